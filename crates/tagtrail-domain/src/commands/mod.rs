@@ -1,0 +1,55 @@
+//! Decision functions, one module per area. Each takes what the ledger loaded, the request and
+//! the clock reading, and returns the records to write or a [`crate::Rejection`].
+
+pub mod catalog;
+pub mod people;
+pub mod premises;
+pub mod tags;
+
+use crate::records::Facility;
+
+/// What every decision knows: the facility acted for and the current time (formatted).
+#[derive(Debug, Clone)]
+pub struct Ctx<'a> {
+    pub facility: &'a Facility,
+    pub now: String,
+}
+
+/// Trims a required text field, reporting `"<field> was not specified."` when empty.
+pub(crate) fn required(value: &Option<String>, field: &str) -> Result<String, String> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_string()),
+        _ => Err(format!("{field} was not specified.")),
+    }
+}
+
+pub(crate) fn optional(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Archives a record addressed by id (Metrc's `DELETE /x/v2/{id}`): it must exist in this
+/// facility and still be active.
+pub fn archive<R: crate::records::Record + Clone>(
+    ctx: &Ctx,
+    found: Option<&R>,
+    what: &str,
+    id: i64,
+) -> Result<R, crate::Rejection> {
+    match found {
+        Some(r) if r.license() == Some(ctx.facility.license_number.as_str()) && r.active() => {
+            let mut r = r.clone();
+            r.set_active(false, &ctx.now);
+            Ok(r)
+        }
+        Some(r) if r.license() == Some(ctx.facility.license_number.as_str()) => Err(
+            crate::Rejection::Invalid(format!("{what} {id} is already archived.")),
+        ),
+        _ => Err(crate::Rejection::NotFound(format!(
+            "{what} {id} does not exist in the current Facility."
+        ))),
+    }
+}

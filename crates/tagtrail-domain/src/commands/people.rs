@@ -1,0 +1,126 @@
+//! Licenses (facilities), users, employments and keys: the operator's side of the ledger.
+
+use crate::error::Rejection;
+use crate::license::{LicenseType, valid_license_number};
+use crate::permission;
+use crate::records::{Employment, Facility, User};
+
+#[derive(Debug, Clone)]
+pub struct FacilitySpec {
+    pub license_number: String,
+    pub license_type: LicenseType,
+    pub name: String,
+    pub address: Option<String>,
+    pub license_start_date: String,
+    pub license_end_date: String,
+}
+
+pub fn create_facility(
+    spec: &FacilitySpec,
+    exists: bool,
+    now: &str,
+    id: i64,
+) -> Result<Facility, Rejection> {
+    if !valid_license_number(&spec.license_number) {
+        return Err(Rejection::Invalid(format!(
+            "License number {} is not valid.",
+            spec.license_number
+        )));
+    }
+    if exists {
+        return Err(Rejection::Invalid(format!(
+            "License {} already exists.",
+            spec.license_number
+        )));
+    }
+    if spec.name.trim().is_empty() {
+        return Err(Rejection::Invalid(
+            "Facility name was not specified.".into(),
+        ));
+    }
+    Ok(Facility {
+        id,
+        license_number: spec.license_number.clone(),
+        license_type: spec.license_type,
+        name: spec.name.trim().to_string(),
+        display_name: spec.name.trim().to_string(),
+        license_start_date: spec.license_start_date.clone(),
+        license_end_date: spec.license_end_date.clone(),
+        address: spec.address.clone(),
+        credentialed_date: now.get(..10).unwrap_or(now).to_string(),
+        active: true,
+        last_modified: now.to_string(),
+    })
+}
+
+pub fn create_user(
+    username: &str,
+    full_name: &str,
+    employee_license_number: &str,
+    password_hash: Option<String>,
+    exists: bool,
+    now: &str,
+    id: i64,
+) -> Result<User, Rejection> {
+    let username = username.trim();
+    if username.is_empty()
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    {
+        return Err(Rejection::Invalid(format!(
+            "Username {username} is not valid."
+        )));
+    }
+    if exists {
+        // Rule 4: every person has a unique login.
+        return Err(Rejection::Invalid(format!("Username {username} is taken.")));
+    }
+    Ok(User {
+        id,
+        username: username.to_string(),
+        full_name: full_name.trim().to_string(),
+        employee_license_number: employee_license_number.trim().to_string(),
+        password_hash,
+        active: true,
+        last_modified: now.to_string(),
+    })
+}
+
+/// Employs `user` at `facility` with `permissions` (Metrc's names), or replaces the permissions
+/// of an existing employment.
+pub fn employ(
+    user: &User,
+    facility: &Facility,
+    existing: Option<&Employment>,
+    permissions: &[String],
+    is_owner: bool,
+    is_manager: bool,
+    now: &str,
+    id: i64,
+) -> Result<Employment, Rejection> {
+    let mut perms = Vec::new();
+    for p in permissions {
+        let Some(c) = permission::canonical(p) else {
+            return Err(Rejection::Invalid(format!(
+                "Permission {p} does not exist."
+            )));
+        };
+        if !perms.contains(&c.to_string()) {
+            perms.push(c.to_string());
+        }
+    }
+    Ok(Employment {
+        id: existing.map(|e| e.id).unwrap_or(id),
+        user_id: user.id,
+        license_number: facility.license_number.clone(),
+        permissions: perms,
+        is_owner,
+        is_manager,
+        hire_date: existing
+            .map(|e| e.hire_date.clone())
+            .unwrap_or_else(|| now.get(..10).unwrap_or(now).to_string()),
+        active: true,
+        last_modified: now.to_string(),
+    })
+}

@@ -1,0 +1,299 @@
+//! California reference data: item categories, location types, waste methods.
+//!
+//! Metrc serves these per state; tagtrail serves California's from here. They are data, not
+//! journaled state: a change to them is a release of tagtrail, not a licensee's action.
+
+use crate::quantity::QuantityType;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemCategory {
+    pub name: &'static str,
+    pub product_category_type: &'static str,
+    pub quantity_type: QuantityType,
+    /// Rule 30: items of these categories must reference a strain.
+    pub requires_strain: bool,
+    pub requires_unit_thc_content: bool,
+    pub requires_unit_weight: bool,
+    pub requires_unit_volume: bool,
+    pub can_be_remediated: bool,
+    /// License types that may receive this category (rule 31).
+    pub receivable_by: &'static [crate::license::LicenseType],
+}
+
+use crate::license::LicenseType as L;
+const ALL_LICENSES: &[L] = &[
+    L::Cultivator,
+    L::Manufacturer,
+    L::Distributor,
+    L::TestingLab,
+    L::Retailer,
+];
+const NO_CULTIVATOR: &[L] = &[L::Manufacturer, L::Distributor, L::TestingLab, L::Retailer];
+const PLANT_HOLDERS: &[L] = &[L::Cultivator, L::Distributor, L::Retailer];
+
+const fn cat(
+    name: &'static str,
+    product_category_type: &'static str,
+    quantity_type: QuantityType,
+    requires_strain: bool,
+    receivable_by: &'static [L],
+) -> ItemCategory {
+    let each = matches!(quantity_type, QuantityType::CountBased);
+    ItemCategory {
+        name,
+        product_category_type,
+        quantity_type,
+        requires_strain,
+        requires_unit_thc_content: each,
+        requires_unit_weight: false,
+        requires_unit_volume: false,
+        can_be_remediated: true,
+        receivable_by,
+    }
+}
+
+pub const ITEM_CATEGORIES: &[ItemCategory] = &[
+    cat(
+        "Buds",
+        "Buds",
+        QuantityType::WeightBased,
+        true,
+        ALL_LICENSES,
+    ),
+    cat(
+        "Shake/Trim",
+        "ShakeTrim",
+        QuantityType::WeightBased,
+        true,
+        ALL_LICENSES,
+    ),
+    cat(
+        "Kief",
+        "Concentrate",
+        QuantityType::WeightBased,
+        true,
+        ALL_LICENSES,
+    ),
+    cat(
+        "Concentrate",
+        "Concentrate",
+        QuantityType::WeightBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Concentrate (Each)",
+        "Concentrate",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Extract (Weight)",
+        "Concentrate",
+        QuantityType::WeightBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Pre-Roll Flower",
+        "Buds",
+        QuantityType::CountBased,
+        true,
+        ALL_LICENSES,
+    ),
+    cat(
+        "Pre-Roll Infused",
+        "InfusedPreRoll",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Vape Cartridge",
+        "Concentrate",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Edible (Each)",
+        "InfusedEdible",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Edible (Weight)",
+        "InfusedEdible",
+        QuantityType::WeightBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Beverage (Volume)",
+        "InfusedEdible",
+        QuantityType::VolumeBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Tincture (Each)",
+        "InfusedNonEdible",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Tincture (Volume)",
+        "InfusedNonEdible",
+        QuantityType::VolumeBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Topical (Each)",
+        "InfusedNonEdible",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Capsule (Each)",
+        "InfusedEdible",
+        QuantityType::CountBased,
+        false,
+        NO_CULTIVATOR,
+    ),
+    cat(
+        "Immature Plants",
+        "Plants",
+        QuantityType::CountBased,
+        true,
+        PLANT_HOLDERS,
+    ),
+    cat(
+        "Seeds",
+        "Plants",
+        QuantityType::CountBased,
+        true,
+        PLANT_HOLDERS,
+    ),
+];
+
+pub fn item_category(name: &str) -> Option<&'static ItemCategory> {
+    ITEM_CATEGORIES
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocationType {
+    pub id: i64,
+    pub name: &'static str,
+    pub for_plant_batches: bool,
+    pub for_plants: bool,
+    pub for_harvests: bool,
+    pub for_packages: bool,
+}
+
+pub const LOCATION_TYPES: &[LocationType] = &[
+    LocationType {
+        id: 1,
+        name: "Default",
+        for_plant_batches: true,
+        for_plants: true,
+        for_harvests: true,
+        for_packages: true,
+    },
+    LocationType {
+        id: 2,
+        name: "Planting",
+        for_plant_batches: true,
+        for_plants: true,
+        for_harvests: false,
+        for_packages: false,
+    },
+    LocationType {
+        id: 3,
+        name: "Drying",
+        for_plant_batches: false,
+        for_plants: false,
+        for_harvests: true,
+        for_packages: false,
+    },
+    LocationType {
+        id: 4,
+        name: "Packing",
+        for_plant_batches: false,
+        for_plants: false,
+        for_harvests: false,
+        for_packages: true,
+    },
+    LocationType {
+        id: 5,
+        name: "Storage",
+        for_plant_batches: false,
+        for_plants: false,
+        for_harvests: false,
+        for_packages: true,
+    },
+    LocationType {
+        id: 6,
+        name: "Quarantine",
+        for_plant_batches: false,
+        for_plants: false,
+        for_harvests: false,
+        for_packages: true,
+    },
+];
+
+/// Location types a license type may use: plant-facing types only where plants grow.
+pub fn location_types_for(license: L) -> impl Iterator<Item = &'static LocationType> {
+    LOCATION_TYPES.iter().filter(move |t| {
+        license == L::Cultivator
+            || !(t.for_plants && !t.for_packages) && !(t.for_harvests && !t.for_packages)
+    })
+}
+
+pub fn location_type(license: L, name: &str) -> Option<&'static LocationType> {
+    location_types_for(license).find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+}
+
+pub const WASTE_METHODS: &[&str] = &[
+    "Compost",
+    "Grinder",
+    "Incinerator",
+    "Mixed Waste",
+    "Landfill",
+];
+
+pub const STRAIN_TESTING_STATUSES: &[&str] = &["None", "InHouse", "ThirdParty"];
+
+pub const ADMINISTRATION_METHODS: &[&str] = &[
+    "Inhalation",
+    "Oral",
+    "Sublingual",
+    "Topical",
+    "Transdermal",
+    "Suppository",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_cultivators_have_no_plant_location_types() {
+        assert!(location_type(L::Manufacturer, "Planting").is_none());
+        assert!(location_type(L::Cultivator, "Planting").is_some());
+        assert!(location_type(L::Retailer, "storage").is_some());
+    }
+
+    /// Rule 30: flower categories require a strain.
+    #[test]
+    fn rule_30_flower_requires_strain() {
+        assert!(item_category("Buds").unwrap().requires_strain);
+        assert!(!item_category("edible (each)").unwrap().requires_strain);
+    }
+}

@@ -1,0 +1,25 @@
+//! Storage for the tagtrail ledger: the append-only, hash-chained journal and the projection
+//! tables, on SQLite (the embedded default) or PostgreSQL, with one set of semantics.
+//!
+//! Both backends are driven through sqlx's `Any` driver with the same SQL. Only the schema
+//! differs (the append-only triggers are written per backend), in `migrations/sqlite` and
+//! `migrations/postgres`, which carry the same versions.
+//!
+//! Writes are serialized: a write transaction takes the journal head under an exclusive lock
+//! (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL), because the
+//! hash chain has exactly one head and every entry must link to the one before it.
+
+mod error;
+mod open;
+mod read;
+pub mod scratch;
+mod verify;
+mod write;
+
+pub use error::StoreError;
+pub use open::{Backend, Store};
+pub use read::{ListQuery, Page};
+pub use verify::{VerifyReport, verify};
+pub use write::WriteTx;
+
+pub type Result<T> = std::result::Result<T, StoreError>;

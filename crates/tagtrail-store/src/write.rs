@@ -1,0 +1,152 @@
+//! The write path: one transaction that holds the journal head, loads, appends and projects.
+
+use crate::open::Backend;
+use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page, table_name};
+use crate::{Result, Store};
+use sqlx::{Any, AnyConnection, Row, Transaction};
+use tagtrail_domain::journal::{Change, Draft, Entry, GENESIS_HASH};
+use tagtrail_domain::records::Record;
+
+/// Arbitrary constant naming the ledger's advisory lock on PostgreSQL.
+const WRITE_LOCK_KEY: i64 = 0x7461_6774_7261_696c; // "tagtrail"
+
+/// An open write transaction. It holds the only right to extend the journal until it is
+/// committed or dropped (dropping rolls back: nothing half-written survives an error).
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    head_seq: i64,
+    head_hash: String,
+}
+
+impl Store {
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let mut tx = match self.backend {
+            // IMMEDIATE takes SQLite's write lock now, so two writers never both read the same
+            // journal head and then race to append after it.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
+        let head = sqlx::query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (head_seq, head_hash) = match head {
+            Some(row) => (
+                row.try_get::<i64, _>("seq")?,
+                row.try_get::<String, _>("hash")?,
+            ),
+            None => (0, GENESIS_HASH.to_string()),
+        };
+        Ok(WriteTx {
+            tx,
+            head_seq,
+            head_hash,
+        })
+    }
+
+    /// The newest journal entry, if any.
+    pub async fn head(&self) -> Result<Option<Entry>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq DESC LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(read::entry_from_row).transpose()
+    }
+}
+
+pub(crate) async fn upsert(conn: &mut AnyConnection, c: &Change) -> Result<()> {
+    let table = table_name(&c.table)?;
+    let sql = format!(
+        "INSERT INTO {table} (id, license_number, active, last_modified, lookup, status, data) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO UPDATE SET license_number = excluded.license_number, active = excluded.active, \
+         last_modified = excluded.last_modified, lookup = excluded.lookup, status = excluded.status, data = excluded.data"
+    );
+    sqlx::query(&sql)
+        .bind(c.id)
+        .bind(c.license_number.clone())
+        .bind(i64::from(c.active))
+        .bind(c.last_modified.clone())
+        .bind(c.lookup.clone())
+        .bind(c.status.clone())
+        .bind(serde_json::to_string(&c.data)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl WriteTx {
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// The id the next new record of type `R` gets. Safe because writes are serialized.
+    pub async fn next_id<R: Record>(&mut self) -> Result<i64> {
+        let table = table_name(R::TABLE)?;
+        let row = sqlx::query(&format!(
+            "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {table}"
+        ))
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn get<R: Record>(&mut self, id: i64) -> Result<Option<R>> {
+        read::get(self.conn(), id).await
+    }
+
+    pub async fn list<R: Record>(&mut self, q: &ListQuery) -> Result<Page<R>> {
+        read::list(self.conn(), q).await
+    }
+
+    pub async fn find_many<R: Record>(
+        &mut self,
+        license: Option<&str>,
+        keys: &[String],
+        active: Option<bool>,
+    ) -> Result<Vec<R>> {
+        read::find_many(self.conn(), license, keys, active).await
+    }
+
+    /// Seals `draft` onto the chain, stores it, and applies its changes to the projections.
+    pub async fn append(&mut self, draft: Draft) -> Result<Entry> {
+        let entry = Entry::seal(draft, self.head_seq + 1, &self.head_hash);
+        let sql = format!(
+            "INSERT INTO journal ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        );
+        let b = &entry.body;
+        sqlx::query(&sql)
+            .bind(entry.seq)
+            .bind(b.recorded_at.clone())
+            .bind(b.license_number.clone())
+            .bind(b.actor.employee_id)
+            .bind(b.actor.vendor_key_id)
+            .bind(serde_json::to_string(&b.actor)?)
+            .bind(b.endpoint.clone())
+            .bind(b.reason.clone())
+            .bind(serde_json::to_string(&b.request)?)
+            .bind(serde_json::to_string(&b.result_ids)?)
+            .bind(serde_json::to_string(&b.changes)?)
+            .bind(entry.prev_hash.clone())
+            .bind(entry.hash.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        for c in &entry.body.changes {
+            upsert(&mut self.tx, c).await?;
+        }
+        self.head_seq = entry.seq;
+        self.head_hash = entry.hash.clone();
+        Ok(entry)
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
