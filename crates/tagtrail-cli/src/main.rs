@@ -1,1 +1,385 @@
-fn main() {}
+//! `tagtrail`: the ledger server, the demo, the operator's admin commands and the audit.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tagtrail_domain::commands::people::FacilitySpec;
+use tagtrail_domain::license::LicenseType;
+use tagtrail_ledger::app::Acting;
+use tagtrail_ledger::config::{Config, RateLimits};
+use tagtrail_ledger::demo::{self, DemoCredentials};
+use tagtrail_ledger::{AppError, Ledger};
+use tagtrail_store::Store;
+
+const DEFAULT_DB: &str = "tagtrail-data/tagtrail.db";
+
+#[derive(Parser)]
+#[command(name = "tagtrail", version, about = "Cannabis track-and-trace ledger speaking the Metrc v2 API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the ledger: Metrc v2 API, /tagtrail/v1 extensions, web UI, /openapi.json.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, env = "TAGTRAIL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Seed a realistic California dataset (once per data directory) and serve it.
+    Demo {
+        #[arg(long, default_value = "./tagtrail-demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Database to use instead of DATA_DIR/tagtrail.db (e.g. postgres://…).
+        #[arg(long)]
+        database_url: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// The operator's (regulator's) commands: licenses, employees, keys, tag shipments.
+    Admin {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Audit the journal.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Args)]
+struct DbArg {
+    /// A SQLite file path (created if missing) or a postgres:// URL.
+    #[arg(long, env = "TAGTRAIL_DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+}
+
+#[derive(Args, Clone, Copy)]
+struct LimitArgs {
+    #[arg(long, env = "TAGTRAIL_GET_RATE_PER_FACILITY", default_value_t = 50)]
+    get_rate_per_facility: u32,
+    #[arg(long, env = "TAGTRAIL_GET_RATE_PER_VENDOR", default_value_t = 150)]
+    get_rate_per_vendor: u32,
+    #[arg(long, env = "TAGTRAIL_GET_CONCURRENCY_PER_FACILITY", default_value_t = 10)]
+    get_concurrency_per_facility: u32,
+    #[arg(long, env = "TAGTRAIL_GET_CONCURRENCY_PER_VENDOR", default_value_t = 30)]
+    get_concurrency_per_vendor: u32,
+    /// Longest lastModified window in hours; 0 turns the check off.
+    #[arg(long, env = "TAGTRAIL_MAX_WINDOW_HOURS", default_value_t = 24)]
+    max_window_hours: u64,
+}
+
+impl LimitArgs {
+    fn config(self) -> Config {
+        Config {
+            rate: RateLimits {
+                per_facility_per_second: self.get_rate_per_facility,
+                per_vendor_key_per_second: self.get_rate_per_vendor,
+                concurrent_per_facility: self.get_concurrency_per_facility,
+                concurrent_per_vendor_key: self.get_concurrency_per_vendor,
+            },
+            max_window: (self.max_window_hours > 0).then(|| Duration::from_secs(self.max_window_hours * 3600)),
+            ..Config::default()
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Issue a license (one license, one facility).
+    CreateLicense {
+        #[arg(long)]
+        license_number: String,
+        /// cultivator, manufacturer, distributor, testing_lab or retailer
+        #[arg(long)]
+        license_type: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long, default_value = "2026-01-01")]
+        start_date: String,
+        #[arg(long, default_value = "2026-12-31")]
+        end_date: String,
+    },
+    /// Create an employee account; the password is read from TAGTRAIL_PASSWORD if set.
+    CreateEmployee {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        #[arg(long)]
+        employee_license_number: String,
+        #[arg(long, env = "TAGTRAIL_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Employ a user at a license with permissions (replaces earlier ones).
+    Grant {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        license_number: String,
+        /// Repeat or comma-separate: "Manage Items,Manage Tags"
+        #[arg(long, value_delimiter = ',')]
+        permission: Vec<String>,
+        #[arg(long)]
+        owner: bool,
+        #[arg(long)]
+        manager: bool,
+    },
+    /// Issue a vendor (integrator) key; printed once, stored hashed.
+    VendorKey {
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue a user API key; printed once, stored hashed.
+    UserKey {
+        #[arg(long)]
+        username: String,
+    },
+    /// Place a tag order on a license's behalf.
+    OrderTags {
+        #[arg(long)]
+        license_number: String,
+        #[arg(long, default_value_t = 0)]
+        plant: i64,
+        #[arg(long, default_value_t = 0)]
+        package: i64,
+    },
+    /// Ship a tag order: its tags are issued to the facility, to be received there.
+    ShipTags {
+        #[arg(long)]
+        order_id: i64,
+    },
+    /// List the permission names.
+    Permissions,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and rebuild every projection from the journal into a scratch
+    /// database; exit non-zero naming the first disagreement.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAGTRAIL_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let code = match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::open(url).await.with_context(|| format!("opening database {}", redact(url)))
+}
+
+/// Database URLs may carry a password; it never reaches output.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(ledger: Ledger, listen: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    tagtrail_ledger::http::serve(ledger, listener, shutdown_signal()).await?;
+    Ok(())
+}
+
+fn app_err(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+async fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Serve { db, listen, limits } => {
+            let ledger = Ledger::new(open(&db.database_url).await?, limits.config());
+            println!("tagtrail ledger on http://{listen} (database {})", redact(&db.database_url));
+            serve(ledger, &listen).await?;
+        }
+        Command::Demo { data_dir, listen, database_url, limits } => {
+            std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+            let url = database_url.unwrap_or_else(|| data_dir.join("tagtrail.db").to_string_lossy().to_string());
+            let ledger = Ledger::new(open(&url).await?, limits.config());
+            let creds = demo_credentials(&ledger, &data_dir, &listen).await?;
+            print_demo(&creds, &data_dir);
+            serve(ledger, &listen).await?;
+        }
+        Command::Admin { db, command } => {
+            let ledger = Ledger::new(open(&db.database_url).await?, Config::default());
+            admin(&ledger, command).await?;
+        }
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let store = open(&db.database_url).await?;
+            let scratch = std::env::temp_dir().join(format!("tagtrail-verify-{}.db", std::process::id()));
+            let report = tagtrail_store::verify(&store, &scratch).await?;
+            match &report.problem {
+                None => {
+                    println!("ok: {} journal entries, hash chain intact; {} projection rows match the rebuild", report.entries, report.rows);
+                }
+                Some(p) => {
+                    println!("FAILED after {} good entries: {p}", report.entries);
+                    return Ok(2);
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Seeds on first run; later runs reuse the data and the credentials file written then.
+async fn demo_credentials(ledger: &Ledger, dir: &Path, listen: &str) -> Result<DemoCredentials> {
+    let path = dir.join("credentials.json");
+    let base_url = format!("http://{listen}");
+    if ledger.store.journal_len().await? > 0 {
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!("{} holds data but {} is missing; keys are stored only as hashes and cannot be shown again. Use a new --data-dir.", dir.display(), path.display())
+        })?;
+        let mut creds: DemoCredentials = serde_json::from_str(&text).context("reading credentials.json")?;
+        if creds.base_url != base_url {
+            creds.base_url = base_url;
+            write_private(&path, &serde_json::to_string_pretty(&creds)?)?;
+        }
+        return Ok(creds);
+    }
+    let creds = demo::seed(ledger, &base_url).await.map_err(app_err)?;
+    write_private(&path, &serde_json::to_string_pretty(&creds)?)?;
+    Ok(creds)
+}
+
+/// Credentials files are readable by their owner only.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn print_demo(creds: &DemoCredentials, dir: &Path) {
+    println!("tagtrail demo ledger");
+    println!("  web UI:       {}/ui  (sign in with a username and password below)", creds.base_url);
+    println!("  Metrc v2 API: {}  (HTTP Basic: vendor key : user key)", creds.base_url);
+    println!("  OpenAPI:      {}/openapi.json", creds.base_url);
+    println!("  credentials:  {}", dir.join("credentials.json").display());
+    for l in &creds.licenses {
+        println!("  {:<16} {:<13} {:<27} user {:<10} password {}", l.license_number, l.license_type, l.facility_name, l.username, l.password);
+    }
+    if let Some(l) = creds.licenses.first() {
+        println!("try:\n  curl -u '{}:{}' '{}/items/v2/active?licenseNumber={}&pageNumber=1&pageSize=5'", creds.vendor_key, l.user_key, creds.base_url, l.license_number);
+    }
+}
+
+async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
+    let who = Acting::operator(&std::env::var("USER").unwrap_or_else(|_| "admin".into()));
+    match command {
+        AdminCommand::CreateLicense { license_number, license_type, name, address, start_date, end_date } => {
+            let Some(license_type) = LicenseType::parse(&license_type) else {
+                bail!("unknown license type {license_type}: use cultivator, manufacturer, distributor, testing_lab or retailer");
+            };
+            let spec = FacilitySpec { license_number, license_type, name, address, license_start_date: start_date, license_end_date: end_date };
+            let f = ledger.create_facility(&who, &spec).await.map_err(app_err)?;
+            println!("license {} ({}) issued: facility {} \"{}\"", f.license_number, f.license_type.as_str(), f.id, f.name);
+        }
+        AdminCommand::CreateEmployee { username, full_name, employee_license_number, password } => {
+            let u = ledger.create_user(&who, &username, &full_name, &employee_license_number, password.as_deref()).await.map_err(app_err)?;
+            println!("employee {} created (id {})", u.username, u.id);
+        }
+        AdminCommand::Grant { username, license_number, permission, owner, manager } => {
+            let e = ledger.employ(&who, &username, &license_number, &permission, owner, manager).await.map_err(app_err)?;
+            println!("{username} at {license_number}: {}", e.permissions.join(", "));
+        }
+        AdminCommand::VendorKey { name } => {
+            let k = ledger.issue_vendor_key(&who, &name).await.map_err(app_err)?;
+            println!("vendor key {} for {name} (shown once; stored hashed):\n{}", k.id, k.key);
+        }
+        AdminCommand::UserKey { username } => {
+            let k = ledger.issue_user_key(&who, &username).await.map_err(app_err)?;
+            println!("user key {} for {username} (shown once; stored hashed):\n{}", k.id, k.key);
+        }
+        AdminCommand::OrderTags { license_number, plant, package } => {
+            let scope = ledger.authorize(&who, &license_number, &[]).await.map_err(app_err)?;
+            let action = tagtrail_ledger::app::Action::new("tagtrail admin order-tags", None, "Tag order placed by the operator", serde_json::json!({"PlantTags": plant, "PackageTags": package}));
+            let spec = tagtrail_domain::commands::tags::OrderSpec { plant_tags: Some(plant), package_tags: Some(package) };
+            let w = ledger.order_tags(&who, &scope, action, &[spec]).await.map_err(app_err)?;
+            println!("tag order {} placed for {license_number}", w.ids.first().copied().unwrap_or_default());
+        }
+        AdminCommand::ShipTags { order_id } => {
+            ledger.ship_tag_order(&who, order_id).await.map_err(app_err)?;
+            println!("tag order {order_id} shipped; the licensee must record receipt before use");
+        }
+        AdminCommand::Permissions => {
+            for p in tagtrail_domain::permission::ALL {
+                println!("{p}");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("data/t.db"), "data/t.db");
+    }
+}

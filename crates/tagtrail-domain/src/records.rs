@@ -313,6 +313,8 @@ pub struct TagOrder {
     pub ordered_at: String,
     pub shipped_at: Option<String>,
     pub received_at: Option<String>,
+    /// The first 15 characters every label of this order's shipment shares.
+    pub label_prefix: Option<String>,
     /// Orders are never cancelled (rule 12); `active` is false once received.
     pub active: bool,
     pub last_modified: String,

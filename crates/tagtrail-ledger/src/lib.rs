@@ -1,1 +1,12 @@
-//! placeholder
+//! The tagtrail ledger: the application layer every regulated write goes through
+//! ([`app::Ledger`]), the Metrc v2 HTTP API ([`http`]), the web UI ([`web`]) and the demo
+//! dataset ([`demo`]).
+
+pub mod app;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod web;
+
+pub use app::{AppError, Ledger};
+pub use config::Config;

@@ -58,6 +58,7 @@ pub fn order_tags(
             ordered_at: ctx.now.clone(),
             shipped_at: None,
             received_at: None,
+            label_prefix: None,
             active: true,
             last_modified: ctx.now.clone(),
         });
@@ -106,6 +107,7 @@ pub fn ship_order(
     let mut shipped = order.clone();
     shipped.order_status = OrderStatus::Shipped;
     shipped.shipped_at = Some(now.to_string());
+    shipped.label_prefix = Some(TagLabel::issue(batch, 0).as_str()[..15].to_string());
     shipped.last_modified = now.to_string();
     Ok((shipped, tags))
 }

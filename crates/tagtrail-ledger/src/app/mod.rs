@@ -1,0 +1,149 @@
+//! The application layer. Every regulated write takes one path:
+//! authorize → load → decide (pure, in `tagtrail_domain::commands`) → append to the journal →
+//! update projections, all in one transaction ([`Ledger::commit`]). HTTP handlers, the web UI,
+//! the admin CLI and the demo seeder all call these functions; none writes to the store itself.
+
+mod admin;
+mod auth;
+mod catalog;
+mod premises;
+mod tags;
+
+pub use admin::Credentials;
+pub use auth::{hash_key, new_key};
+
+use crate::config::Config;
+use serde_json::Value;
+use tagtrail_domain::Rejection;
+use tagtrail_domain::commands::Ctx;
+use tagtrail_domain::journal::{Actor, Change, Draft};
+use tagtrail_domain::records::{Employment, Facility, User};
+use tagtrail_domain::time;
+use tagtrail_store::{Store, StoreError, WriteTx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Who is acting, and through what.
+#[derive(Debug, Clone)]
+pub struct Acting {
+    pub user: Option<User>,
+    pub vendor_key_id: Option<i64>,
+    /// `api`, `web` or `operator:<name>`.
+    pub channel: String,
+}
+
+impl Acting {
+    pub fn operator(name: &str) -> Self {
+        Acting { user: None, vendor_key_id: None, channel: format!("operator:{name}") }
+    }
+
+    fn actor(&self) -> Actor {
+        Actor {
+            employee_id: self.user.as_ref().map(|u| u.id),
+            vendor_key_id: self.vendor_key_id,
+            name: match &self.user {
+                Some(u) => format!("{}:{}", self.channel, u.username),
+                None => self.channel.clone(),
+            },
+        }
+    }
+}
+
+/// A facility the caller may act for, with the employment that allows it.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub facility: Facility,
+    pub employment: Option<Employment>,
+}
+
+impl Scope {
+    pub fn license(&self) -> &str {
+        &self.facility.license_number
+    }
+}
+
+/// What a committed write produced.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub seq: i64,
+    pub ids: Vec<i64>,
+    pub warnings: Vec<String>,
+}
+
+/// Describes one regulated write for the journal: the endpoint as `METHOD /path`, the reason
+/// given (or the endpoint's summary), and the request as received.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub endpoint: String,
+    pub reason: String,
+    pub request: Value,
+}
+
+impl Action {
+    pub fn new(endpoint: &str, reason: Option<&str>, default_reason: &str, request: Value) -> Self {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).unwrap_or(default_reason);
+        Action { endpoint: endpoint.to_string(), reason: reason.to_string(), request }
+    }
+}
+
+#[derive(Clone)]
+pub struct Ledger {
+    pub store: Store,
+    pub config: Config,
+}
+
+impl Ledger {
+    pub fn new(store: Store, config: Config) -> Self {
+        Ledger { store, config }
+    }
+
+    pub fn now_string() -> String {
+        time::format(chrono::Utc::now())
+    }
+
+    fn ctx<'a>(scope: &'a Scope, now: &str) -> Ctx<'a> {
+        Ctx { facility: &scope.facility, now: now.to_string() }
+    }
+
+    /// The last step of every write: seal the journal entry, project its changes, commit.
+    async fn commit(
+        &self,
+        mut tx: WriteTx,
+        who: &Acting,
+        license: Option<&str>,
+        action: Action,
+        now: &str,
+        changes: Vec<Change>,
+        ids: Vec<i64>,
+        warnings: Vec<String>,
+    ) -> AppResult<Written> {
+        let entry = tx
+            .append(Draft {
+                recorded_at: now.to_string(),
+                license_number: license.map(str::to_string),
+                actor: who.actor(),
+                endpoint: action.endpoint,
+                reason: action.reason,
+                request: action.request,
+                result_ids: ids.clone(),
+                changes,
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(Written { seq: entry.seq, ids, warnings })
+    }
+}

@@ -1,0 +1,44 @@
+//! Ledger settings. Metrc's limits are defaults here, not constants, because states set their
+//! own (cctt-rules 67–70 are marked as varying or unverified).
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Objects per write body; more is answered 413 (rule 70).
+    pub max_objects: usize,
+    /// Largest `pageSize` (rule 68).
+    pub max_page_size: u32,
+    /// Longest `lastModifiedStart`..`lastModifiedEnd` window; `None` turns the check off (rule 67).
+    pub max_window: Option<Duration>,
+    pub rate: RateLimits,
+    /// Most tags of one kind in one order (rule 12).
+    pub max_tags_per_order: u32,
+}
+
+/// GET rate limits (rule 69). Only GETs are limited.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    pub per_facility_per_second: u32,
+    pub per_vendor_key_per_second: u32,
+    pub concurrent_per_facility: u32,
+    pub concurrent_per_vendor_key: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits { per_facility_per_second: 50, per_vendor_key_per_second: 150, concurrent_per_facility: 10, concurrent_per_vendor_key: 30 }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_objects: 10,
+            max_page_size: 20,
+            max_window: Some(Duration::from_secs(24 * 3600)),
+            rate: RateLimits::default(),
+            max_tags_per_order: tagtrail_domain::commands::tags::DEFAULT_MAX_TAGS_PER_ORDER,
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! A fresh, realistic California dataset: one license of each type, each with an employee who
+//! holds every permission there, items, strains, locations, and UID tags ordered, shipped and
+//! received. Everything is written through the application layer, so the journal holds it all.
+
+use crate::app::{Acting, Action, AppResult, Ledger, Scope};
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tagtrail_domain::commands::catalog::{BrandSpec, ItemSpec, StrainSpec};
+use tagtrail_domain::commands::people::FacilitySpec;
+use tagtrail_domain::commands::premises::{LocationSpec, SublocationSpec};
+use tagtrail_domain::commands::tags::OrderSpec;
+use tagtrail_domain::license::LicenseType;
+use tagtrail_domain::permission;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoLicense {
+    pub license_number: String,
+    pub license_type: String,
+    pub facility_name: String,
+    pub user_key: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RestrictedUser {
+    pub license_number: String,
+    pub user_key: String,
+    pub username: String,
+    pub password: String,
+    pub permissions: Vec<String>,
+}
+
+/// What `DIR/credentials.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoCredentials {
+    pub base_url: String,
+    pub vendor_key: String,
+    pub licenses: Vec<DemoLicense>,
+    #[serde(default)]
+    pub restricted: Vec<RestrictedUser>,
+}
+
+struct Spec {
+    license: &'static str,
+    kind: LicenseType,
+    name: &'static str,
+    address: &'static str,
+    username: &'static str,
+    full_name: &'static str,
+    badge: &'static str,
+    strains: &'static [&'static str],
+    brands: &'static [&'static str],
+    items: &'static [(&'static str, &'static str, &'static str, Option<&'static str>)],
+    locations: &'static [(&'static str, &'static str)],
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        license: "CCL21-0001001",
+        kind: LicenseType::Cultivator,
+        name: "Emerald Triangle Farms",
+        address: "1200 Redwood Hwy, Garberville, CA 95542",
+        username: "grower",
+        full_name: "Rosa Alvarez",
+        badge: "EMP-100101",
+        strains: &["Blue Dream", "OG Kush", "Sour Diesel"],
+        brands: &["Emerald Triangle"],
+        items: &[("Blue Dream Flower", "Buds", "Grams", Some("Blue Dream")), ("OG Kush Trim", "Shake/Trim", "Grams", Some("OG Kush")), ("Sour Diesel Clones", "Immature Plants", "Each", Some("Sour Diesel"))],
+        locations: &[("Greenhouse A", "Planting"), ("Drying Room", "Drying"), ("Vault", "Storage")],
+    },
+    Spec {
+        license: "CDPH-10003301",
+        kind: LicenseType::Manufacturer,
+        name: "Golden State Kitchens",
+        address: "455 Industrial Way, Oakland, CA 94607",
+        username: "maker",
+        full_name: "Marcus Chen",
+        badge: "EMP-200201",
+        strains: &["Blue Dream"],
+        brands: &["Golden State"],
+        items: &[("Blue Dream Distillate", "Concentrate", "Grams", None), ("Mango Gummies 10x10mg", "Edible (Each)", "Each", None), ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None)],
+        locations: &[("Extraction Lab", "Default"), ("Packaging Line", "Packing"), ("Finished Goods", "Storage")],
+    },
+    Spec {
+        license: "C11-0000701-LIC",
+        kind: LicenseType::Distributor,
+        name: "Golden State Distribution",
+        address: "88 Harbor Blvd, West Sacramento, CA 95691",
+        username: "distro",
+        full_name: "Priya Natarajan",
+        badge: "EMP-300301",
+        strains: &["Blue Dream"],
+        brands: &["Golden State"],
+        items: &[("Mango Gummies 10x10mg", "Edible (Each)", "Each", None), ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None)],
+        locations: &[("Receiving Dock", "Default"), ("Quarantine Cage", "Quarantine"), ("Sellable Inventory", "Storage")],
+    },
+    Spec {
+        license: "C8-0000042-LIC",
+        kind: LicenseType::TestingLab,
+        name: "Pacific Analytical Labs",
+        address: "9 Science Park Dr, San Diego, CA 92121",
+        username: "labtech",
+        full_name: "Dana Okafor",
+        badge: "EMP-400401",
+        strains: &["Blue Dream"],
+        brands: &[],
+        items: &[("Test Sample - Edibles", "Edible (Each)", "Each", None)],
+        locations: &[("Sample Intake", "Default"), ("Retention", "Storage")],
+    },
+    Spec {
+        license: "C10-0000911-LIC",
+        kind: LicenseType::Retailer,
+        name: "Sunset Dispensary",
+        address: "2100 Sunset Blvd, Los Angeles, CA 90026",
+        username: "budtender",
+        full_name: "Jamie Brooks",
+        badge: "EMP-500501",
+        strains: &["Blue Dream"],
+        brands: &["Golden State"],
+        items: &[("Mango Gummies 10x10mg", "Edible (Each)", "Each", None), ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None)],
+        locations: &[("Sales Floor", "Default"), ("Back Stock", "Storage")],
+    },
+];
+
+fn password() -> String {
+    rand::thread_rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect()
+}
+
+fn demo_action(endpoint: &str, reason: &str) -> Action {
+    Action::new(endpoint, None, reason, json!("demo seed"))
+}
+
+/// Seeds an empty ledger and returns the credentials (shown once; only hashes are stored).
+pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials> {
+    let operator = Acting::operator("demo");
+    let vendor = ledger.issue_vendor_key(&operator, "Demo Integrator").await?;
+    let all_permissions: Vec<String> = permission::ALL.iter().map(|p| p.to_string()).collect();
+    let mut out = DemoCredentials { base_url: base_url.to_string(), vendor_key: vendor.key, licenses: vec![], restricted: vec![] };
+    for spec in SPECS {
+        let facility = ledger
+            .create_facility(
+                &operator,
+                &FacilitySpec {
+                    license_number: spec.license.into(),
+                    license_type: spec.kind,
+                    name: spec.name.into(),
+                    address: Some(spec.address.into()),
+                    license_start_date: "2026-01-01".into(),
+                    license_end_date: "2026-12-31".into(),
+                },
+            )
+            .await?;
+        let pw = password();
+        let user = ledger.create_user(&operator, spec.username, spec.full_name, spec.badge, Some(&pw)).await?;
+        ledger.employ(&operator, &user.username, spec.license, &all_permissions, true, true).await?;
+        let key = ledger.issue_user_key(&operator, &user.username).await?;
+        let who = Acting { user: Some(user.clone()), vendor_key_id: None, channel: "demo".into() };
+        let scope = Scope { facility: facility.clone(), employment: None };
+        seed_license(ledger, &who, &operator, &scope, spec).await?;
+        out.licenses.push(DemoLicense {
+            license_number: spec.license.into(),
+            license_type: spec.kind.as_str().into(),
+            facility_name: spec.name.into(),
+            user_key: key.key,
+            username: user.username,
+            password: pw,
+        });
+    }
+    // A clerk at the distributor who may look but not manage: for permission tests and demos.
+    let pw = password();
+    let clerk = ledger.create_user(&operator, "clerk", "Sam Rivera", "EMP-300302", Some(&pw)).await?;
+    let perms = vec!["View Employees".to_string(), "Manage Tags".to_string()];
+    ledger.employ(&operator, &clerk.username, "C11-0000701-LIC", &perms, false, false).await?;
+    let key = ledger.issue_user_key(&operator, &clerk.username).await?;
+    out.restricted.push(RestrictedUser { license_number: "C11-0000701-LIC".into(), user_key: key.key, username: clerk.username, password: pw, permissions: perms });
+    Ok(out)
+}
+
+async fn seed_license(ledger: &Ledger, who: &Acting, operator: &Acting, scope: &Scope, spec: &Spec) -> AppResult<()> {
+    let strains: Vec<_> = spec
+        .strains
+        .iter()
+        .enumerate()
+        .map(|(i, n)| StrainSpec {
+            name: Some((*n).into()),
+            testing_status: Some("ThirdParty".into()),
+            thc_level: Some(rust_decimal::Decimal::new(1800 + 150 * i as i64, 4)),
+            cbd_level: Some(rust_decimal::Decimal::new(5, 3)),
+            indica_percentage: Some(rust_decimal::Decimal::new(40 + 10 * i as i64, 0)),
+            sativa_percentage: Some(rust_decimal::Decimal::new(60 - 10 * i as i64, 0)),
+            ..Default::default()
+        })
+        .collect();
+    ledger.upsert_strains(who, scope, demo_action("POST /strains/v2", "Demo strains"), &strains).await?;
+    if !spec.brands.is_empty() {
+        let brands: Vec<_> = spec.brands.iter().map(|b| BrandSpec { id: None, name: Some((*b).into()) }).collect();
+        ledger.upsert_brands(who, scope, demo_action("POST /items/v2/brand", "Demo brands"), &brands).await?;
+    }
+    let items: Vec<_> = spec
+        .items
+        .iter()
+        .map(|(name, cat, uom, strain)| {
+            let each = *uom == "Each";
+            ItemSpec {
+                name: Some((*name).into()),
+                category: Some((*cat).into()),
+                unit_of_measure: Some((*uom).into()),
+                strain: strain.map(str::to_string),
+                brand: spec.brands.first().map(|b| b.to_string()),
+                unit_thc_content: each.then(|| rust_decimal::Decimal::new(100, 0)),
+                unit_thc_content_unit: each.then(|| "Milligrams".to_string()),
+                description: Some(format!("{name} from {}", spec.name)),
+                ..Default::default()
+            }
+        })
+        .collect();
+    ledger.upsert_items(who, scope, demo_action("POST /items/v2", "Demo items"), &items).await?;
+    let locs: Vec<_> = spec.locations.iter().map(|(n, t)| LocationSpec { id: None, name: Some((*n).into()), location_type_name: Some((*t).into()) }).collect();
+    ledger.upsert_locations(who, scope, demo_action("POST /locations/v2", "Demo locations"), &locs).await?;
+    let subs = [SublocationSpec { id: None, name: Some("Shelf 1".into()) }, SublocationSpec { id: None, name: Some("Shelf 2".into()) }];
+    ledger.upsert_sublocations(who, scope, demo_action("POST /sublocations/v2", "Demo sublocations"), &subs).await?;
+    // Two orders: one shipped and received (usable tags), one shipped and awaiting receipt.
+    let plant = if spec.kind.may_order_plant_tags() { Some(25) } else { None };
+    let first = ledger.order_tags(who, scope, demo_action("POST /tagtrail/v1/tags/orders", "Opening tag order"), &[OrderSpec { plant_tags: plant, package_tags: Some(50) }]).await?;
+    let second = ledger.order_tags(who, scope, demo_action("POST /tagtrail/v1/tags/orders", "Reorder"), &[OrderSpec { plant_tags: None, package_tags: Some(10) }]).await?;
+    for id in first.ids.iter().chain(&second.ids) {
+        ledger.ship_tag_order(operator, *id).await?;
+    }
+    let received: Vec<_> = first.ids.iter().map(|id| Some(*id)).collect();
+    ledger.receive_tag_orders(who, scope, demo_action("PUT /tagtrail/v1/tags/orders/receive", "Tags arrived"), &received).await?;
+    Ok(())
+}

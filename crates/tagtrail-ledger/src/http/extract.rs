@@ -1,0 +1,217 @@
+//! Request extraction: Basic-auth callers, query parameters with Metrc's rules for
+//! `licenseNumber`, paging and `lastModified` windows, and array write bodies.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::app::{Acting, Action};
+use crate::config::Config;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::HashMap;
+use tagtrail_domain::time;
+use tagtrail_metrc::Paged;
+use tagtrail_store::ListQuery;
+
+/// The authenticated caller of a Metrc API request.
+pub struct Caller(pub Acting);
+
+/// Splits an `Authorization: Basic` header into (vendor key, user key).
+pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (vendor, user) = text.split_once(':')?;
+    Some((vendor.to_string(), user.to_string()))
+}
+
+impl<S> FromRequestParts<S> for Caller
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let Some((vendor, user)) = basic_credentials(&parts.headers) else {
+            return Err(ApiError::Status(StatusCode::UNAUTHORIZED, "Authorization required: HTTP Basic with vendor key and user key.".into()));
+        };
+        Ok(Caller(state.ledger.authenticate(&vendor, &user).await?))
+    }
+}
+
+/// Query parameters, matched without regard to case.
+pub struct Params(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded_pairs(raw).map_err(|_| ApiError::bad_request("The query string is malformed."))?;
+        Ok(Params(pairs.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()))
+    }
+}
+
+fn serde_urlencoded_pairs(raw: &str) -> Result<Vec<(String, String)>, ()> {
+    let mut out = Vec::new();
+    for part in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let dec = |s: &str| -> Result<String, ()> {
+            let s = s.replace('+', " ");
+            percent_decode(&s)
+        };
+        out.push((dec(k)?, dec(v)?));
+    }
+    Ok(out)
+}
+
+fn percent_decode(s: &str) -> Result<String, ()> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3).ok_or(())?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
+impl Params {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(&name.to_ascii_lowercase()).map(String::as_str).filter(|v| !v.trim().is_empty())
+    }
+
+    pub fn license(&self) -> Result<&str, ApiError> {
+        self.get("licenseNumber").ok_or_else(|| ApiError::bad_request("licenseNumber is required."))
+    }
+
+    /// `pageNumber`/`pageSize`: paging is off unless a page size is given; a size above the
+    /// maximum is refused, not capped (rule 68).
+    pub fn paging(&self, cfg: &Config) -> Result<Option<(u32, u32)>, ApiError> {
+        let Some(size) = self.get("pageSize") else {
+            if self.get("pageNumber").is_some() {
+                return Err(ApiError::bad_request("pageNumber requires pageSize."));
+            }
+            return Ok(None);
+        };
+        let size: u32 = size.trim().parse().map_err(|_| ApiError::bad_request("pageSize must be a whole number."))?;
+        if size == 0 || size > cfg.max_page_size {
+            return Err(ApiError::bad_request(format!("pageSize must be between 1 and {}.", cfg.max_page_size)));
+        }
+        let page: u32 = match self.get("pageNumber") {
+            None => 1,
+            Some(p) => p.trim().parse().map_err(|_| ApiError::bad_request("pageNumber must be a whole number."))?,
+        };
+        if page == 0 {
+            return Err(ApiError::bad_request("pageNumber starts at 1."));
+        }
+        Ok(Some((page, size)))
+    }
+
+    /// `lastModifiedStart`/`lastModifiedEnd` as formatted bounds. An end without a start is
+    /// refused; a start without an end runs to now; the span may not exceed the maximum (rule 67).
+    pub fn window(&self, cfg: &Config) -> Result<(Option<String>, Option<String>), ApiError> {
+        let parse = |name: &str| -> Result<Option<time::Timestamp>, ApiError> {
+            match self.get(name) {
+                None => Ok(None),
+                Some(v) => time::parse_instant(v).map(Some).ok_or_else(|| {
+                    ApiError::bad_request(format!("{name} is not an ISO 8601 date-time (a '+' in an offset must be sent as %2B)."))
+                }),
+            }
+        };
+        let (start, end) = (parse("lastModifiedStart")?, parse("lastModifiedEnd")?);
+        let (start, end) = match (start, end) {
+            (None, None) => return Ok((None, None)),
+            (None, Some(_)) => return Err(ApiError::bad_request("lastModifiedEnd requires lastModifiedStart.")),
+            (Some(s), e) => (s, e.unwrap_or_else(chrono::Utc::now)),
+        };
+        if end < start {
+            return Err(ApiError::bad_request("lastModifiedEnd is before lastModifiedStart."));
+        }
+        if let Some(max) = cfg.max_window
+            && (end - start).to_std().unwrap_or_default() > max
+        {
+            return Err(ApiError::bad_request(format!("The date range cannot exceed {} hours.", max.as_secs() / 3600)));
+        }
+        Ok((Some(time::format(start)), Some(time::format(end))))
+    }
+
+    /// A store query for a list endpoint, with paging and (when `windowed`) the time window.
+    pub fn list_query(&self, cfg: &Config, license: Option<&str>, active: Option<bool>, windowed: bool) -> Result<ListQuery, ApiError> {
+        let (modified_from, modified_to) = if windowed { self.window(cfg)? } else { (None, None) };
+        Ok(ListQuery { license: license.map(str::to_string), active, modified_from, modified_to, page: self.paging(cfg)?, ..Default::default() })
+    }
+
+    pub fn paged<T>(&self, cfg: &Config, data: Vec<T>, total: i64) -> Result<Paged<T>, ApiError> {
+        Ok(match self.paging(cfg)? {
+            Some((page, size)) => Paged::new(data, total, i64::from(page), i64::from(size)),
+            None => Paged::new(data, total, 1, total),
+        })
+    }
+}
+
+/// A parsed Metrc write body: the raw JSON (for the journal) and its typed elements.
+pub struct WriteBody<T> {
+    pub raw: Value,
+    pub items: Vec<T>,
+}
+
+/// Parses an array write body: not JSON or not an array → 400; more than the object limit →
+/// 413 (rule 70); an element that does not fit the type → 400 naming its row.
+pub fn parse_body<T: DeserializeOwned>(cfg: &Config, bytes: &[u8]) -> Result<WriteBody<T>, ApiError> {
+    let raw: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))?;
+    let Value::Array(elements) = &raw else {
+        return Err(ApiError::bad_request("The request body must be a JSON array of objects."));
+    };
+    if elements.len() > cfg.max_objects {
+        return Err(ApiError::Status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Too many objects in request (max {}); {} were sent.", cfg.max_objects, elements.len()),
+        ));
+    }
+    if elements.is_empty() {
+        return Err(ApiError::bad_request("The request body contains no objects."));
+    }
+    let mut items = Vec::with_capacity(elements.len());
+    let mut rows = Vec::new();
+    for (row, el) in elements.iter().enumerate() {
+        if !el.is_object() {
+            rows.push(tagtrail_metrc::RowError { row, message: "Each element must be a JSON object.".into() });
+            continue;
+        }
+        match serde_json::from_value::<T>(tagtrail_metrc::keys::pascalize(el.clone())) {
+            Ok(t) => items.push(t),
+            Err(e) => rows.push(tagtrail_metrc::RowError { row, message: format!("Invalid object: {e}.") }),
+        }
+    }
+    if !rows.is_empty() {
+        return Err(ApiError::Rows(rows));
+    }
+    Ok(WriteBody { raw, items })
+}
+
+/// The journal action for a write, with the reason from `X-Tagtrail-Reason` when given.
+pub fn action(headers: &HeaderMap, endpoint: &str, default_reason: &str, raw: Value) -> Action {
+    let reason = headers.get("x-tagtrail-reason").and_then(|v| v.to_str().ok());
+    Action::new(endpoint, reason, default_reason, raw)
+}
+
+pub fn parse_id(s: &str) -> Result<i64, ApiError> {
+    s.parse().map_err(|_| ApiError::Status(StatusCode::NOT_FOUND, format!("{s} is not a valid Id.")))
+}

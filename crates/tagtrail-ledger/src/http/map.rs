@@ -1,0 +1,287 @@
+//! Domain records to Metrc wire records and wire requests to domain specs.
+
+use tagtrail_domain::commands::{catalog, premises};
+use tagtrail_domain::quantity::UnitOfMeasure;
+use tagtrail_domain::records::{Employment, Facility, Item, ItemBrand, Location, Strain, Sublocation, Tag, TagOrder, User};
+use tagtrail_domain::reference::{self, ItemCategory};
+use tagtrail_metrc::records as wire;
+use tagtrail_metrc::requests as req;
+
+fn license(f: &Facility, employee_license: Option<&str>) -> wire::License {
+    wire::License {
+        number: Some(f.license_number.clone()),
+        employee_license_number: employee_license.map(str::to_string),
+        start_date: Some(f.license_start_date.clone()),
+        end_date: Some(f.license_end_date.clone()),
+        license_type: Some(f.license_type.metrc_name().to_string()),
+    }
+}
+
+pub fn facility(f: &Facility, job: &Employment, user: &User) -> wire::Facility {
+    wire::Facility {
+        facility_id: Some(f.id),
+        hire_date: Some(job.hire_date.clone()),
+        is_owner: Some(job.is_owner),
+        is_manager: Some(job.is_manager),
+        is_financial_contact: Some(false),
+        email: None,
+        occupations: vec![],
+        name: Some(f.name.clone()),
+        alias: Some(f.name.clone()),
+        display_name: Some(f.display_name.clone()),
+        credentialed_date: Some(f.credentialed_date.clone()),
+        support_activation_date: None,
+        support_expiration_date: None,
+        facility_type: wire::facility_type(f.license_type.capabilities()),
+        license: license(f, Some(&user.employee_license_number)),
+    }
+}
+
+pub fn employee(user: &User, job: &Employment) -> wire::Employee {
+    wire::Employee {
+        full_name: Some(user.full_name.clone()),
+        license: wire::License {
+            number: Some(user.employee_license_number.clone()),
+            employee_license_number: Some(user.employee_license_number.clone()),
+            start_date: Some(job.hire_date.clone()),
+            end_date: None,
+            license_type: Some("Employee".into()),
+        },
+        is_industry_admin: Some(false),
+        is_owner: Some(job.is_owner),
+        is_manager: Some(job.is_manager),
+    }
+}
+
+pub fn unit(u: &UnitOfMeasure) -> wire::UnitOfMeasure {
+    wire::UnitOfMeasure { quantity_type: Some(u.quantity_type.as_str().into()), name: Some(u.name.into()), abbreviation: Some(u.abbreviation.into()) }
+}
+
+pub fn category(c: &ItemCategory) -> wire::ItemCategory {
+    wire::ItemCategory {
+        name: Some(c.name.into()),
+        product_category_type: Some(c.product_category_type.into()),
+        quantity_type: Some(c.quantity_type.as_str().into()),
+        requires_strain: Some(c.requires_strain),
+        requires_item_brand: Some(false),
+        requires_administration_method: Some(false),
+        requires_unit_cbd_percent: Some(false),
+        requires_unit_cbd_content: Some(false),
+        requires_unit_thc_percent: Some(false),
+        requires_unit_thc_content: Some(c.requires_unit_thc_content),
+        requires_unit_volume: Some(c.requires_unit_volume),
+        requires_unit_weight: Some(c.requires_unit_weight),
+        requires_serving_size: Some(false),
+        requires_public_ingredients: Some(false),
+        requires_description: Some(false),
+        requires_allergens: Some(false),
+        requires_product_photos: Some(0),
+        requires_label_photos: Some(0),
+        requires_packaging_photos: Some(0),
+        can_contain_seeds: Some(c.product_category_type == "Plants"),
+        can_be_remediated: Some(c.can_be_remediated),
+        can_be_decontaminated: Some(c.can_be_remediated),
+        can_be_destroyed: Some(true),
+        lab_test_batch_names: vec![],
+    }
+}
+
+pub fn item(i: &Item) -> wire::Item {
+    let cat = reference::item_category(&i.category);
+    wire::Item {
+        id: Some(i.id),
+        name: Some(i.name.clone()),
+        global_product_name: i.global_product_name.clone(),
+        global_product_number: None,
+        product_category_name: Some(i.category.clone()),
+        product_category_type: cat.map(|c| c.product_category_type.to_string()),
+        is_expiration_date_required: Some(false),
+        has_expiration_date: Some(false),
+        is_sell_by_date_required: Some(false),
+        has_sell_by_date: Some(false),
+        is_use_by_date_required: Some(false),
+        has_use_by_date: Some(false),
+        quantity_type: cat.map(|c| c.quantity_type.as_str().to_string()),
+        default_lab_testing_state: Some("NotSubmitted".into()),
+        unit_of_measure_name: Some(i.unit_of_measure.clone()),
+        approval_status: Some("Approved".into()),
+        approval_status_date_time: Some(i.approval_status_date_time.clone()),
+        strain_id: i.strain_id,
+        strain_name: i.strain_name.clone(),
+        item_brand_id: i.brand_id,
+        item_brand_name: i.brand_name.clone(),
+        administration_method: i.administration_method.clone(),
+        unit_cbd_percent: i.unit_cbd_percent,
+        unit_cbd_content: i.unit_cbd_content,
+        unit_cbd_content_unit_of_measure_name: i.unit_cbd_content_unit.clone(),
+        unit_cbd_content_dose: i.unit_cbd_content_dose,
+        unit_cbd_content_dose_unit_of_measure_name: i.unit_cbd_content_dose_unit.clone(),
+        unit_thc_percent: i.unit_thc_percent,
+        unit_thc_content: i.unit_thc_content,
+        unit_thc_content_unit_of_measure_name: i.unit_thc_content_unit.clone(),
+        unit_thc_content_dose: i.unit_thc_content_dose,
+        unit_thc_content_dose_unit_of_measure_name: i.unit_thc_content_dose_unit.clone(),
+        unit_volume: i.unit_volume,
+        unit_volume_unit_of_measure_name: i.unit_volume_unit.clone(),
+        unit_weight: i.unit_weight,
+        unit_weight_unit_of_measure_name: i.unit_weight_unit.clone(),
+        serving_size: i.serving_size.clone(),
+        supply_duration_days: i.supply_duration_days,
+        number_of_doses: i.number_of_doses,
+        unit_quantity: None,
+        unit_quantity_unit_of_measure_name: None,
+        public_ingredients: i.public_ingredients.clone(),
+        description: i.description.clone(),
+        allergens: i.allergens.clone(),
+        product_images: vec![],
+        product_photo_description: i.product_photo_description.clone(),
+        label_images: vec![],
+        label_photo_description: i.label_photo_description.clone(),
+        packaging_images: vec![],
+        packaging_photo_description: i.packaging_photo_description.clone(),
+        product_pdf_documents: vec![],
+        is_used: Some(false),
+        lab_test_batch_names: vec![],
+        processing_job_category_name: None,
+        processing_job_type_name: i.processing_job_type_name.clone(),
+        product_brand_name: i.brand_name.clone(),
+        is_archived: Some(!i.active),
+        last_modified: Some(i.last_modified.clone()),
+    }
+}
+
+pub fn item_spec(r: &req::ItemRequest) -> catalog::ItemSpec {
+    catalog::ItemSpec {
+        id: r.id,
+        name: r.name.clone(),
+        category: r.item_category.clone(),
+        unit_of_measure: r.unit_of_measure.clone(),
+        strain: r.strain.clone(),
+        brand: r.item_brand.clone(),
+        global_product_name: r.global_product_name.clone(),
+        administration_method: r.administration_method.clone(),
+        unit_cbd_percent: r.unit_cbd_percent,
+        unit_cbd_content: r.unit_cbd_content,
+        unit_cbd_content_unit: r.unit_cbd_content_unit_of_measure.clone(),
+        unit_cbd_content_dose: r.unit_cbd_content_dose,
+        unit_cbd_content_dose_unit: r.unit_cbd_content_dose_unit_of_measure.clone(),
+        unit_thc_percent: r.unit_thc_percent,
+        unit_thc_content: r.unit_thc_content,
+        unit_thc_content_unit: r.unit_thc_content_unit_of_measure.clone(),
+        unit_thc_content_dose: r.unit_thc_content_dose,
+        unit_thc_content_dose_unit: r.unit_thc_content_dose_unit_of_measure.clone(),
+        unit_volume: r.unit_volume,
+        unit_volume_unit: r.unit_volume_unit_of_measure.clone(),
+        unit_weight: r.unit_weight,
+        unit_weight_unit: r.unit_weight_unit_of_measure.clone(),
+        serving_size: r.serving_size.clone(),
+        supply_duration_days: r.supply_duration_days,
+        number_of_doses: r.number_of_doses,
+        public_ingredients: r.public_ingredients.clone(),
+        description: r.description.clone(),
+        allergens: r.allergens.clone(),
+        product_photo_description: r.product_photo_description.clone(),
+        label_photo_description: r.label_photo_description.clone(),
+        packaging_photo_description: r.packaging_photo_description.clone(),
+        processing_job_type_name: r.processing_job_type_name.clone(),
+    }
+}
+
+pub fn brand(b: &ItemBrand) -> wire::ItemBrand {
+    wire::ItemBrand { id: Some(b.id), name: Some(b.name.clone()), status: Some(if b.active { "Active" } else { "Inactive" }.into()) }
+}
+
+pub fn strain(s: &Strain) -> wire::Strain {
+    wire::Strain {
+        id: Some(s.id),
+        name: Some(s.name.clone()),
+        testing_status: Some(s.testing_status.clone()),
+        thc_level: s.thc_level,
+        cbd_level: s.cbd_level,
+        indica_percentage: s.indica_percentage,
+        sativa_percentage: s.sativa_percentage,
+        is_used: Some(false),
+        genetics: s.genetics.clone(),
+        last_modified: Some(s.last_modified.clone()),
+    }
+}
+
+pub fn strain_spec(r: &req::StrainRequest) -> catalog::StrainSpec {
+    catalog::StrainSpec {
+        id: r.id,
+        name: r.name.clone(),
+        testing_status: r.testing_status.clone(),
+        thc_level: r.thc_level,
+        cbd_level: r.cbd_level,
+        indica_percentage: r.indica_percentage,
+        sativa_percentage: r.sativa_percentage,
+        genetics: r.genetics.clone(),
+    }
+}
+
+pub fn location(l: &Location) -> wire::Location {
+    let t = reference::LOCATION_TYPES.iter().find(|t| t.id == l.location_type_id);
+    wire::Location {
+        id: Some(l.id),
+        name: Some(l.name.clone()),
+        location_type_id: Some(l.location_type_id),
+        location_type_name: Some(l.location_type_name.clone()),
+        for_plant_batches: t.map(|t| t.for_plant_batches),
+        for_plants: t.map(|t| t.for_plants),
+        for_harvests: t.map(|t| t.for_harvests),
+        for_packages: t.map(|t| t.for_packages),
+        last_modified: Some(l.last_modified.clone()),
+    }
+}
+
+pub fn location_type(t: &reference::LocationType) -> wire::LocationType {
+    wire::LocationType {
+        id: Some(t.id),
+        name: Some(t.name.into()),
+        for_plant_batches: Some(t.for_plant_batches),
+        for_plants: Some(t.for_plants),
+        for_harvests: Some(t.for_harvests),
+        for_packages: Some(t.for_packages),
+    }
+}
+
+pub fn location_spec(r: &req::LocationRequest) -> premises::LocationSpec {
+    premises::LocationSpec { id: r.id, name: r.name.clone(), location_type_name: r.location_type_name.clone() }
+}
+
+pub fn sublocation(s: &Sublocation) -> wire::IdName {
+    wire::IdName { id: Some(s.id), name: Some(s.name.clone()), last_modified: Some(s.last_modified.clone()) }
+}
+
+pub fn tag(t: &Tag, facility_id: i64) -> wire::Tag {
+    let (type_id, type_name, inventory) = match t.kind {
+        tagtrail_domain::tag::TagKind::Plant => (1, "CannabisPlant", "Plant"),
+        tagtrail_domain::tag::TagKind::Package => (2, "CannabisPackage", "Package"),
+    };
+    wire::Tag {
+        id: Some(t.id),
+        group_tag_type_name: None,
+        tag_type_name: Some(type_name.into()),
+        group_tag_type_id: None,
+        tag_type_id: Some(type_id),
+        tag_inventory_type_name: Some(inventory.into()),
+        max_group_size: Some(0),
+        facility_id: Some(facility_id),
+        label: Some(t.label.to_string()),
+    }
+}
+
+pub fn tag_order(o: &TagOrder) -> wire::TagOrder {
+    wire::TagOrder {
+        id: Some(o.id),
+        license_number: Some(o.license_number.clone()),
+        plant_tags: Some(i64::from(o.plant_tags)),
+        package_tags: Some(i64::from(o.package_tags)),
+        status: Some(o.order_status.as_str().into()),
+        ordered_date_time: Some(o.ordered_at.clone()),
+        shipped_date_time: o.shipped_at.clone(),
+        received_date_time: o.received_at.clone(),
+        last_modified: Some(o.last_modified.clone()),
+    }
+}
+

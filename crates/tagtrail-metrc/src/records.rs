@@ -1,0 +1,302 @@
+//! Records as Metrc v2 returns them (`metrc-v2-api.md` §12b). Every field is optional on the
+//! way in (clients must treat every field as nullable) and always present on the way out.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// Every `FacilityType` capability flag Metrc documents, in wire order.
+pub const FACILITY_TYPE_FLAGS: &[&str] = &[
+    "IsMedical", "IsRetail", "IsHemp", "CanGrowPlants", "CanCreateOpeningBalancePlantBatches", "CanClonePlantBatches",
+    "CanTagPlantBatches", "CanAssignLocationsToPlantBatches", "PlantsRequirePatientAffiliation",
+    "PlantBatchesCanContainMotherPlants", "CanUpdatePlantStrains", "CanTrackVegetativePlants",
+    "CanCreateImmaturePlantPackagesFromPlants", "CanPackageVegetativePlants", "CanPackageWaste",
+    "CanReportHarvestSchedules", "CanSubmitHarvestsForTesting", "CanRequireHarvestSampleLabTestBatches",
+    "CanReportStrainProperties", "CanCreateOpeningBalancePackages", "CanCreateDerivedPackages",
+    "CanAssignLocationsToPackages", "CanUpdateLocationsOnPackages", "PackagesRequirePatientAffiliation",
+    "CanCreateTradeSamplePackages", "CanDonatePackages", "CanSubmitPackagesForTesting",
+    "CanCreateProcessValidationPackages", "CanRequirePackageSampleLabTestBatches", "CanReturnPackageQuantity",
+    "CanRequestProductRemediation", "CanRemediatePackagesWithFailedLabResults", "CanRequestProductDecontamination",
+    "CanDecontaminatePackagesWithFailedLabResults", "CanInfuseProducts", "CanRecordProcessingJobs",
+    "CanRecordProductForDestruction", "CanDestroyProduct", "CanTestPackages", "TestsRequireLabSample",
+    "CanTransferFromExternalFacilities", "CanSellToConsumers", "CanSellToPatients", "CanSellToExternalPatients",
+    "CanSellToCaregivers", "AdvancedSales", "CanDeliverSalesToConsumers", "CanDeliverSalesToPatients",
+    "IsSalesDeliveryHub", "CanHaveMemberPatients", "CanReportPatientCheckIns", "RetailerDelivery",
+    "CanCreatePartialPackages", "CanAdjustSourcePackagesWithPartials", "CanReportOperationalExceptions",
+    "CanReportAdulteration", "CanDownloadProductLabel", "CanUseComplianceLabel", "CanTrackFinishedGoods",
+    "CanOnlyReceiveFinishedGoods", "CanViewSourcePackages", "EnableSublocations", "CanAccessCatalog",
+    "CanTrackMotherPlantsAsGrowthPhase", "CanManageItemBrands",
+];
+
+/// Builds a `FacilityType` object: every documented flag, true where `enabled` lists it.
+pub fn facility_type(enabled: &[&str]) -> Map<String, Value> {
+    FACILITY_TYPE_FLAGS.iter().map(|f| ((*f).to_string(), Value::Bool(enabled.contains(f)))).collect()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct License {
+    pub number: Option<String>,
+    pub employee_license_number: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub license_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Facility {
+    pub facility_id: Option<i64>,
+    pub hire_date: Option<String>,
+    pub is_owner: Option<bool>,
+    pub is_manager: Option<bool>,
+    pub is_financial_contact: Option<bool>,
+    pub email: Option<String>,
+    pub occupations: Vec<String>,
+    pub name: Option<String>,
+    pub alias: Option<String>,
+    pub display_name: Option<String>,
+    pub credentialed_date: Option<String>,
+    pub support_activation_date: Option<String>,
+    pub support_expiration_date: Option<String>,
+    #[schema(value_type = Object)]
+    pub facility_type: Map<String, Value>,
+    pub license: License,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Employee {
+    pub full_name: Option<String>,
+    pub license: License,
+    pub is_industry_admin: Option<bool>,
+    pub is_owner: Option<bool>,
+    pub is_manager: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UnitOfMeasure {
+    pub quantity_type: Option<String>,
+    pub name: Option<String>,
+    pub abbreviation: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct NameOnly {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Item {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub global_product_name: Option<String>,
+    pub global_product_number: Option<String>,
+    pub product_category_name: Option<String>,
+    pub product_category_type: Option<String>,
+    pub is_expiration_date_required: Option<bool>,
+    pub has_expiration_date: Option<bool>,
+    pub is_sell_by_date_required: Option<bool>,
+    pub has_sell_by_date: Option<bool>,
+    pub is_use_by_date_required: Option<bool>,
+    pub has_use_by_date: Option<bool>,
+    pub quantity_type: Option<String>,
+    pub default_lab_testing_state: Option<String>,
+    pub unit_of_measure_name: Option<String>,
+    pub approval_status: Option<String>,
+    pub approval_status_date_time: Option<String>,
+    pub strain_id: Option<i64>,
+    pub strain_name: Option<String>,
+    pub item_brand_id: Option<i64>,
+    pub item_brand_name: Option<String>,
+    pub administration_method: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_cbd_percent: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_cbd_content: Option<Decimal>,
+    pub unit_cbd_content_unit_of_measure_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_cbd_content_dose: Option<Decimal>,
+    pub unit_cbd_content_dose_unit_of_measure_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_thc_percent: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_thc_content: Option<Decimal>,
+    pub unit_thc_content_unit_of_measure_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_thc_content_dose: Option<Decimal>,
+    pub unit_thc_content_dose_unit_of_measure_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_volume: Option<Decimal>,
+    pub unit_volume_unit_of_measure_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_weight: Option<Decimal>,
+    pub unit_weight_unit_of_measure_name: Option<String>,
+    pub serving_size: Option<String>,
+    pub supply_duration_days: Option<i64>,
+    pub number_of_doses: Option<i64>,
+    #[schema(value_type = Option<f64>)]
+    pub unit_quantity: Option<Decimal>,
+    pub unit_quantity_unit_of_measure_name: Option<String>,
+    pub public_ingredients: Option<String>,
+    pub description: Option<String>,
+    pub allergens: Option<String>,
+    pub product_images: Vec<Value>,
+    pub product_photo_description: Option<String>,
+    pub label_images: Vec<Value>,
+    pub label_photo_description: Option<String>,
+    pub packaging_images: Vec<Value>,
+    pub packaging_photo_description: Option<String>,
+    #[serde(rename = "ProductPDFDocuments")]
+    pub product_pdf_documents: Vec<Value>,
+    pub is_used: Option<bool>,
+    pub lab_test_batch_names: Vec<String>,
+    pub processing_job_category_name: Option<String>,
+    pub processing_job_type_name: Option<String>,
+    pub product_brand_name: Option<String>,
+    pub is_archived: Option<bool>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ItemBrand {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ItemCategory {
+    pub name: Option<String>,
+    pub product_category_type: Option<String>,
+    pub quantity_type: Option<String>,
+    pub requires_strain: Option<bool>,
+    pub requires_item_brand: Option<bool>,
+    pub requires_administration_method: Option<bool>,
+    pub requires_unit_cbd_percent: Option<bool>,
+    pub requires_unit_cbd_content: Option<bool>,
+    pub requires_unit_thc_percent: Option<bool>,
+    pub requires_unit_thc_content: Option<bool>,
+    pub requires_unit_volume: Option<bool>,
+    pub requires_unit_weight: Option<bool>,
+    pub requires_serving_size: Option<bool>,
+    pub requires_public_ingredients: Option<bool>,
+    pub requires_description: Option<bool>,
+    pub requires_allergens: Option<bool>,
+    pub requires_product_photos: Option<i64>,
+    pub requires_label_photos: Option<i64>,
+    pub requires_packaging_photos: Option<i64>,
+    pub can_contain_seeds: Option<bool>,
+    pub can_be_remediated: Option<bool>,
+    pub can_be_decontaminated: Option<bool>,
+    pub can_be_destroyed: Option<bool>,
+    pub lab_test_batch_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Strain {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub testing_status: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub thc_level: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub cbd_level: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub indica_percentage: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub sativa_percentage: Option<Decimal>,
+    pub is_used: Option<bool>,
+    pub genetics: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Location {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub location_type_id: Option<i64>,
+    pub location_type_name: Option<String>,
+    pub for_plant_batches: Option<bool>,
+    pub for_plants: Option<bool>,
+    pub for_harvests: Option<bool>,
+    pub for_packages: Option<bool>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LocationType {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub for_plant_batches: Option<bool>,
+    pub for_plants: Option<bool>,
+    pub for_harvests: Option<bool>,
+    pub for_packages: Option<bool>,
+}
+
+/// Sublocations are returned as `{Id, Name}` records.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct IdName {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Tag {
+    pub id: Option<i64>,
+    pub group_tag_type_name: Option<String>,
+    pub tag_type_name: Option<String>,
+    pub group_tag_type_id: Option<i64>,
+    pub tag_type_id: Option<i64>,
+    pub tag_inventory_type_name: Option<String>,
+    pub max_group_size: Option<i64>,
+    pub facility_id: Option<i64>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StagedTag {
+    pub id: Option<i64>,
+    pub tag_type_name: Option<String>,
+    pub tag_type_id: Option<i64>,
+    pub tag_inventory_type_name: Option<String>,
+    pub max_group_size: Option<i64>,
+    pub facility_id: Option<i64>,
+    pub label: Option<String>,
+    pub status_name: Option<String>,
+    pub commissioned_date_time: Option<String>,
+    pub is_used: Option<bool>,
+    pub used_date_time: Option<String>,
+    pub is_archived: Option<bool>,
+    pub last_modified: Option<String>,
+    pub is_staged: Option<bool>,
+    pub qr_count: Option<i64>,
+}
+
+/// A tag order (tagtrail extension: Metrc has no tag-ordering API).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TagOrder {
+    pub id: Option<i64>,
+    pub license_number: Option<String>,
+    pub plant_tags: Option<i64>,
+    pub package_tags: Option<i64>,
+    pub status: Option<String>,
+    pub ordered_date_time: Option<String>,
+    pub shipped_date_time: Option<String>,
+    pub received_date_time: Option<String>,
+    pub last_modified: Option<String>,
+}
