@@ -1,5 +1,7 @@
 //! `tagtrail`: the ledger server, the demo, the operator's admin commands and the audit.
 
+mod bench;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -15,7 +17,11 @@ use tagtrail_store::Store;
 const DEFAULT_DB: &str = "tagtrail-data/tagtrail.db";
 
 #[derive(Parser)]
-#[command(name = "tagtrail", version, about = "Cannabis track-and-trace ledger speaking the Metrc v2 API")]
+#[command(
+    name = "tagtrail",
+    version,
+    about = "Cannabis track-and-trace ledger speaking the Metrc v2 API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,6 +57,19 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Measure throughput and latency over loopback on a fresh database; prints figures.
+    Bench {
+        /// Use this database (default: a fresh SQLite file in a temporary directory).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Create a fresh PostgreSQL database on this server for the run.
+        #[arg(long)]
+        postgres_admin_url: Option<String>,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
     /// Audit the journal.
     Audit {
         #[command(subcommand)]
@@ -71,9 +90,17 @@ struct LimitArgs {
     get_rate_per_facility: u32,
     #[arg(long, env = "TAGTRAIL_GET_RATE_PER_VENDOR", default_value_t = 150)]
     get_rate_per_vendor: u32,
-    #[arg(long, env = "TAGTRAIL_GET_CONCURRENCY_PER_FACILITY", default_value_t = 10)]
+    #[arg(
+        long,
+        env = "TAGTRAIL_GET_CONCURRENCY_PER_FACILITY",
+        default_value_t = 10
+    )]
     get_concurrency_per_facility: u32,
-    #[arg(long, env = "TAGTRAIL_GET_CONCURRENCY_PER_VENDOR", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "TAGTRAIL_GET_CONCURRENCY_PER_VENDOR",
+        default_value_t = 30
+    )]
     get_concurrency_per_vendor: u32,
     /// Longest lastModified window in hours; 0 turns the check off.
     #[arg(long, env = "TAGTRAIL_MAX_WINDOW_HOURS", default_value_t = 24)]
@@ -89,7 +116,8 @@ impl LimitArgs {
                 concurrent_per_facility: self.get_concurrency_per_facility,
                 concurrent_per_vendor_key: self.get_concurrency_per_vendor,
             },
-            max_window: (self.max_window_hours > 0).then(|| Duration::from_secs(self.max_window_hours * 3600)),
+            max_window: (self.max_window_hours > 0)
+                .then(|| Duration::from_secs(self.max_window_hours * 3600)),
             ..Config::default()
         }
     }
@@ -179,7 +207,10 @@ enum AuditCommand {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAGTRAIL_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TAGTRAIL_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let code = match run(Cli::parse()).await {
@@ -211,7 +242,9 @@ async fn shutdown_signal() {
 }
 
 async fn open(url: &str) -> Result<Store> {
-    Store::open(url).await.with_context(|| format!("opening database {}", redact(url)))
+    Store::open(url)
+        .await
+        .with_context(|| format!("opening database {}", redact(url)))
 }
 
 /// Database URLs may carry a password; it never reaches output.
@@ -229,7 +262,9 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(ledger: Ledger, listen: &str) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
     tagtrail_ledger::http::serve(ledger, listener, shutdown_signal()).await?;
     Ok(())
 }
@@ -242,12 +277,22 @@ async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Serve { db, listen, limits } => {
             let ledger = Ledger::new(open(&db.database_url).await?, limits.config());
-            println!("tagtrail ledger on http://{listen} (database {})", redact(&db.database_url));
+            println!(
+                "tagtrail ledger on http://{listen} (database {})",
+                redact(&db.database_url)
+            );
             serve(ledger, &listen).await?;
         }
-        Command::Demo { data_dir, listen, database_url, limits } => {
-            std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-            let url = database_url.unwrap_or_else(|| data_dir.join("tagtrail.db").to_string_lossy().to_string());
+        Command::Demo {
+            data_dir,
+            listen,
+            database_url,
+            limits,
+        } => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            let url = database_url
+                .unwrap_or_else(|| data_dir.join("tagtrail.db").to_string_lossy().to_string());
             let ledger = Ledger::new(open(&url).await?, limits.config());
             let creds = demo_credentials(&ledger, &data_dir, &listen).await?;
             print_demo(&creds, &data_dir);
@@ -257,13 +302,33 @@ async fn run(cli: Cli) -> Result<i32> {
             let ledger = Ledger::new(open(&db.database_url).await?, Config::default());
             admin(&ledger, command).await?;
         }
-        Command::Audit { command: AuditCommand::Verify { db } } => {
+        Command::Bench {
+            database_url,
+            postgres_admin_url,
+            seconds,
+            concurrency,
+        } => {
+            bench::run(bench::Options {
+                database_url,
+                postgres_admin_url,
+                seconds,
+                concurrency,
+            })
+            .await?;
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
             let store = open(&db.database_url).await?;
-            let scratch = std::env::temp_dir().join(format!("tagtrail-verify-{}.db", std::process::id()));
+            let scratch =
+                std::env::temp_dir().join(format!("tagtrail-verify-{}.db", std::process::id()));
             let report = tagtrail_store::verify(&store, &scratch).await?;
             match &report.problem {
                 None => {
-                    println!("ok: {} journal entries, hash chain intact; {} projection rows match the rebuild", report.entries, report.rows);
+                    println!(
+                        "ok: {} journal entries, hash chain intact; {} projection rows match the rebuild",
+                        report.entries, report.rows
+                    );
                 }
                 Some(p) => {
                     println!("FAILED after {} good entries: {p}", report.entries);
@@ -283,7 +348,8 @@ async fn demo_credentials(ledger: &Ledger, dir: &Path, listen: &str) -> Result<D
         let text = std::fs::read_to_string(&path).with_context(|| {
             format!("{} holds data but {} is missing; keys are stored only as hashes and cannot be shown again. Use a new --data-dir.", dir.display(), path.display())
         })?;
-        let mut creds: DemoCredentials = serde_json::from_str(&text).context("reading credentials.json")?;
+        let mut creds: DemoCredentials =
+            serde_json::from_str(&text).context("reading credentials.json")?;
         if creds.base_url != base_url {
             creds.base_url = base_url;
             write_private(&path, &serde_json::to_string_pretty(&creds)?)?;
@@ -308,54 +374,157 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
 
 fn print_demo(creds: &DemoCredentials, dir: &Path) {
     println!("tagtrail demo ledger");
-    println!("  web UI:       {}/ui  (sign in with a username and password below)", creds.base_url);
-    println!("  Metrc v2 API: {}  (HTTP Basic: vendor key : user key)", creds.base_url);
+    println!(
+        "  web UI:       {}/ui  (sign in with a username and password below)",
+        creds.base_url
+    );
+    println!(
+        "  Metrc v2 API: {}  (HTTP Basic: vendor key : user key)",
+        creds.base_url
+    );
     println!("  OpenAPI:      {}/openapi.json", creds.base_url);
     println!("  credentials:  {}", dir.join("credentials.json").display());
     for l in &creds.licenses {
-        println!("  {:<16} {:<13} {:<27} user {:<10} password {}", l.license_number, l.license_type, l.facility_name, l.username, l.password);
+        println!(
+            "  {:<16} {:<13} {:<27} user {:<10} password {}",
+            l.license_number, l.license_type, l.facility_name, l.username, l.password
+        );
     }
     if let Some(l) = creds.licenses.first() {
-        println!("try:\n  curl -u '{}:{}' '{}/items/v2/active?licenseNumber={}&pageNumber=1&pageSize=5'", creds.vendor_key, l.user_key, creds.base_url, l.license_number);
+        println!(
+            "try:\n  curl -u '{}:{}' '{}/items/v2/active?licenseNumber={}&pageNumber=1&pageSize=5'",
+            creds.vendor_key, l.user_key, creds.base_url, l.license_number
+        );
     }
 }
 
 async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
     let who = Acting::operator(&std::env::var("USER").unwrap_or_else(|_| "admin".into()));
     match command {
-        AdminCommand::CreateLicense { license_number, license_type, name, address, start_date, end_date } => {
+        AdminCommand::CreateLicense {
+            license_number,
+            license_type,
+            name,
+            address,
+            start_date,
+            end_date,
+        } => {
             let Some(license_type) = LicenseType::parse(&license_type) else {
-                bail!("unknown license type {license_type}: use cultivator, manufacturer, distributor, testing_lab or retailer");
+                bail!(
+                    "unknown license type {license_type}: use cultivator, manufacturer, distributor, testing_lab or retailer"
+                );
             };
-            let spec = FacilitySpec { license_number, license_type, name, address, license_start_date: start_date, license_end_date: end_date };
+            let spec = FacilitySpec {
+                license_number,
+                license_type,
+                name,
+                address,
+                license_start_date: start_date,
+                license_end_date: end_date,
+            };
             let f = ledger.create_facility(&who, &spec).await.map_err(app_err)?;
-            println!("license {} ({}) issued: facility {} \"{}\"", f.license_number, f.license_type.as_str(), f.id, f.name);
+            println!(
+                "license {} ({}) issued: facility {} \"{}\"",
+                f.license_number,
+                f.license_type.as_str(),
+                f.id,
+                f.name
+            );
         }
-        AdminCommand::CreateEmployee { username, full_name, employee_license_number, password } => {
-            let u = ledger.create_user(&who, &username, &full_name, &employee_license_number, password.as_deref()).await.map_err(app_err)?;
+        AdminCommand::CreateEmployee {
+            username,
+            full_name,
+            employee_license_number,
+            password,
+        } => {
+            let u = ledger
+                .create_user(
+                    &who,
+                    &username,
+                    &full_name,
+                    &employee_license_number,
+                    password.as_deref(),
+                )
+                .await
+                .map_err(app_err)?;
             println!("employee {} created (id {})", u.username, u.id);
         }
-        AdminCommand::Grant { username, license_number, permission, owner, manager } => {
-            let e = ledger.employ(&who, &username, &license_number, &permission, owner, manager).await.map_err(app_err)?;
-            println!("{username} at {license_number}: {}", e.permissions.join(", "));
+        AdminCommand::Grant {
+            username,
+            license_number,
+            permission,
+            owner,
+            manager,
+        } => {
+            let e = ledger
+                .employ(
+                    &who,
+                    &username,
+                    &license_number,
+                    &permission,
+                    owner,
+                    manager,
+                )
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{username} at {license_number}: {}",
+                e.permissions.join(", ")
+            );
         }
         AdminCommand::VendorKey { name } => {
-            let k = ledger.issue_vendor_key(&who, &name).await.map_err(app_err)?;
-            println!("vendor key {} for {name} (shown once; stored hashed):\n{}", k.id, k.key);
+            let k = ledger
+                .issue_vendor_key(&who, &name)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "vendor key {} for {name} (shown once; stored hashed):\n{}",
+                k.id, k.key
+            );
         }
         AdminCommand::UserKey { username } => {
-            let k = ledger.issue_user_key(&who, &username).await.map_err(app_err)?;
-            println!("user key {} for {username} (shown once; stored hashed):\n{}", k.id, k.key);
+            let k = ledger
+                .issue_user_key(&who, &username)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "user key {} for {username} (shown once; stored hashed):\n{}",
+                k.id, k.key
+            );
         }
-        AdminCommand::OrderTags { license_number, plant, package } => {
-            let scope = ledger.authorize(&who, &license_number, &[]).await.map_err(app_err)?;
-            let action = tagtrail_ledger::app::Action::new("tagtrail admin order-tags", None, "Tag order placed by the operator", serde_json::json!({"PlantTags": plant, "PackageTags": package}));
-            let spec = tagtrail_domain::commands::tags::OrderSpec { plant_tags: Some(plant), package_tags: Some(package) };
-            let w = ledger.order_tags(&who, &scope, action, &[spec]).await.map_err(app_err)?;
-            println!("tag order {} placed for {license_number}", w.ids.first().copied().unwrap_or_default());
+        AdminCommand::OrderTags {
+            license_number,
+            plant,
+            package,
+        } => {
+            let scope = ledger
+                .authorize(&who, &license_number, &[])
+                .await
+                .map_err(app_err)?;
+            let action = tagtrail_ledger::app::Action::new(
+                "tagtrail admin order-tags",
+                None,
+                "Tag order placed by the operator",
+                serde_json::json!({"PlantTags": plant, "PackageTags": package}),
+            );
+            let spec = tagtrail_domain::commands::tags::OrderSpec {
+                plant_tags: Some(plant),
+                package_tags: Some(package),
+            };
+            let w = ledger
+                .order_tags(&who, &scope, action, &[spec])
+                .await
+                .map_err(app_err)?;
+            println!(
+                "tag order {} placed for {license_number}",
+                w.ids.first().copied().unwrap_or_default()
+            );
         }
         AdminCommand::ShipTags { order_id } => {
-            ledger.ship_tag_order(&who, order_id).await.map_err(app_err)?;
+            ledger
+                .ship_tag_order(&who, order_id)
+                .await
+                .map_err(app_err)?;
             println!("tag order {order_id} shipped; the licensee must record receipt before use");
         }
         AdminCommand::Permissions => {
@@ -379,7 +548,10 @@ mod tests {
 
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact("data/t.db"), "data/t.db");
     }
 }

@@ -27,7 +27,12 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits { per_facility_per_second: 50, per_vendor_key_per_second: 150, concurrent_per_facility: 10, concurrent_per_vendor_key: 30 }
+        RateLimits {
+            per_facility_per_second: 50,
+            per_vendor_key_per_second: 150,
+            concurrent_per_facility: 10,
+            concurrent_per_vendor_key: 30,
+        }
     }
 }
 

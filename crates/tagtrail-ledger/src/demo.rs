@@ -53,7 +53,12 @@ struct Spec {
     badge: &'static str,
     strains: &'static [&'static str],
     brands: &'static [&'static str],
-    items: &'static [(&'static str, &'static str, &'static str, Option<&'static str>)],
+    items: &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    )],
     locations: &'static [(&'static str, &'static str)],
 }
 
@@ -68,8 +73,21 @@ const SPECS: &[Spec] = &[
         badge: "EMP-100101",
         strains: &["Blue Dream", "OG Kush", "Sour Diesel"],
         brands: &["Emerald Triangle"],
-        items: &[("Blue Dream Flower", "Buds", "Grams", Some("Blue Dream")), ("OG Kush Trim", "Shake/Trim", "Grams", Some("OG Kush")), ("Sour Diesel Clones", "Immature Plants", "Each", Some("Sour Diesel"))],
-        locations: &[("Greenhouse A", "Planting"), ("Drying Room", "Drying"), ("Vault", "Storage")],
+        items: &[
+            ("Blue Dream Flower", "Buds", "Grams", Some("Blue Dream")),
+            ("OG Kush Trim", "Shake/Trim", "Grams", Some("OG Kush")),
+            (
+                "Sour Diesel Clones",
+                "Immature Plants",
+                "Each",
+                Some("Sour Diesel"),
+            ),
+        ],
+        locations: &[
+            ("Greenhouse A", "Planting"),
+            ("Drying Room", "Drying"),
+            ("Vault", "Storage"),
+        ],
     },
     Spec {
         license: "CDPH-10003301",
@@ -81,8 +99,16 @@ const SPECS: &[Spec] = &[
         badge: "EMP-200201",
         strains: &["Blue Dream"],
         brands: &["Golden State"],
-        items: &[("Blue Dream Distillate", "Concentrate", "Grams", None), ("Mango Gummies 10x10mg", "Edible (Each)", "Each", None), ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None)],
-        locations: &[("Extraction Lab", "Default"), ("Packaging Line", "Packing"), ("Finished Goods", "Storage")],
+        items: &[
+            ("Blue Dream Distillate", "Concentrate", "Grams", None),
+            ("Mango Gummies 10x10mg", "Edible (Each)", "Each", None),
+            ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None),
+        ],
+        locations: &[
+            ("Extraction Lab", "Default"),
+            ("Packaging Line", "Packing"),
+            ("Finished Goods", "Storage"),
+        ],
     },
     Spec {
         license: "C11-0000701-LIC",
@@ -94,8 +120,15 @@ const SPECS: &[Spec] = &[
         badge: "EMP-300301",
         strains: &["Blue Dream"],
         brands: &["Golden State"],
-        items: &[("Mango Gummies 10x10mg", "Edible (Each)", "Each", None), ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None)],
-        locations: &[("Receiving Dock", "Default"), ("Quarantine Cage", "Quarantine"), ("Sellable Inventory", "Storage")],
+        items: &[
+            ("Mango Gummies 10x10mg", "Edible (Each)", "Each", None),
+            ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None),
+        ],
+        locations: &[
+            ("Receiving Dock", "Default"),
+            ("Quarantine Cage", "Quarantine"),
+            ("Sellable Inventory", "Storage"),
+        ],
     },
     Spec {
         license: "C8-0000042-LIC",
@@ -120,13 +153,20 @@ const SPECS: &[Spec] = &[
         badge: "EMP-500501",
         strains: &["Blue Dream"],
         brands: &["Golden State"],
-        items: &[("Mango Gummies 10x10mg", "Edible (Each)", "Each", None), ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None)],
+        items: &[
+            ("Mango Gummies 10x10mg", "Edible (Each)", "Each", None),
+            ("Blue Dream Vape 1g", "Vape Cartridge", "Each", None),
+        ],
         locations: &[("Sales Floor", "Default"), ("Back Stock", "Storage")],
     },
 ];
 
 fn password() -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect()
 }
 
 fn demo_action(endpoint: &str, reason: &str) -> Action {
@@ -136,9 +176,16 @@ fn demo_action(endpoint: &str, reason: &str) -> Action {
 /// Seeds an empty ledger and returns the credentials (shown once; only hashes are stored).
 pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials> {
     let operator = Acting::operator("demo");
-    let vendor = ledger.issue_vendor_key(&operator, "Demo Integrator").await?;
+    let vendor = ledger
+        .issue_vendor_key(&operator, "Demo Integrator")
+        .await?;
     let all_permissions: Vec<String> = permission::ALL.iter().map(|p| p.to_string()).collect();
-    let mut out = DemoCredentials { base_url: base_url.to_string(), vendor_key: vendor.key, licenses: vec![], restricted: vec![] };
+    let mut out = DemoCredentials {
+        base_url: base_url.to_string(),
+        vendor_key: vendor.key,
+        licenses: vec![],
+        restricted: vec![],
+    };
     for spec in SPECS {
         let facility = ledger
             .create_facility(
@@ -154,11 +201,35 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
             )
             .await?;
         let pw = password();
-        let user = ledger.create_user(&operator, spec.username, spec.full_name, spec.badge, Some(&pw)).await?;
-        ledger.employ(&operator, &user.username, spec.license, &all_permissions, true, true).await?;
+        let user = ledger
+            .create_user(
+                &operator,
+                spec.username,
+                spec.full_name,
+                spec.badge,
+                Some(&pw),
+            )
+            .await?;
+        ledger
+            .employ(
+                &operator,
+                &user.username,
+                spec.license,
+                &all_permissions,
+                true,
+                true,
+            )
+            .await?;
         let key = ledger.issue_user_key(&operator, &user.username).await?;
-        let who = Acting { user: Some(user.clone()), vendor_key_id: None, channel: "demo".into() };
-        let scope = Scope { facility: facility.clone(), employment: None };
+        let who = Acting {
+            user: Some(user.clone()),
+            vendor_key_id: None,
+            channel: "demo".into(),
+        };
+        let scope = Scope {
+            facility: facility.clone(),
+            employment: None,
+        };
         seed_license(ledger, &who, &operator, &scope, spec).await?;
         out.licenses.push(DemoLicense {
             license_number: spec.license.into(),
@@ -171,15 +242,38 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
     }
     // A clerk at the distributor who may look but not manage: for permission tests and demos.
     let pw = password();
-    let clerk = ledger.create_user(&operator, "clerk", "Sam Rivera", "EMP-300302", Some(&pw)).await?;
+    let clerk = ledger
+        .create_user(&operator, "clerk", "Sam Rivera", "EMP-300302", Some(&pw))
+        .await?;
     let perms = vec!["View Employees".to_string(), "Manage Tags".to_string()];
-    ledger.employ(&operator, &clerk.username, "C11-0000701-LIC", &perms, false, false).await?;
+    ledger
+        .employ(
+            &operator,
+            &clerk.username,
+            "C11-0000701-LIC",
+            &perms,
+            false,
+            false,
+        )
+        .await?;
     let key = ledger.issue_user_key(&operator, &clerk.username).await?;
-    out.restricted.push(RestrictedUser { license_number: "C11-0000701-LIC".into(), user_key: key.key, username: clerk.username, password: pw, permissions: perms });
+    out.restricted.push(RestrictedUser {
+        license_number: "C11-0000701-LIC".into(),
+        user_key: key.key,
+        username: clerk.username,
+        password: pw,
+        permissions: perms,
+    });
     Ok(out)
 }
 
-async fn seed_license(ledger: &Ledger, who: &Acting, operator: &Acting, scope: &Scope, spec: &Spec) -> AppResult<()> {
+async fn seed_license(
+    ledger: &Ledger,
+    who: &Acting,
+    operator: &Acting,
+    scope: &Scope,
+    spec: &Spec,
+) -> AppResult<()> {
     let strains: Vec<_> = spec
         .strains
         .iter()
@@ -194,10 +288,31 @@ async fn seed_license(ledger: &Ledger, who: &Acting, operator: &Acting, scope: &
             ..Default::default()
         })
         .collect();
-    ledger.upsert_strains(who, scope, demo_action("POST /strains/v2", "Demo strains"), &strains).await?;
+    ledger
+        .upsert_strains(
+            who,
+            scope,
+            demo_action("POST /strains/v2", "Demo strains"),
+            &strains,
+        )
+        .await?;
     if !spec.brands.is_empty() {
-        let brands: Vec<_> = spec.brands.iter().map(|b| BrandSpec { id: None, name: Some((*b).into()) }).collect();
-        ledger.upsert_brands(who, scope, demo_action("POST /items/v2/brand", "Demo brands"), &brands).await?;
+        let brands: Vec<_> = spec
+            .brands
+            .iter()
+            .map(|b| BrandSpec {
+                id: None,
+                name: Some((*b).into()),
+            })
+            .collect();
+        ledger
+            .upsert_brands(
+                who,
+                scope,
+                demo_action("POST /items/v2/brand", "Demo brands"),
+                &brands,
+            )
+            .await?;
     }
     let items: Vec<_> = spec
         .items
@@ -217,19 +332,88 @@ async fn seed_license(ledger: &Ledger, who: &Acting, operator: &Acting, scope: &
             }
         })
         .collect();
-    ledger.upsert_items(who, scope, demo_action("POST /items/v2", "Demo items"), &items).await?;
-    let locs: Vec<_> = spec.locations.iter().map(|(n, t)| LocationSpec { id: None, name: Some((*n).into()), location_type_name: Some((*t).into()) }).collect();
-    ledger.upsert_locations(who, scope, demo_action("POST /locations/v2", "Demo locations"), &locs).await?;
-    let subs = [SublocationSpec { id: None, name: Some("Shelf 1".into()) }, SublocationSpec { id: None, name: Some("Shelf 2".into()) }];
-    ledger.upsert_sublocations(who, scope, demo_action("POST /sublocations/v2", "Demo sublocations"), &subs).await?;
+    ledger
+        .upsert_items(
+            who,
+            scope,
+            demo_action("POST /items/v2", "Demo items"),
+            &items,
+        )
+        .await?;
+    let locs: Vec<_> = spec
+        .locations
+        .iter()
+        .map(|(n, t)| LocationSpec {
+            id: None,
+            name: Some((*n).into()),
+            location_type_name: Some((*t).into()),
+        })
+        .collect();
+    ledger
+        .upsert_locations(
+            who,
+            scope,
+            demo_action("POST /locations/v2", "Demo locations"),
+            &locs,
+        )
+        .await?;
+    let subs = [
+        SublocationSpec {
+            id: None,
+            name: Some("Shelf 1".into()),
+        },
+        SublocationSpec {
+            id: None,
+            name: Some("Shelf 2".into()),
+        },
+    ];
+    ledger
+        .upsert_sublocations(
+            who,
+            scope,
+            demo_action("POST /sublocations/v2", "Demo sublocations"),
+            &subs,
+        )
+        .await?;
     // Two orders: one shipped and received (usable tags), one shipped and awaiting receipt.
-    let plant = if spec.kind.may_order_plant_tags() { Some(25) } else { None };
-    let first = ledger.order_tags(who, scope, demo_action("POST /tagtrail/v1/tags/orders", "Opening tag order"), &[OrderSpec { plant_tags: plant, package_tags: Some(50) }]).await?;
-    let second = ledger.order_tags(who, scope, demo_action("POST /tagtrail/v1/tags/orders", "Reorder"), &[OrderSpec { plant_tags: None, package_tags: Some(10) }]).await?;
+    let plant = if spec.kind.may_order_plant_tags() {
+        Some(25)
+    } else {
+        None
+    };
+    let first = ledger
+        .order_tags(
+            who,
+            scope,
+            demo_action("POST /tagtrail/v1/tags/orders", "Opening tag order"),
+            &[OrderSpec {
+                plant_tags: plant,
+                package_tags: Some(50),
+            }],
+        )
+        .await?;
+    let second = ledger
+        .order_tags(
+            who,
+            scope,
+            demo_action("POST /tagtrail/v1/tags/orders", "Reorder"),
+            &[OrderSpec {
+                plant_tags: None,
+                package_tags: Some(10),
+            }],
+        )
+        .await?;
     for id in first.ids.iter().chain(&second.ids) {
         ledger.ship_tag_order(operator, *id).await?;
     }
     let received: Vec<_> = first.ids.iter().map(|id| Some(*id)).collect();
-    ledger.receive_tag_orders(who, scope, demo_action("PUT /tagtrail/v1/tags/orders/receive", "Tags arrived"), &received).await?;
+    ledger
+        .receive_tag_orders(
+            who,
+            scope,
+            demo_action("PUT /tagtrail/v1/tags/orders/receive", "Tags arrived"),
+            &received,
+        )
+        .await?;
     Ok(())
 }

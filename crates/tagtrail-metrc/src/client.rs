@@ -46,7 +46,9 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     // Keys never reach logs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,16 +58,29 @@ impl Client {
             base: base_url.trim_end_matches('/').to_string(),
             vendor_key: vendor_key.to_string(),
             user_key: user_key.to_string(),
-            http: reqwest::Client::builder().timeout(Duration::from_secs(100)).build().unwrap_or_default(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(100))
+                .build()
+                .unwrap_or_default(),
             max_retries: 5,
         }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, query: &[(&str, String)], body: Option<&serde_json::Value>) -> Result<String, Error> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<String, Error> {
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0;
         loop {
-            let mut req = self.http.request(method.clone(), &url).basic_auth(&self.vendor_key, Some(&self.user_key)).query(query);
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .basic_auth(&self.vendor_key, Some(&self.user_key))
+                .query(query);
             if let Some(b) = body {
                 req = req.json(b);
             }
@@ -92,7 +107,8 @@ impl Client {
             if let Ok(rows) = serde_json::from_str::<Vec<RowError>>(&text) {
                 return Err(Error::Rows { status, rows });
             }
-            let value = serde_json::from_str::<serde_json::Value>(&text).map(crate::keys::pascalize);
+            let value =
+                serde_json::from_str::<serde_json::Value>(&text).map(crate::keys::pascalize);
             let message = value
                 .ok()
                 .and_then(|v| serde_json::from_value::<ErrorMessage>(v).ok())
@@ -103,17 +119,28 @@ impl Client {
     }
 
     fn decode<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Decode(e.to_string()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::Decode(e.to_string()))?;
         serde_json::from_value(crate::keys::pascalize(v)).map_err(|e| Error::Decode(e.to_string()))
     }
 
     /// A GET whose answer is a bare object or array.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, Error> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, Error> {
         Self::decode(&self.send(reqwest::Method::GET, path, query, None).await?)
     }
 
     /// One page of a paged GET.
-    pub async fn get_page<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)], page: u32, size: u32) -> Result<Paged<T>, Error> {
+    pub async fn get_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        page: u32,
+        size: u32,
+    ) -> Result<Paged<T>, Error> {
         let mut q = query.to_vec();
         q.push(("pageNumber", page.to_string()));
         q.push(("pageSize", size.min(MAX_PAGE_SIZE).to_string()));
@@ -121,7 +148,11 @@ impl Client {
     }
 
     /// Every record of a paged GET, page by page, until the envelope says there is no more.
-    pub async fn get_all<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<T>, Error> {
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, Error> {
         let mut out = Vec::new();
         let mut page = 1;
         loop {
@@ -137,11 +168,26 @@ impl Client {
 
     /// A create: posts `items` in chunks of at most [`MAX_OBJECTS`] and returns all new ids.
     /// Chunks are separate transactions on the server; a failure leaves earlier chunks written.
-    pub async fn create<B: Serialize>(&self, path: &str, license: &str, items: &[B]) -> Result<Ids, Error> {
-        let mut all = Ids { ids: vec![], warnings: None };
+    pub async fn create<B: Serialize>(
+        &self,
+        path: &str,
+        license: &str,
+        items: &[B],
+    ) -> Result<Ids, Error> {
+        let mut all = Ids {
+            ids: vec![],
+            warnings: None,
+        };
         for chunk in items.chunks(MAX_OBJECTS) {
             let body = serde_json::to_value(chunk).map_err(|e| Error::Decode(e.to_string()))?;
-            let text = self.send(reqwest::Method::POST, path, &[("licenseNumber", license.to_string())], Some(&body)).await?;
+            let text = self
+                .send(
+                    reqwest::Method::POST,
+                    path,
+                    &[("licenseNumber", license.to_string())],
+                    Some(&body),
+                )
+                .await?;
             let ids: Ids = Self::decode(&text)?;
             all.ids.extend(ids.ids);
             if let Some(w) = ids.warnings {
@@ -152,7 +198,13 @@ impl Client {
     }
 
     /// A write whose success answer is an empty body (most PUTs and DELETEs).
-    pub async fn write<B: Serialize>(&self, method: reqwest::Method, path: &str, license: &str, items: Option<&[B]>) -> Result<(), Error> {
+    pub async fn write<B: Serialize>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        license: &str,
+        items: Option<&[B]>,
+    ) -> Result<(), Error> {
         let q = [("licenseNumber", license.to_string())];
         match items {
             None => {
@@ -160,7 +212,8 @@ impl Client {
             }
             Some(items) => {
                 for chunk in items.chunks(MAX_OBJECTS) {
-                    let body = serde_json::to_value(chunk).map_err(|e| Error::Decode(e.to_string()))?;
+                    let body =
+                        serde_json::to_value(chunk).map_err(|e| Error::Decode(e.to_string()))?;
                     self.send(method.clone(), path, &q, Some(&body)).await?;
                 }
             }

@@ -27,7 +27,11 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     /// `page_size` is the size in effect (the total when paging is off).
     pub fn new(data: Vec<T>, total: i64, page: i64, page_size: i64) -> Self {
-        let total_pages = if page_size > 0 { (total + page_size - 1) / page_size } else { 0 };
+        let total_pages = if page_size > 0 {
+            (total + page_size - 1) / page_size
+        } else {
+            0
+        };
         Paged {
             records_on_page: data.len() as i64,
             data,

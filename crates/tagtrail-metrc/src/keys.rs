@@ -30,6 +30,9 @@ mod tests {
 
     #[test]
     fn camel_case_becomes_pascal_case() {
-        assert_eq!(pascalize(json!([{"name": "x", "itemCategory": "Buds", "Nested": {"id": 1}}])), json!([{"Name": "x", "ItemCategory": "Buds", "Nested": {"Id": 1}}]));
+        assert_eq!(
+            pascalize(json!([{"name": "x", "itemCategory": "Buds", "Nested": {"id": 1}}])),
+            json!([{"Name": "x", "ItemCategory": "Buds", "Nested": {"Id": 1}}])
+        );
     }
 }

@@ -14,12 +14,14 @@ const WRITE_LOCK_KEY: i64 = 0x7461_6774_7261_696c; // "tagtrail"
 /// committed or dropped (dropping rolls back: nothing half-written survives an error).
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
     head_seq: i64,
     head_hash: String,
 }
 
 impl Store {
     pub async fn begin(&self) -> Result<WriteTx> {
+        let turn = self.writer.clone().lock_owned().await;
         let mut tx = match self.backend {
             // IMMEDIATE takes SQLite's write lock now, so two writers never both read the same
             // journal head and then race to append after it.
@@ -45,6 +47,7 @@ impl Store {
         };
         Ok(WriteTx {
             tx,
+            _turn: turn,
             head_seq,
             head_hash,
         })

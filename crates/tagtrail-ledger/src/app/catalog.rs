@@ -6,7 +6,9 @@ use tagtrail_domain::commands::{self, catalog};
 use tagtrail_domain::records::{Item, ItemBrand, Record, Strain, fold};
 
 fn by_name<R: Record + Clone>(rows: Vec<R>) -> HashMap<String, R> {
-    rows.into_iter().filter_map(|r| r.lookup().map(|k| (k, r.clone()))).collect()
+    rows.into_iter()
+        .filter_map(|r| r.lookup().map(|k| (k, r.clone())))
+        .collect()
 }
 
 fn by_id<R: Record>(rows: Vec<R>) -> HashMap<i64, R> {
@@ -14,17 +16,36 @@ fn by_id<R: Record>(rows: Vec<R>) -> HashMap<i64, R> {
 }
 
 impl Ledger {
-    pub async fn upsert_items(&self, who: &Acting, scope: &Scope, action: Action, specs: &[catalog::ItemSpec]) -> AppResult<Written> {
+    pub async fn upsert_items(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        specs: &[catalog::ItemSpec],
+    ) -> AppResult<Written> {
         let now = Self::now_string();
         let ctx = Self::ctx(scope, &now);
         let lic = Some(scope.license());
         let mut tx = self.store.begin().await?;
-        let names: Vec<String> = specs.iter().filter_map(|s| s.name.as_deref().map(fold)).collect();
-        let strains: Vec<String> = specs.iter().filter_map(|s| s.strain.as_deref().map(fold)).collect();
-        let brands: Vec<String> = specs.iter().filter_map(|s| s.brand.as_deref().map(fold)).collect();
+        let names: Vec<String> = specs
+            .iter()
+            .filter_map(|s| s.name.as_deref().map(fold))
+            .collect();
+        let strains: Vec<String> = specs
+            .iter()
+            .filter_map(|s| s.strain.as_deref().map(fold))
+            .collect();
+        let brands: Vec<String> = specs
+            .iter()
+            .filter_map(|s| s.brand.as_deref().map(fold))
+            .collect();
         let mut items_by_id = HashMap::new();
         for id in specs.iter().filter_map(|s| s.id) {
-            if let Some(i) = tx.get::<Item>(id).await?.filter(|i: &Item| i.license_number == scope.license()) {
+            if let Some(i) = tx
+                .get::<Item>(id)
+                .await?
+                .filter(|i: &Item| i.license_number == scope.license())
+            {
                 items_by_id.insert(id, i);
             }
         }
@@ -37,52 +58,103 @@ impl Ledger {
         let items = catalog::upsert_items(&ctx, &world, specs, tx.next_id::<Item>().await?)?;
         let ids = items.iter().map(|i| i.id).collect();
         let changes = items.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![]).await
+        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
+            .await
     }
 
-    pub async fn upsert_brands(&self, who: &Acting, scope: &Scope, action: Action, specs: &[catalog::BrandSpec]) -> AppResult<Written> {
+    pub async fn upsert_brands(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        specs: &[catalog::BrandSpec],
+    ) -> AppResult<Written> {
         let now = Self::now_string();
         let ctx = Self::ctx(scope, &now);
         let lic = Some(scope.license());
         let mut tx = self.store.begin().await?;
-        let names: Vec<String> = specs.iter().filter_map(|s| s.name.as_deref().map(fold)).collect();
+        let names: Vec<String> = specs
+            .iter()
+            .filter_map(|s| s.name.as_deref().map(fold))
+            .collect();
         let mut found = Vec::new();
         for id in specs.iter().filter_map(|s| s.id) {
-            found.extend(tx.get::<ItemBrand>(id).await?.filter(|b: &ItemBrand| b.license_number == scope.license()));
+            found.extend(
+                tx.get::<ItemBrand>(id)
+                    .await?
+                    .filter(|b: &ItemBrand| b.license_number == scope.license()),
+            );
         }
-        let world = catalog::BrandWorld { by_name: by_name(tx.find_many(lic, &names, Some(true)).await?), by_id: by_id(found) };
+        let world = catalog::BrandWorld {
+            by_name: by_name(tx.find_many(lic, &names, Some(true)).await?),
+            by_id: by_id(found),
+        };
         let brands = catalog::upsert_brands(&ctx, &world, specs, tx.next_id::<ItemBrand>().await?)?;
         let ids = brands.iter().map(|b| b.id).collect();
         let changes = brands.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![]).await
+        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
+            .await
     }
 
-    pub async fn upsert_strains(&self, who: &Acting, scope: &Scope, action: Action, specs: &[catalog::StrainSpec]) -> AppResult<Written> {
+    pub async fn upsert_strains(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        specs: &[catalog::StrainSpec],
+    ) -> AppResult<Written> {
         let now = Self::now_string();
         let ctx = Self::ctx(scope, &now);
         let lic = Some(scope.license());
         let mut tx = self.store.begin().await?;
-        let names: Vec<String> = specs.iter().filter_map(|s| s.name.as_deref().map(fold)).collect();
+        let names: Vec<String> = specs
+            .iter()
+            .filter_map(|s| s.name.as_deref().map(fold))
+            .collect();
         let mut found = Vec::new();
         for id in specs.iter().filter_map(|s| s.id) {
-            found.extend(tx.get::<Strain>(id).await?.filter(|s: &Strain| s.license_number == scope.license()));
+            found.extend(
+                tx.get::<Strain>(id)
+                    .await?
+                    .filter(|s: &Strain| s.license_number == scope.license()),
+            );
         }
-        let world = catalog::StrainWorld { by_name: by_name(tx.find_many(lic, &names, Some(true)).await?), by_id: by_id(found) };
+        let world = catalog::StrainWorld {
+            by_name: by_name(tx.find_many(lic, &names, Some(true)).await?),
+            by_id: by_id(found),
+        };
         let strains = catalog::upsert_strains(&ctx, &world, specs, tx.next_id::<Strain>().await?)?;
         let ids = strains.iter().map(|s| s.id).collect();
         let changes = strains.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![]).await
+        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
+            .await
     }
 
     /// Archives one record by id (`DELETE /x/v2/{id}`).
-    pub async fn archive<R: Record + Clone>(&self, who: &Acting, scope: &Scope, action: Action, what: &str, id: i64) -> AppResult<Written> {
+    pub async fn archive<R: Record + Clone>(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        what: &str,
+        id: i64,
+    ) -> AppResult<Written> {
         let now = Self::now_string();
         let ctx = Self::ctx(scope, &now);
         let mut tx = self.store.begin().await?;
         let found: Option<R> = tx.get(id).await?;
         let archived = commands::archive(&ctx, found.as_ref(), what, id)?;
         let change = archived.to_change();
-        self.commit(tx, who, Some(scope.license()), action, &now, vec![change], vec![id], vec![]).await
+        self.commit(
+            tx,
+            who,
+            Some(scope.license()),
+            action,
+            &now,
+            vec![change],
+            vec![id],
+            vec![],
+        )
+        .await
     }
 }
-

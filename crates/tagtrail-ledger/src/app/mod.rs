@@ -48,7 +48,11 @@ pub struct Acting {
 
 impl Acting {
     pub fn operator(name: &str) -> Self {
-        Acting { user: None, vendor_key_id: None, channel: format!("operator:{name}") }
+        Acting {
+            user: None,
+            vendor_key_id: None,
+            channel: format!("operator:{name}"),
+        }
     }
 
     fn actor(&self) -> Actor {
@@ -95,8 +99,15 @@ pub struct Action {
 
 impl Action {
     pub fn new(endpoint: &str, reason: Option<&str>, default_reason: &str, request: Value) -> Self {
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).unwrap_or(default_reason);
-        Action { endpoint: endpoint.to_string(), reason: reason.to_string(), request }
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(default_reason);
+        Action {
+            endpoint: endpoint.to_string(),
+            reason: reason.to_string(),
+            request,
+        }
     }
 }
 
@@ -116,7 +127,10 @@ impl Ledger {
     }
 
     fn ctx<'a>(scope: &'a Scope, now: &str) -> Ctx<'a> {
-        Ctx { facility: &scope.facility, now: now.to_string() }
+        Ctx {
+            facility: &scope.facility,
+            now: now.to_string(),
+        }
     }
 
     /// The last step of every write: seal the journal entry, project its changes, commit.
@@ -144,6 +158,10 @@ impl Ledger {
             })
             .await?;
         tx.commit().await?;
-        Ok(Written { seq: entry.seq, ids, warnings })
+        Ok(Written {
+            seq: entry.seq,
+            ids,
+            warnings,
+        })
     }
 }

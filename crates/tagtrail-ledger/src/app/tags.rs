@@ -8,32 +8,77 @@ use tagtrail_domain::records::{Record, Tag, TagOrder};
 use tagtrail_store::ListQuery;
 
 impl Ledger {
-    pub async fn order_tags(&self, who: &Acting, scope: &Scope, action: Action, specs: &[tags::OrderSpec]) -> AppResult<Written> {
+    pub async fn order_tags(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        specs: &[tags::OrderSpec],
+    ) -> AppResult<Written> {
         let now = Self::now_string();
         let ctx = Self::ctx(scope, &now);
         let mut tx = self.store.begin().await?;
-        let orders = tags::order_tags(&ctx, specs, self.config.max_tags_per_order, tx.next_id::<TagOrder>().await?)?;
+        let orders = tags::order_tags(
+            &ctx,
+            specs,
+            self.config.max_tags_per_order,
+            tx.next_id::<TagOrder>().await?,
+        )?;
         let ids = orders.iter().map(|o| o.id).collect();
         let changes = orders.iter().map(Record::to_change).collect();
-        self.commit(tx, who, Some(scope.license()), action, &now, changes, ids, vec![]).await
+        self.commit(
+            tx,
+            who,
+            Some(scope.license()),
+            action,
+            &now,
+            changes,
+            ids,
+            vec![],
+        )
+        .await
     }
 
     /// The supplier ships an order (operator side): the tags are issued to the facility.
     pub async fn ship_tag_order(&self, who: &Acting, order_id: i64) -> AppResult<Written> {
         let now = Self::now_string();
         let mut tx = self.store.begin().await?;
-        let order: TagOrder = tx.get(order_id).await?.ok_or_else(|| AppError::NotFound(format!("Tag order {order_id} does not exist.")))?;
+        let order: TagOrder = tx
+            .get(order_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("Tag order {order_id} does not exist.")))?;
         let batch = rand::rngs::OsRng.next_u64();
         let (order, tags) = tags::ship_order(&order, batch, &now, tx.next_id::<Tag>().await?)?;
         let mut changes = vec![order.to_change()];
         changes.extend(tags.iter().map(Record::to_change));
-        let action = Action::new("tagtrail admin ship-tags", None, "Tag order shipped by the supplier", serde_json::json!({"OrderId": order_id}));
+        let action = Action::new(
+            "tagtrail admin ship-tags",
+            None,
+            "Tag order shipped by the supplier",
+            serde_json::json!({"OrderId": order_id}),
+        );
         let license = order.license_number.clone();
-        self.commit(tx, who, Some(&license), action, &now, changes, vec![order.id], vec![]).await
+        self.commit(
+            tx,
+            who,
+            Some(&license),
+            action,
+            &now,
+            changes,
+            vec![order.id],
+            vec![],
+        )
+        .await
     }
 
     /// Records physical receipt of shipped orders: their tags become available (rule 11).
-    pub async fn receive_tag_orders(&self, who: &Acting, scope: &Scope, action: Action, ids: &[Option<i64>]) -> AppResult<Written> {
+    pub async fn receive_tag_orders(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        ids: &[Option<i64>],
+    ) -> AppResult<Written> {
         let now_ts = chrono::Utc::now();
         let now = tagtrail_domain::time::format(now_ts);
         let ctx = Self::ctx(scope, &now);
@@ -43,8 +88,18 @@ impl Ledger {
         for id in ids.iter().flatten() {
             if let Some(o) = tx.get::<TagOrder>(*id).await? {
                 if let Some(prefix) = &o.label_prefix {
-                    let q = ListQuery { license: Some(scope.license().into()), lookup_prefix: Some(prefix.clone()), ..Default::default() };
-                    let tags: Vec<Tag> = tx.list::<Tag>(&q).await?.rows.into_iter().filter(|t| t.order_id == o.id).collect();
+                    let q = ListQuery {
+                        license: Some(scope.license().into()),
+                        lookup_prefix: Some(prefix.clone()),
+                        ..Default::default()
+                    };
+                    let tags: Vec<Tag> = tx
+                        .list::<Tag>(&q)
+                        .await?
+                        .rows
+                        .into_iter()
+                        .filter(|t| t.order_id == o.id)
+                        .collect();
                     by_order.insert(o.id, tags);
                 }
                 orders.insert(*id, o);
@@ -54,19 +109,53 @@ impl Ledger {
         let result_ids = receipt.orders.iter().map(|o| o.id).collect();
         let mut changes: Vec<_> = receipt.orders.iter().map(Record::to_change).collect();
         changes.extend(receipt.tags.iter().map(Record::to_change));
-        self.commit(tx, who, Some(scope.license()), action, &now, changes, result_ids, receipt.warnings).await
+        self.commit(
+            tx,
+            who,
+            Some(scope.license()),
+            action,
+            &now,
+            changes,
+            result_ids,
+            receipt.warnings,
+        )
+        .await
     }
 
-    pub async fn void_tags(&self, who: &Acting, scope: &Scope, action: Action, labels: &[Option<String>]) -> AppResult<Written> {
+    pub async fn void_tags(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        labels: &[Option<String>],
+    ) -> AppResult<Written> {
         let now = Self::now_string();
         let ctx = Self::ctx(scope, &now);
         let mut tx = self.store.begin().await?;
-        let keys: Vec<String> = labels.iter().flatten().map(|l| l.trim().to_ascii_uppercase()).collect();
-        let found: HashMap<String, Tag> =
-            tx.find_many::<Tag>(None, &keys, None).await?.into_iter().map(|t| (t.label.as_str().to_string(), t)).collect();
+        let keys: Vec<String> = labels
+            .iter()
+            .flatten()
+            .map(|l| l.trim().to_ascii_uppercase())
+            .collect();
+        let found: HashMap<String, Tag> = tx
+            .find_many::<Tag>(None, &keys, None)
+            .await?
+            .into_iter()
+            .map(|t| (t.label.as_str().to_string(), t))
+            .collect();
         let voided = tags::void_tags(&ctx, labels, &found)?;
         let ids = voided.iter().map(|t| t.id).collect();
         let changes = voided.iter().map(Record::to_change).collect();
-        self.commit(tx, who, Some(scope.license()), action, &now, changes, ids, vec![]).await
+        self.commit(
+            tx,
+            who,
+            Some(scope.license()),
+            action,
+            &now,
+            changes,
+            ids,
+            vec![],
+        )
+        .await
     }
 }

@@ -23,17 +23,31 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Rejected(Rejection::Rows(rows)) => {
-                ApiError::Rows(rows.into_iter().map(|r| RowError { row: r.row, message: r.message }).collect())
+            AppError::Rejected(Rejection::Rows(rows)) => ApiError::Rows(
+                rows.into_iter()
+                    .map(|r| RowError {
+                        row: r.row,
+                        message: r.message,
+                    })
+                    .collect(),
+            ),
+            AppError::Rejected(Rejection::Invalid(m)) => {
+                ApiError::Status(StatusCode::BAD_REQUEST, m)
             }
-            AppError::Rejected(Rejection::Invalid(m)) => ApiError::Status(StatusCode::BAD_REQUEST, m),
-            AppError::Rejected(Rejection::Forbidden(m)) | AppError::Forbidden(m) => ApiError::Status(StatusCode::FORBIDDEN, m),
-            AppError::Rejected(Rejection::NotFound(m)) | AppError::NotFound(m) => ApiError::Status(StatusCode::NOT_FOUND, m),
+            AppError::Rejected(Rejection::Forbidden(m)) | AppError::Forbidden(m) => {
+                ApiError::Status(StatusCode::FORBIDDEN, m)
+            }
+            AppError::Rejected(Rejection::NotFound(m)) | AppError::NotFound(m) => {
+                ApiError::Status(StatusCode::NOT_FOUND, m)
+            }
             AppError::Unauthorized(m) => ApiError::Status(StatusCode::UNAUTHORIZED, m),
             AppError::Store(e) => {
                 // The cause is logged once here; the client gets no internals.
                 tracing::error!(error = %e, "store failure");
-                ApiError::Status(StatusCode::INTERNAL_SERVER_ERROR, "An internal error occurred; the request was not applied.".into())
+                ApiError::Status(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "An internal error occurred; the request was not applied.".into(),
+                )
             }
         }
     }
@@ -46,10 +60,14 @@ impl IntoResponse for ApiError {
             ApiError::Status(status, message) => {
                 let mut resp = (status, Json(ErrorMessage { message })).into_response();
                 if status == StatusCode::UNAUTHORIZED {
-                    resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"tagtrail\""));
+                    resp.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Basic realm=\"tagtrail\""),
+                    );
                 }
                 if status == StatusCode::TOO_MANY_REQUESTS {
-                    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                    resp.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 }
                 resp
             }

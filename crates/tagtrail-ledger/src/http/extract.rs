@@ -26,7 +26,9 @@ pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (vendor, user) = text.split_once(':')?;
     Some((vendor.to_string(), user.to_string()))
@@ -42,7 +44,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let Some((vendor, user)) = basic_credentials(&parts.headers) else {
-            return Err(ApiError::Status(StatusCode::UNAUTHORIZED, "Authorization required: HTTP Basic with vendor key and user key.".into()));
+            return Err(ApiError::Status(
+                StatusCode::UNAUTHORIZED,
+                "Authorization required: HTTP Basic with vendor key and user key.".into(),
+            ));
         };
         Ok(Caller(state.ledger.authenticate(&vendor, &user).await?))
     }
@@ -56,9 +61,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded_pairs(raw).map_err(|_| ApiError::bad_request("The query string is malformed."))?;
-        Ok(Params(pairs.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()))
+        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(raw)
+            .map_err(|_| ApiError::bad_request("The query string is malformed."))?;
+        Ok(Params(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+        ))
     }
 }
 
@@ -94,11 +104,15 @@ fn percent_decode(s: &str) -> Result<String, ()> {
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(&name.to_ascii_lowercase()).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.0
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
 
     pub fn license(&self) -> Result<&str, ApiError> {
-        self.get("licenseNumber").ok_or_else(|| ApiError::bad_request("licenseNumber is required."))
+        self.get("licenseNumber")
+            .ok_or_else(|| ApiError::bad_request("licenseNumber is required."))
     }
 
     /// `pageNumber`/`pageSize`: paging is off unless a page size is given; a size above the
@@ -110,13 +124,22 @@ impl Params {
             }
             return Ok(None);
         };
-        let size: u32 = size.trim().parse().map_err(|_| ApiError::bad_request("pageSize must be a whole number."))?;
+        let size: u32 = size
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::bad_request("pageSize must be a whole number."))?;
         if size == 0 || size > cfg.max_page_size {
-            return Err(ApiError::bad_request(format!("pageSize must be between 1 and {}.", cfg.max_page_size)));
+            return Err(ApiError::bad_request(format!(
+                "pageSize must be between 1 and {}.",
+                cfg.max_page_size
+            )));
         }
         let page: u32 = match self.get("pageNumber") {
             None => 1,
-            Some(p) => p.trim().parse().map_err(|_| ApiError::bad_request("pageNumber must be a whole number."))?,
+            Some(p) => p
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::bad_request("pageNumber must be a whole number."))?,
         };
         if page == 0 {
             return Err(ApiError::bad_request("pageNumber starts at 1."));
@@ -138,24 +161,50 @@ impl Params {
         let (start, end) = (parse("lastModifiedStart")?, parse("lastModifiedEnd")?);
         let (start, end) = match (start, end) {
             (None, None) => return Ok((None, None)),
-            (None, Some(_)) => return Err(ApiError::bad_request("lastModifiedEnd requires lastModifiedStart.")),
+            (None, Some(_)) => {
+                return Err(ApiError::bad_request(
+                    "lastModifiedEnd requires lastModifiedStart.",
+                ));
+            }
             (Some(s), e) => (s, e.unwrap_or_else(chrono::Utc::now)),
         };
         if end < start {
-            return Err(ApiError::bad_request("lastModifiedEnd is before lastModifiedStart."));
+            return Err(ApiError::bad_request(
+                "lastModifiedEnd is before lastModifiedStart.",
+            ));
         }
         if let Some(max) = cfg.max_window
             && (end - start).to_std().unwrap_or_default() > max
         {
-            return Err(ApiError::bad_request(format!("The date range cannot exceed {} hours.", max.as_secs() / 3600)));
+            return Err(ApiError::bad_request(format!(
+                "The date range cannot exceed {} hours.",
+                max.as_secs() / 3600
+            )));
         }
         Ok((Some(time::format(start)), Some(time::format(end))))
     }
 
     /// A store query for a list endpoint, with paging and (when `windowed`) the time window.
-    pub fn list_query(&self, cfg: &Config, license: Option<&str>, active: Option<bool>, windowed: bool) -> Result<ListQuery, ApiError> {
-        let (modified_from, modified_to) = if windowed { self.window(cfg)? } else { (None, None) };
-        Ok(ListQuery { license: license.map(str::to_string), active, modified_from, modified_to, page: self.paging(cfg)?, ..Default::default() })
+    pub fn list_query(
+        &self,
+        cfg: &Config,
+        license: Option<&str>,
+        active: Option<bool>,
+        windowed: bool,
+    ) -> Result<ListQuery, ApiError> {
+        let (modified_from, modified_to) = if windowed {
+            self.window(cfg)?
+        } else {
+            (None, None)
+        };
+        Ok(ListQuery {
+            license: license.map(str::to_string),
+            active,
+            modified_from,
+            modified_to,
+            page: self.paging(cfg)?,
+            ..Default::default()
+        })
     }
 
     pub fn paged<T>(&self, cfg: &Config, data: Vec<T>, total: i64) -> Result<Paged<T>, ApiError> {
@@ -174,30 +223,48 @@ pub struct WriteBody<T> {
 
 /// Parses an array write body: not JSON or not an array → 400; more than the object limit →
 /// 413 (rule 70); an element that does not fit the type → 400 naming its row.
-pub fn parse_body<T: DeserializeOwned>(cfg: &Config, bytes: &[u8]) -> Result<WriteBody<T>, ApiError> {
-    let raw: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))?;
+pub fn parse_body<T: DeserializeOwned>(
+    cfg: &Config,
+    bytes: &[u8],
+) -> Result<WriteBody<T>, ApiError> {
+    let raw: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))?;
     let Value::Array(elements) = &raw else {
-        return Err(ApiError::bad_request("The request body must be a JSON array of objects."));
+        return Err(ApiError::bad_request(
+            "The request body must be a JSON array of objects.",
+        ));
     };
     if elements.len() > cfg.max_objects {
         return Err(ApiError::Status(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("Too many objects in request (max {}); {} were sent.", cfg.max_objects, elements.len()),
+            format!(
+                "Too many objects in request (max {}); {} were sent.",
+                cfg.max_objects,
+                elements.len()
+            ),
         ));
     }
     if elements.is_empty() {
-        return Err(ApiError::bad_request("The request body contains no objects."));
+        return Err(ApiError::bad_request(
+            "The request body contains no objects.",
+        ));
     }
     let mut items = Vec::with_capacity(elements.len());
     let mut rows = Vec::new();
     for (row, el) in elements.iter().enumerate() {
         if !el.is_object() {
-            rows.push(tagtrail_metrc::RowError { row, message: "Each element must be a JSON object.".into() });
+            rows.push(tagtrail_metrc::RowError {
+                row,
+                message: "Each element must be a JSON object.".into(),
+            });
             continue;
         }
         match serde_json::from_value::<T>(tagtrail_metrc::keys::pascalize(el.clone())) {
             Ok(t) => items.push(t),
-            Err(e) => rows.push(tagtrail_metrc::RowError { row, message: format!("Invalid object: {e}.") }),
+            Err(e) => rows.push(tagtrail_metrc::RowError {
+                row,
+                message: format!("Invalid object: {e}."),
+            }),
         }
     }
     if !rows.is_empty() {
@@ -208,10 +275,13 @@ pub fn parse_body<T: DeserializeOwned>(cfg: &Config, bytes: &[u8]) -> Result<Wri
 
 /// The journal action for a write, with the reason from `X-Tagtrail-Reason` when given.
 pub fn action(headers: &HeaderMap, endpoint: &str, default_reason: &str, raw: Value) -> Action {
-    let reason = headers.get("x-tagtrail-reason").and_then(|v| v.to_str().ok());
+    let reason = headers
+        .get("x-tagtrail-reason")
+        .and_then(|v| v.to_str().ok());
     Action::new(endpoint, reason, default_reason, raw)
 }
 
 pub fn parse_id(s: &str) -> Result<i64, ApiError> {
-    s.parse().map_err(|_| ApiError::Status(StatusCode::NOT_FOUND, format!("{s} is not a valid Id.")))
+    s.parse()
+        .map_err(|_| ApiError::Status(StatusCode::NOT_FOUND, format!("{s} is not a valid Id.")))
 }

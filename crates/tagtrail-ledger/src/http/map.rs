@@ -2,7 +2,9 @@
 
 use tagtrail_domain::commands::{catalog, premises};
 use tagtrail_domain::quantity::UnitOfMeasure;
-use tagtrail_domain::records::{Employment, Facility, Item, ItemBrand, Location, Strain, Sublocation, Tag, TagOrder, User};
+use tagtrail_domain::records::{
+    Employment, Facility, Item, ItemBrand, Location, Strain, Sublocation, Tag, TagOrder, User,
+};
 use tagtrail_domain::reference::{self, ItemCategory};
 use tagtrail_metrc::records as wire;
 use tagtrail_metrc::requests as req;
@@ -54,7 +56,11 @@ pub fn employee(user: &User, job: &Employment) -> wire::Employee {
 }
 
 pub fn unit(u: &UnitOfMeasure) -> wire::UnitOfMeasure {
-    wire::UnitOfMeasure { quantity_type: Some(u.quantity_type.as_str().into()), name: Some(u.name.into()), abbreviation: Some(u.abbreviation.into()) }
+    wire::UnitOfMeasure {
+        quantity_type: Some(u.quantity_type.as_str().into()),
+        name: Some(u.name.into()),
+        abbreviation: Some(u.abbreviation.into()),
+    }
 }
 
 pub fn category(c: &ItemCategory) -> wire::ItemCategory {
@@ -188,7 +194,11 @@ pub fn item_spec(r: &req::ItemRequest) -> catalog::ItemSpec {
 }
 
 pub fn brand(b: &ItemBrand) -> wire::ItemBrand {
-    wire::ItemBrand { id: Some(b.id), name: Some(b.name.clone()), status: Some(if b.active { "Active" } else { "Inactive" }.into()) }
+    wire::ItemBrand {
+        id: Some(b.id),
+        name: Some(b.name.clone()),
+        status: Some(if b.active { "Active" } else { "Inactive" }.into()),
+    }
 }
 
 pub fn strain(s: &Strain) -> wire::Strain {
@@ -220,7 +230,9 @@ pub fn strain_spec(r: &req::StrainRequest) -> catalog::StrainSpec {
 }
 
 pub fn location(l: &Location) -> wire::Location {
-    let t = reference::LOCATION_TYPES.iter().find(|t| t.id == l.location_type_id);
+    let t = reference::LOCATION_TYPES
+        .iter()
+        .find(|t| t.id == l.location_type_id);
     wire::Location {
         id: Some(l.id),
         name: Some(l.name.clone()),
@@ -246,11 +258,19 @@ pub fn location_type(t: &reference::LocationType) -> wire::LocationType {
 }
 
 pub fn location_spec(r: &req::LocationRequest) -> premises::LocationSpec {
-    premises::LocationSpec { id: r.id, name: r.name.clone(), location_type_name: r.location_type_name.clone() }
+    premises::LocationSpec {
+        id: r.id,
+        name: r.name.clone(),
+        location_type_name: r.location_type_name.clone(),
+    }
 }
 
 pub fn sublocation(s: &Sublocation) -> wire::IdName {
-    wire::IdName { id: Some(s.id), name: Some(s.name.clone()), last_modified: Some(s.last_modified.clone()) }
+    wire::IdName {
+        id: Some(s.id),
+        name: Some(s.name.clone()),
+        last_modified: Some(s.last_modified.clone()),
+    }
 }
 
 pub fn tag(t: &Tag, facility_id: i64) -> wire::Tag {
@@ -284,4 +304,3 @@ pub fn tag_order(o: &TagOrder) -> wire::TagOrder {
         last_modified: Some(o.last_modified.clone()),
     }
 }
-

@@ -31,26 +31,43 @@ pub struct AppState {
 impl AppState {
     pub fn new(ledger: Ledger) -> Self {
         let limiter = Arc::new(ratelimit::Limiter::new(ledger.config.rate));
-        AppState { ledger, limiter, sessions: web::Sessions::default() }
+        AppState {
+            ledger,
+            limiter,
+            sessions: web::Sessions::default(),
+        }
     }
 }
 
 /// The whole ledger service: Metrc API (rate-limited), extensions, OpenAPI, web UI.
 pub fn router(state: AppState) -> Router {
-    let api = routes::router().layer(middleware::from_fn_with_state(state.clone(), ratelimit::limit));
+    let api = routes::router().layer(middleware::from_fn_with_state(
+        state.clone(),
+        ratelimit::limit,
+    ));
     Router::new()
         .merge(api)
         .merge(openapi::router())
         .merge(web::router())
         .fallback(|req: Request| async move {
-            ApiError::Status(StatusCode::NOT_FOUND, format!("No such endpoint: {} {}", req.method(), req.uri().path()))
+            ApiError::Status(
+                StatusCode::NOT_FOUND,
+                format!("No such endpoint: {} {}", req.method(), req.uri().path()),
+            )
         })
         .with_state(state)
 }
 
 /// Metrc's create answer.
 pub(crate) fn created(w: Written) -> Json<Ids> {
-    Json(Ids { ids: w.ids, warnings: if w.warnings.is_empty() { None } else { Some(w.warnings) } })
+    Json(Ids {
+        ids: w.ids,
+        warnings: if w.warnings.is_empty() {
+            None
+        } else {
+            Some(w.warnings)
+        },
+    })
 }
 
 /// A paged list endpoint over one record type, scoped to the caller's `licenseNumber`.
@@ -68,8 +85,17 @@ pub(crate) async fn list_scoped<R: Record, W>(
     let scope = s.ledger.authorize(&caller.0, q.license()?, perms).await?;
     let mut lq = q.list_query(&s.ledger.config, Some(scope.license()), active, windowed)?;
     refine(&mut lq);
-    let page = s.ledger.store.list::<R>(&lq).await.map_err(crate::app::AppError::from)?;
-    Ok(Json(q.paged(&s.ledger.config, page.rows.iter().map(map).collect(), page.total)?))
+    let page = s
+        .ledger
+        .store
+        .list::<R>(&lq)
+        .await
+        .map_err(crate::app::AppError::from)?;
+    Ok(Json(q.paged(
+        &s.ledger.config,
+        page.rows.iter().map(map).collect(),
+        page.total,
+    )?))
 }
 
 /// A single record by id. With `licenseNumber`, a record of another facility answers 401, as
@@ -87,12 +113,25 @@ pub(crate) async fn get_scoped<R: Record, W>(
     if let Some(lic) = q.get("licenseNumber") {
         s.ledger.authorize(&caller.0, lic, perms).await?;
     }
-    let rec: Option<R> = s.ledger.store.get(id).await.map_err(crate::app::AppError::from)?;
-    let rec = rec.ok_or_else(|| ApiError::Status(StatusCode::NOT_FOUND, format!("{what} {id} does not exist.")))?;
+    let rec: Option<R> = s
+        .ledger
+        .store
+        .get(id)
+        .await
+        .map_err(crate::app::AppError::from)?;
+    let rec = rec.ok_or_else(|| {
+        ApiError::Status(
+            StatusCode::NOT_FOUND,
+            format!("{what} {id} does not exist."),
+        )
+    })?;
     let owner = rec.license().unwrap_or_default().to_string();
     match q.get("licenseNumber") {
         Some(lic) if !lic.eq_ignore_ascii_case(&owner) => {
-            return Err(ApiError::Status(StatusCode::UNAUTHORIZED, format!("{what} {id} does not belong to license {lic}.")));
+            return Err(ApiError::Status(
+                StatusCode::UNAUTHORIZED,
+                format!("{what} {id} does not belong to license {lic}."),
+            ));
         }
         Some(_) => {}
         None => {
@@ -107,9 +146,16 @@ pub(crate) fn require_ids(ids: impl Iterator<Item = Option<i64>>) -> Result<(), 
     let rows: Vec<_> = ids
         .enumerate()
         .filter(|(_, id)| id.is_none())
-        .map(|(row, _)| tagtrail_metrc::RowError { row, message: "Id was not specified.".into() })
+        .map(|(row, _)| tagtrail_metrc::RowError {
+            row,
+            message: "Id was not specified.".into(),
+        })
         .collect();
-    if rows.is_empty() { Ok(()) } else { Err(ApiError::Rows(rows)) }
+    if rows.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Rows(rows))
+    }
 }
 
 pub(crate) fn empty_ok() -> impl IntoResponse {
@@ -118,8 +164,18 @@ pub(crate) fn empty_ok() -> impl IntoResponse {
 
 /// Serves the ledger on `listener` until `shutdown` resolves. Trailing slashes are trimmed
 /// before routing, because Metrc's docs write `POST /items/v2/` and its Postman files do not.
-pub async fn serve(ledger: Ledger, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    ledger: Ledger,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     use tower::Layer;
-    let app = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash().layer(router(AppState::new(ledger)));
-    axum::serve(listener, axum::ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await
+    let app = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash()
+        .layer(router(AppState::new(ledger)));
+    axum::serve(
+        listener,
+        axum::ServiceExt::<Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

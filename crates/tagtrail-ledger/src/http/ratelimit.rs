@@ -39,20 +39,28 @@ impl Limiter {
     fn slot(&self, key: &str, size: u32) -> Option<OwnedSemaphorePermit> {
         let sem = {
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            slots.entry(key.to_string()).or_insert_with(|| Arc::new(Semaphore::new(size as usize))).clone()
+            slots
+                .entry(key.to_string())
+                .or_insert_with(|| Arc::new(Semaphore::new(size as usize)))
+                .clone()
         };
         sem.try_acquire_owned().ok()
     }
 }
 
 fn too_many(what: &str) -> Response {
-    ApiError::Status(StatusCode::TOO_MANY_REQUESTS, format!("Rate limit exceeded ({what}); retry after 1 second.")).into_response()
+    ApiError::Status(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("Rate limit exceeded ({what}); retry after 1 second."),
+    )
+    .into_response()
 }
 
 fn license_param(query: Option<&str>) -> Option<String> {
     query?.split('&').find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.eq_ignore_ascii_case("licenseNumber").then(|| v.to_ascii_lowercase())
+        k.eq_ignore_ascii_case("licenseNumber")
+            .then(|| v.to_ascii_lowercase())
     })
 }
 
@@ -62,7 +70,8 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let limiter = &state.limiter;
     // Keyed by a hash: raw keys are never held in memory longer than the request.
-    let vendor = basic_credentials(req.headers()).map(|(v, _)| format!("v:{}", crate::app::hash_key(&v)));
+    let vendor =
+        basic_credentials(req.headers()).map(|(v, _)| format!("v:{}", crate::app::hash_key(&v)));
     let facility = license_param(req.uri().query()).map(|l| format!("f:{l}"));
     let mut permits = Vec::new();
     if let Some(v) = &vendor {

@@ -29,14 +29,32 @@ pub struct JournalEntry {
 /// Journal entries for a license, newest first; `before` (a sequence number) pages back,
 /// `pageSize` (≤ 20) limits.
 #[utoipa::path(get, path = "/tagtrail/v1/journal", tag = "tagtrail", params(LicenseParam, ("before" = Option<i64>, Query), ("pageSize" = Option<u32>, Query)), responses((status = 200, body = Vec<JournalEntry>)))]
-pub async fn get_journal(State(s): State<AppState>, caller: Caller, q: Params) -> Result<Json<Vec<JournalEntry>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, &["View Journal"]).await?;
-    let limit = q.paging(&s.ledger.config)?.map(|(_, size)| size).unwrap_or(s.ledger.config.max_page_size);
+pub async fn get_journal(
+    State(s): State<AppState>,
+    caller: Caller,
+    q: Params,
+) -> Result<Json<Vec<JournalEntry>>, ApiError> {
+    let scope = s
+        .ledger
+        .authorize(&caller.0, q.license()?, &["View Journal"])
+        .await?;
+    let limit = q
+        .paging(&s.ledger.config)?
+        .map(|(_, size)| size)
+        .unwrap_or(s.ledger.config.max_page_size);
     let before = match q.get("before") {
-        Some(b) => Some(b.parse::<i64>().map_err(|_| ApiError::bad_request("before must be a sequence number."))?),
+        Some(b) => Some(
+            b.parse::<i64>()
+                .map_err(|_| ApiError::bad_request("before must be a sequence number."))?,
+        ),
         None => None,
     };
-    let entries = s.ledger.store.journal(Some(&[scope.license().to_string()]), before, limit).await.map_err(crate::app::AppError::from)?;
+    let entries = s
+        .ledger
+        .store
+        .journal(Some(&[scope.license().to_string()]), before, limit)
+        .await
+        .map_err(crate::app::AppError::from)?;
     Ok(Json(
         entries
             .into_iter()

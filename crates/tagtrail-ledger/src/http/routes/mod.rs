@@ -15,36 +15,96 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/facilities/v2", get(reference::get_facilities))
         .route("/employees/v2", get(reference::get_employees))
-        .route("/employees/v2/permissions", get(reference::get_employee_permissions))
-        .route("/unitsofmeasure/v2/active", get(reference::get_units_active))
-        .route("/unitsofmeasure/v2/inactive", get(reference::get_units_inactive))
+        .route(
+            "/employees/v2/permissions",
+            get(reference::get_employee_permissions),
+        )
+        .route(
+            "/unitsofmeasure/v2/active",
+            get(reference::get_units_active),
+        )
+        .route(
+            "/unitsofmeasure/v2/inactive",
+            get(reference::get_units_inactive),
+        )
         .route("/wastemethods/v2", get(reference::get_waste_methods))
-        .route("/items/v2", post(items::create_items).put(items::update_items))
+        .route(
+            "/items/v2",
+            post(items::create_items).put(items::update_items),
+        )
         .route("/items/v2/active", get(items::get_active_items))
         .route("/items/v2/inactive", get(items::get_inactive_items))
         .route("/items/v2/categories", get(items::get_item_categories))
         .route("/items/v2/brands", get(items::get_item_brands))
-        .route("/items/v2/brand", post(items::create_item_brands).put(items::update_item_brands))
+        .route(
+            "/items/v2/brand",
+            post(items::create_item_brands).put(items::update_item_brands),
+        )
         .route("/items/v2/brand/{id}", delete(items::delete_item_brand))
-        .route("/items/v2/{id}", get(items::get_item).delete(items::delete_item))
-        .route("/strains/v2", post(strains::create_strains).put(strains::update_strains))
+        .route(
+            "/items/v2/{id}",
+            get(items::get_item).delete(items::delete_item),
+        )
+        .route(
+            "/strains/v2",
+            post(strains::create_strains).put(strains::update_strains),
+        )
         .route("/strains/v2/active", get(strains::get_active_strains))
         .route("/strains/v2/inactive", get(strains::get_inactive_strains))
-        .route("/strains/v2/{id}", get(strains::get_strain).delete(strains::delete_strain))
-        .route("/locations/v2", post(locations::create_locations).put(locations::update_locations))
+        .route(
+            "/strains/v2/{id}",
+            get(strains::get_strain).delete(strains::delete_strain),
+        )
+        .route(
+            "/locations/v2",
+            post(locations::create_locations).put(locations::update_locations),
+        )
         .route("/locations/v2/active", get(locations::get_active_locations))
-        .route("/locations/v2/inactive", get(locations::get_inactive_locations))
+        .route(
+            "/locations/v2/inactive",
+            get(locations::get_inactive_locations),
+        )
         .route("/locations/v2/types", get(locations::get_location_types))
-        .route("/locations/v2/{id}", get(locations::get_location).delete(locations::delete_location))
-        .route("/sublocations/v2", post(locations::create_sublocations).put(locations::update_sublocations))
-        .route("/sublocations/v2/active", get(locations::get_active_sublocations))
-        .route("/sublocations/v2/inactive", get(locations::get_inactive_sublocations))
-        .route("/sublocations/v2/{id}", get(locations::get_sublocation).delete(locations::delete_sublocation))
-        .route("/tags/v2/package/available", get(tags::get_package_tags_available))
-        .route("/tags/v2/plant/available", get(tags::get_plant_tags_available))
+        .route(
+            "/locations/v2/{id}",
+            get(locations::get_location).delete(locations::delete_location),
+        )
+        .route(
+            "/sublocations/v2",
+            post(locations::create_sublocations).put(locations::update_sublocations),
+        )
+        .route(
+            "/sublocations/v2/active",
+            get(locations::get_active_sublocations),
+        )
+        .route(
+            "/sublocations/v2/inactive",
+            get(locations::get_inactive_sublocations),
+        )
+        .route(
+            "/sublocations/v2/{id}",
+            get(locations::get_sublocation).delete(locations::delete_sublocation),
+        )
+        .route(
+            "/tags/v2/package/available",
+            get(tags::get_package_tags_available),
+        )
+        .route(
+            "/tags/v2/plant/available",
+            get(tags::get_plant_tags_available),
+        )
         .route("/tags/v2/staged", get(tags::get_staged_tags))
-        .route("/tagtrail/v1/tags/orders", get(tags::get_tag_orders).post(tags::create_tag_orders))
-        .route("/tagtrail/v1/tags/orders/receive", axum::routing::put(tags::receive_tag_orders))
-        .route("/tagtrail/v1/tags/void", axum::routing::put(tags::void_tags))
+        .route(
+            "/tagtrail/v1/tags/orders",
+            get(tags::get_tag_orders).post(tags::create_tag_orders),
+        )
+        .route(
+            "/tagtrail/v1/tags/orders/receive",
+            axum::routing::put(tags::receive_tag_orders),
+        )
+        .route(
+            "/tagtrail/v1/tags/void",
+            axum::routing::put(tags::void_tags),
+        )
         .route("/tagtrail/v1/journal", get(journal::get_journal))
 }

@@ -13,43 +13,108 @@ use tagtrail_metrc::records as wire;
 
 /// Every facility the user key may act for.
 #[utoipa::path(get, path = "/facilities/v2", tag = "Facilities", responses((status = 200, body = Vec<wire::Facility>)))]
-pub async fn get_facilities(State(s): State<AppState>, caller: Caller) -> Result<Json<Vec<wire::Facility>>, ApiError> {
-    let Some(user) = &caller.0.user else { return Ok(Json(vec![])) };
+pub async fn get_facilities(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<wire::Facility>>, ApiError> {
+    let Some(user) = &caller.0.user else {
+        return Ok(Json(vec![]));
+    };
     let list = s.ledger.facilities_of(user).await?;
-    Ok(Json(list.iter().map(|(f, job)| map::facility(f, job, user)).collect()))
+    Ok(Json(
+        list.iter()
+            .map(|(f, job)| map::facility(f, job, user))
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/employees/v2", tag = "Employees", params(LicenseParam, PagingParams), responses((status = 200, body = Paged<wire::Employee>)))]
-pub async fn get_employees(State(s): State<AppState>, caller: Caller, q: Params) -> Result<Json<Paged<wire::Employee>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, &["View Employees", "Manage Employees"]).await?;
-    let (total, rows) = s.ledger.employees(scope.license(), q.paging(&s.ledger.config)?).await?;
-    Ok(Json(q.paged(&s.ledger.config, rows.iter().map(|(u, j)| map::employee(u, j)).collect(), total)?))
+pub async fn get_employees(
+    State(s): State<AppState>,
+    caller: Caller,
+    q: Params,
+) -> Result<Json<Paged<wire::Employee>>, ApiError> {
+    let scope = s
+        .ledger
+        .authorize(
+            &caller.0,
+            q.license()?,
+            &["View Employees", "Manage Employees"],
+        )
+        .await?;
+    let (total, rows) = s
+        .ledger
+        .employees(scope.license(), q.paging(&s.ledger.config)?)
+        .await?;
+    Ok(Json(q.paged(
+        &s.ledger.config,
+        rows.iter().map(|(u, j)| map::employee(u, j)).collect(),
+        total,
+    )?))
 }
 
 /// The permissions an employee (by employee license number) holds at the facility.
 #[utoipa::path(get, path = "/employees/v2/permissions", tag = "Employees", params(LicenseParam, ("employeeLicenseNumber" = String, Query)), responses((status = 200, body = Vec<String>)))]
-pub async fn get_employee_permissions(State(s): State<AppState>, caller: Caller, q: Params) -> Result<Json<Vec<String>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, &["Manage Employees"]).await?;
-    let wanted = q.get("employeeLicenseNumber").ok_or_else(|| ApiError::bad_request("employeeLicenseNumber is required."))?;
+pub async fn get_employee_permissions(
+    State(s): State<AppState>,
+    caller: Caller,
+    q: Params,
+) -> Result<Json<Vec<String>>, ApiError> {
+    let scope = s
+        .ledger
+        .authorize(&caller.0, q.license()?, &["Manage Employees"])
+        .await?;
+    let wanted = q
+        .get("employeeLicenseNumber")
+        .ok_or_else(|| ApiError::bad_request("employeeLicenseNumber is required."))?;
     let (_, rows) = s.ledger.employees(scope.license(), None).await?;
     let (_, job) = rows
         .iter()
         .find(|(u, _)| u.employee_license_number.eq_ignore_ascii_case(wanted))
-        .ok_or_else(|| ApiError::Status(StatusCode::NOT_FOUND, format!("No employee with license number {wanted} at this facility.")))?;
-    Ok(Json(job.permissions.iter().map(|p| permission::wire_name(p)).collect()))
+        .ok_or_else(|| {
+            ApiError::Status(
+                StatusCode::NOT_FOUND,
+                format!("No employee with license number {wanted} at this facility."),
+            )
+        })?;
+    Ok(Json(
+        job.permissions
+            .iter()
+            .map(|p| permission::wire_name(p))
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/unitsofmeasure/v2/active", tag = "UnitsOfMeasure", responses((status = 200, body = Vec<wire::UnitOfMeasure>)))]
 pub async fn get_units_active(_: Caller) -> Json<Vec<wire::UnitOfMeasure>> {
-    Json(quantity::UNITS.iter().filter(|u| u.active).map(map::unit).collect())
+    Json(
+        quantity::UNITS
+            .iter()
+            .filter(|u| u.active)
+            .map(map::unit)
+            .collect(),
+    )
 }
 
 #[utoipa::path(get, path = "/unitsofmeasure/v2/inactive", tag = "UnitsOfMeasure", responses((status = 200, body = Vec<wire::UnitOfMeasure>)))]
 pub async fn get_units_inactive(_: Caller) -> Json<Vec<wire::UnitOfMeasure>> {
-    Json(quantity::UNITS.iter().filter(|u| !u.active).map(map::unit).collect())
+    Json(
+        quantity::UNITS
+            .iter()
+            .filter(|u| !u.active)
+            .map(map::unit)
+            .collect(),
+    )
 }
 
 #[utoipa::path(get, path = "/wastemethods/v2", tag = "WasteMethods", responses((status = 200, body = Vec<wire::NameOnly>)))]
 pub async fn get_waste_methods(_: Caller) -> Json<Vec<wire::NameOnly>> {
-    Json(refdata::WASTE_METHODS.iter().map(|m| wire::NameOnly { name: Some((*m).into()) }).collect())
+    Json(
+        refdata::WASTE_METHODS
+            .iter()
+            .map(|m| wire::NameOnly {
+                name: Some((*m).into()),
+            })
+            .collect(),
+    )
 }

@@ -1,0 +1,17 @@
+//! Integration tests of the ledger's HTTP API: a real server per test on `127.0.0.1:0`, spoken
+//! to over real HTTP, against SQLite and (with `TAGTRAIL_TEST_POSTGRES_URL`) PostgreSQL, with the
+//! journal chain and projections verified after every test. See `helpers.rs` for the harness.
+
+mod helpers;
+
+mod auth;
+mod bodies;
+mod items;
+mod journal;
+mod locations;
+mod paging;
+mod ratelimit;
+mod reference;
+mod strains;
+mod tags;
+mod wire;
