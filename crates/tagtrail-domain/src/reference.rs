@@ -251,8 +251,8 @@ pub const LOCATION_TYPES: &[LocationType] = &[
 /// Location types a license type may use: plant-facing types only where plants grow.
 pub fn location_types_for(license: L) -> impl Iterator<Item = &'static LocationType> {
     LOCATION_TYPES.iter().filter(move |t| {
-        license == L::Cultivator
-            || !(t.for_plants && !t.for_packages) && !(t.for_harvests && !t.for_packages)
+        // Types only for plants or harvests are for cultivators; package types are for all.
+        license == L::Cultivator || t.for_packages || !(t.for_plants || t.for_harvests)
     })
 }
 

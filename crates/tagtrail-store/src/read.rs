@@ -56,7 +56,7 @@ fn where_clause(q: &ListQuery) -> (String, Vec<String>) {
     }
     if let Some(p) = &q.lookup_prefix {
         clauses.push(format!("lookup LIKE {}", next()));
-        args.push(format!("{}%", p.replace('%', "").replace('_', "")));
+        args.push(format!("{}%", p.replace(['%', '_'], "")));
     }
     if let Some(f) = &q.modified_from {
         clauses.push(format!("last_modified >= {}", next()));

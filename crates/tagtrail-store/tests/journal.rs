@@ -1,5 +1,6 @@
 //! The journal and projections on a real SQLite file, and on PostgreSQL when
 //! `TAGTRAIL_TEST_POSTGRES_URL` names a server (CI always sets it).
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
 use serde_json::json;
 use sqlx::Connection;
@@ -69,11 +70,7 @@ fn draft(changes: Vec<tagtrail_domain::journal::Change>) -> Draft {
 }
 
 async fn raw(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
-    let mut conn = sqlx::AnyConnection::connect(&if db.store.backend() == Backend::Sqlite {
-        db.url.clone()
-    } else {
-        db.url.clone()
-    })
+    let mut conn = sqlx::AnyConnection::connect(&db.url)
     .await?;
     sqlx::query(sql).execute(&mut conn).await.map(|_| ())
 }

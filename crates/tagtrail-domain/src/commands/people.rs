@@ -89,18 +89,24 @@ pub fn create_user(
 
 /// Employs `user` at `facility` with `permissions` (Metrc's names), or replaces the permissions
 /// of an existing employment.
+/// What an employment grants: Metrc permission names and the owner/manager flags.
+#[derive(Debug, Clone, Default)]
+pub struct Grant {
+    pub permissions: Vec<String>,
+    pub is_owner: bool,
+    pub is_manager: bool,
+}
+
 pub fn employ(
     user: &User,
     facility: &Facility,
     existing: Option<&Employment>,
-    permissions: &[String],
-    is_owner: bool,
-    is_manager: bool,
+    grant: &Grant,
     now: &str,
     id: i64,
 ) -> Result<Employment, Rejection> {
     let mut perms = Vec::new();
-    for p in permissions {
+    for p in &grant.permissions {
         let Some(c) = permission::canonical(p) else {
             return Err(Rejection::Invalid(format!(
                 "Permission {p} does not exist."
@@ -115,8 +121,8 @@ pub fn employ(
         user_id: user.id,
         license_number: facility.license_number.clone(),
         permissions: perms,
-        is_owner,
-        is_manager,
+        is_owner: grant.is_owner,
+        is_manager: grant.is_manager,
         hire_date: existing
             .map(|e| e.hire_date.clone())
             .unwrap_or_else(|| now.get(..10).unwrap_or(now).to_string()),

@@ -288,7 +288,7 @@ mod tests {
             package_tags: None,
         };
         assert!(matches!(
-            order_tags(&ctx, &[spec.clone()], 100, 1),
+            order_tags(&ctx, std::slice::from_ref(&spec), 100, 1),
             Err(Rejection::Forbidden(_))
         ));
         let f = facility(LicenseType::Cultivator);

@@ -1,11 +1,11 @@
 //! The operator's (regulator's) side: licenses, people, permissions and keys. Each is a
 //! journaled action like any licensee's write.
 
-use super::{Acting, Action, AppError, AppResult, Ledger, auth};
+use super::{Acting, Action, AppError, AppResult, Ledger, Outcome, auth};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tagtrail_domain::Rejection;
-use tagtrail_domain::commands::people::{self, FacilitySpec};
+use tagtrail_domain::commands::people::{self, FacilitySpec, Grant};
 use tagtrail_domain::records::{Employment, Facility, Record, User, UserKey, VendorKey, fold};
 
 /// A key shown once, at issuance; only its hash is stored.
@@ -49,9 +49,11 @@ impl Ledger {
             Some(&f.license_number),
             action,
             &now,
-            vec![f.to_change()],
-            vec![f.id],
-            vec![],
+            Outcome {
+                changes: vec![f.to_change()],
+                ids: vec![f.id],
+                warnings: vec![],
+            },
         )
         .await?;
         Ok(f)
@@ -102,9 +104,11 @@ impl Ledger {
             None,
             action,
             &now,
-            vec![u.to_change()],
-            vec![u.id],
-            vec![],
+            Outcome {
+                changes: vec![u.to_change()],
+                ids: vec![u.id],
+                warnings: vec![],
+            },
         )
         .await?;
         Ok(u)
@@ -143,9 +147,11 @@ impl Ledger {
             &user,
             &facility,
             existing.as_ref(),
-            permissions,
-            is_owner,
-            is_manager,
+            &Grant {
+                permissions: permissions.to_vec(),
+                is_owner,
+                is_manager,
+            },
             &now,
             tx.next_id::<Employment>().await?,
         )?;
@@ -161,9 +167,11 @@ impl Ledger {
             Some(&facility.license_number),
             action,
             &now,
-            vec![e.to_change()],
-            vec![e.id],
-            vec![],
+            Outcome {
+                changes: vec![e.to_change()],
+                ids: vec![e.id],
+                warnings: vec![],
+            },
         )
         .await?;
         Ok(e)
@@ -192,9 +200,11 @@ impl Ledger {
             None,
             action,
             &now,
-            vec![v.to_change()],
-            vec![v.id],
-            vec![],
+            Outcome {
+                changes: vec![v.to_change()],
+                ids: vec![v.id],
+                warnings: vec![],
+            },
         )
         .await?;
         Ok(Credentials { id: v.id, key })
@@ -229,9 +239,11 @@ impl Ledger {
             None,
             action,
             &now,
-            vec![k.to_change()],
-            vec![k.id],
-            vec![],
+            Outcome {
+                changes: vec![k.to_change()],
+                ids: vec![k.id],
+                warnings: vec![],
+            },
         )
         .await?;
         Ok(Credentials { id: k.id, key })

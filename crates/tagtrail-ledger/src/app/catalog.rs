@@ -1,6 +1,6 @@
 //! Items, item brands and strains.
 
-use super::{Acting, Action, AppResult, Ledger, Scope, Written};
+use super::{Acting, Action, AppResult, Ledger, Outcome, Scope, Written};
 use std::collections::HashMap;
 use tagtrail_domain::commands::{self, catalog};
 use tagtrail_domain::records::{Item, ItemBrand, Record, Strain, fold};
@@ -58,8 +58,19 @@ impl Ledger {
         let items = catalog::upsert_items(&ctx, &world, specs, tx.next_id::<Item>().await?)?;
         let ids = items.iter().map(|i| i.id).collect();
         let changes = items.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
-            .await
+        self.commit(
+            tx,
+            who,
+            lic,
+            action,
+            &now,
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
+        )
+        .await
     }
 
     pub async fn upsert_brands(
@@ -92,8 +103,19 @@ impl Ledger {
         let brands = catalog::upsert_brands(&ctx, &world, specs, tx.next_id::<ItemBrand>().await?)?;
         let ids = brands.iter().map(|b| b.id).collect();
         let changes = brands.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
-            .await
+        self.commit(
+            tx,
+            who,
+            lic,
+            action,
+            &now,
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
+        )
+        .await
     }
 
     pub async fn upsert_strains(
@@ -126,8 +148,19 @@ impl Ledger {
         let strains = catalog::upsert_strains(&ctx, &world, specs, tx.next_id::<Strain>().await?)?;
         let ids = strains.iter().map(|s| s.id).collect();
         let changes = strains.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
-            .await
+        self.commit(
+            tx,
+            who,
+            lic,
+            action,
+            &now,
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
+        )
+        .await
     }
 
     /// Archives one record by id (`DELETE /x/v2/{id}`).
@@ -151,9 +184,11 @@ impl Ledger {
             Some(scope.license()),
             action,
             &now,
-            vec![change],
-            vec![id],
-            vec![],
+            Outcome {
+                changes: vec![change],
+                ids: vec![id],
+                warnings: vec![],
+            },
         )
         .await
     }

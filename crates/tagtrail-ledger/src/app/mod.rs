@@ -88,6 +88,14 @@ pub struct Written {
     pub warnings: Vec<String>,
 }
 
+/// What a decision produced: the rows to write, the ids to answer with, late-entry warnings.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub changes: Vec<Change>,
+    pub ids: Vec<i64>,
+    pub warnings: Vec<String>,
+}
+
 /// Describes one regulated write for the journal: the endpoint as `METHOD /path`, the reason
 /// given (or the endpoint's summary), and the request as received.
 #[derive(Debug, Clone)]
@@ -141,10 +149,13 @@ impl Ledger {
         license: Option<&str>,
         action: Action,
         now: &str,
-        changes: Vec<Change>,
-        ids: Vec<i64>,
-        warnings: Vec<String>,
+        outcome: Outcome,
     ) -> AppResult<Written> {
+        let Outcome {
+            changes,
+            ids,
+            warnings,
+        } = outcome;
         let entry = tx
             .append(Draft {
                 recorded_at: now.to_string(),

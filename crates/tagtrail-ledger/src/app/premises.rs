@@ -1,6 +1,6 @@
 //! Locations and sublocations.
 
-use super::{Acting, Action, AppResult, Ledger, Scope, Written};
+use super::{Acting, Action, AppResult, Ledger, Outcome, Scope, Written};
 use tagtrail_domain::commands::premises;
 use tagtrail_domain::records::{Location, Record, Sublocation, fold};
 
@@ -37,8 +37,19 @@ impl Ledger {
             premises::upsert_locations(&ctx, &world, specs, tx.next_id::<Location>().await?)?;
         let ids = rows.iter().map(|r| r.id).collect();
         let changes = rows.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
-            .await
+        self.commit(
+            tx,
+            who,
+            lic,
+            action,
+            &now,
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
+        )
+        .await
     }
 
     pub async fn upsert_sublocations(
@@ -73,7 +84,18 @@ impl Ledger {
             premises::upsert_sublocations(&ctx, &world, specs, tx.next_id::<Sublocation>().await?)?;
         let ids = rows.iter().map(|r| r.id).collect();
         let changes = rows.iter().map(Record::to_change).collect();
-        self.commit(tx, who, lic, action, &now, changes, ids, vec![])
-            .await
+        self.commit(
+            tx,
+            who,
+            lic,
+            action,
+            &now,
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
+        )
+        .await
     }
 }

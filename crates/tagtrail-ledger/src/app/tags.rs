@@ -1,6 +1,6 @@
 //! UID tag orders, receipt and voiding, and the supplier's shipment.
 
-use super::{Acting, Action, AppError, AppResult, Ledger, Scope, Written};
+use super::{Acting, Action, AppError, AppResult, Ledger, Outcome, Scope, Written};
 use rand::RngCore;
 use std::collections::HashMap;
 use tagtrail_domain::commands::tags;
@@ -32,9 +32,11 @@ impl Ledger {
             Some(scope.license()),
             action,
             &now,
-            changes,
-            ids,
-            vec![],
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
         )
         .await
     }
@@ -64,9 +66,11 @@ impl Ledger {
             Some(&license),
             action,
             &now,
-            changes,
-            vec![order.id],
-            vec![],
+            Outcome {
+                changes,
+                ids: vec![order.id],
+                warnings: vec![],
+            },
         )
         .await
     }
@@ -115,9 +119,11 @@ impl Ledger {
             Some(scope.license()),
             action,
             &now,
-            changes,
-            result_ids,
-            receipt.warnings,
+            Outcome {
+                changes,
+                ids: result_ids,
+                warnings: receipt.warnings,
+            },
         )
         .await
     }
@@ -152,9 +158,11 @@ impl Ledger {
             Some(scope.license()),
             action,
             &now,
-            changes,
-            ids,
-            vec![],
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
         )
         .await
     }
