@@ -155,6 +155,8 @@ pub enum QuantityError {
     },
     #[error("quantity would go below zero")]
     Negative,
+    #[error("quantity is too large")]
+    Overflow,
 }
 
 /// Converts `amount` from one unit to another of the same quantity type (weight↔weight,
@@ -175,12 +177,16 @@ pub fn convert(
     if from.name == to.name {
         return Ok(amount);
     }
-    Ok((amount * from.factor() / to.factor()).normalize())
+    amount
+        .checked_mul(from.factor())
+        .and_then(|base| base.checked_div(to.factor()))
+        .map(|d| d.normalize())
+        .ok_or(QuantityError::Overflow)
 }
 
 /// Subtracts, refusing to go below zero (rule 28).
 pub fn checked_remove(have: Decimal, take: Decimal) -> Result<Decimal, QuantityError> {
-    let left = have - take;
+    let left = have.checked_sub(take).ok_or(QuantityError::Overflow)?;
     if left.is_sign_negative() && !left.is_zero() {
         Err(QuantityError::Negative)
     } else {

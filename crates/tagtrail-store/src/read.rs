@@ -82,9 +82,22 @@ fn decode<R: Record>(row: &AnyRow) -> Result<R> {
     Ok(serde_json::from_str(&data)?)
 }
 
+/// PostgreSQL cannot hold NUL in TEXT and tagtrail never writes one, so a look-up for text with a
+/// NUL matches nothing on either backend; answering that here keeps both backends alike and
+/// keeps such input from ever reaching the database as an error.
+fn has_nul(s: &str) -> bool {
+    s.contains('\0')
+}
+
 pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> Result<Page<R>> {
     let table = table_name(R::TABLE)?;
     let (w, args) = where_clause(q);
+    if args.iter().any(|a| has_nul(a)) {
+        return Ok(Page {
+            total: 0,
+            rows: vec![],
+        });
+    }
     let count_sql = format!("SELECT COUNT(*) AS n FROM {table}{w}");
     let mut count = sqlx::query(&count_sql);
     for a in &args {
@@ -127,6 +140,10 @@ pub(crate) async fn find_many<R: Record>(
 ) -> Result<Vec<R>> {
     let table = table_name(R::TABLE)?;
     let mut out = Vec::new();
+    if license.is_some_and(has_nul) {
+        return Ok(out);
+    }
+    let keys: Vec<String> = keys.iter().filter(|k| !has_nul(k)).cloned().collect();
     // Chunked so that a 5,000-tag receipt never builds a statement past a backend's limits.
     for chunk in keys.chunks(200) {
         let mut n = 0;

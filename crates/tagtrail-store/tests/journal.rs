@@ -70,8 +70,7 @@ fn draft(changes: Vec<tagtrail_domain::journal::Change>) -> Draft {
 }
 
 async fn raw(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
-    let mut conn = sqlx::AnyConnection::connect(&db.url)
-    .await?;
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await?;
     sqlx::query(sql).execute(&mut conn).await.map(|_| ())
 }
 

@@ -99,7 +99,22 @@ fn percent_decode(s: &str) -> Result<String, ()> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| ())
+    let text = String::from_utf8(out).map_err(|_| ())?;
+    if text.contains('\0') {
+        Err(())
+    } else {
+        Ok(text)
+    }
+}
+
+/// True when any string (or key) in `v` contains a NUL character.
+fn contains_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(contains_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
 }
 
 impl Params {
@@ -256,6 +271,13 @@ pub fn parse_body<T: DeserializeOwned>(
             rows.push(tagtrail_metrc::RowError {
                 row,
                 message: "Each element must be a JSON object.".into(),
+            });
+            continue;
+        }
+        if contains_nul(el) {
+            rows.push(tagtrail_metrc::RowError {
+                row,
+                message: "Text may not contain NUL characters.".into(),
             });
             continue;
         }

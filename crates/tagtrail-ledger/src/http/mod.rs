@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
                 format!("No such endpoint: {} {}", req.method(), req.uri().path()),
             )
         })
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 

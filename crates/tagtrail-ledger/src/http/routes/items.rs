@@ -151,7 +151,7 @@ pub async fn get_item_categories(
     let data = match q.paging(&s.ledger.config)? {
         Some((page, size)) => all
             .into_iter()
-            .skip(((page - 1) * size) as usize)
+            .skip(usize::try_from(u64::from(page - 1) * u64::from(size)).unwrap_or(usize::MAX))
             .take(size as usize)
             .collect(),
         None => all,
