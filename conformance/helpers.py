@@ -271,6 +271,24 @@ def assert_pascal(obj, path="$"):
             assert_pascal(v, f"{path}[{i}]")
 
 
+def assert_numbers(rec, fields, where=""):
+    """Decimal quantities are JSON numbers, not strings (reference §4); null is allowed."""
+    for f in fields:
+        if f in rec and rec[f] is not None:
+            v = rec[f]
+            assert isinstance(v, (int, float)) and not isinstance(v, bool), (
+                f"{where}{f} must be a JSON number, got {type(v).__name__} {v!r}"
+            )
+
+
+ITEM_NUMBER_FIELDS = (
+    "UnitCbdPercent", "UnitCbdContent", "UnitCbdContentDose", "UnitCbdAPercent", "UnitCbdAContent",
+    "UnitCbdAContentDose", "UnitThcPercent", "UnitThcContent", "UnitThcContentDose", "UnitThcAPercent",
+    "UnitThcAContent", "UnitThcAContentDose", "UnitVolume", "UnitWeight", "UnitQuantity", "NumberOfDoses",
+)
+STRAIN_NUMBER_FIELDS = ("ThcLevel", "CbdLevel", "IndicaPercentage", "SativaPercentage")
+
+
 def is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 

@@ -6,12 +6,14 @@ from helpers import (
     assert_envelope,
     assert_ids,
     assert_message,
+    assert_numbers,
     assert_pascal,
     assert_rows,
     call_empty,
     category_usable,
     expect_error,
     ids_of,
+    ITEM_NUMBER_FIELDS,
     is_int,
     item_body,
     list_all,
@@ -91,6 +93,7 @@ def test_active_items_shape(manu):
         assert is_int(it.get("Id")) and isinstance(it.get("Name"), str), it
         assert isinstance(it.get("ProductCategoryName"), str), it
         assert isinstance(it.get("UnitOfMeasureName"), str), it
+        assert_numbers(it, ITEM_NUMBER_FIELDS, f"item {it.get('Id')}: ")
 
 
 def test_brands_paged(manu):
@@ -133,6 +136,16 @@ def test_item_lifecycle(manu, uoms, count_cat):
     assert iid not in ids_of(_active_items(manu)), "deleted item still active"
     inactive = _inactive_items(manu)
     assert iid in ids_of(inactive), "deleted item not in /items/v2/inactive"
+
+
+def test_item_numbers_round_trip(manu, uoms, count_cat):
+    """Numeric inputs come back as the same JSON numbers (reference §4: decimals are numbers)."""
+    body = dict(item_body(count_cat, uniq("Conf Numbers"), uoms), UnitWeight=2.5, UnitWeightUnitOfMeasure="Grams")
+    got = manu.items_get_v2(str(_create_item(manu, body)), license_number=manu.lic)
+    sent = {k: v for k, v in body.items() if isinstance(v, (int, float))}
+    assert sent, "the body carries numeric fields"
+    for k, v in sent.items():
+        assert k in got and not isinstance(got[k], str) and got[k] == v, f"{k}: sent {v!r}, got {got.get(k)!r}"
 
 
 def test_create_ids_in_request_order(manu, uoms, count_cat):

@@ -80,7 +80,7 @@ enum Command {
 #[derive(Args)]
 struct DbArg {
     /// A SQLite file path (created if missing) or a postgres:// URL.
-    #[arg(long, env = "TAGTRAIL_DATABASE_URL", default_value = DEFAULT_DB)]
+    #[arg(long, global = true, env = "TAGTRAIL_DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
 }
 

@@ -349,3 +349,27 @@ pub struct TagOrder {
     pub received_date_time: Option<String>,
     pub last_modified: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Metrc sends decimals as JSON numbers (§4); they must round-trip exactly, never via f64.
+    #[test]
+    fn decimals_are_exact_json_numbers() {
+        let s = Strain {
+            thc_level: Some("0.1800".parse().unwrap()),
+            ..Default::default()
+        };
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(text.contains("\"ThcLevel\":0.1800"), "{text}");
+        let back: Strain =
+            serde_json::from_str(r#"{"ThcLevel": 0.123456789012345678901234567}"#).unwrap();
+        assert_eq!(
+            back.thc_level.unwrap().to_string(),
+            "0.123456789012345678901234567"
+        );
+        let from_string: Strain = serde_json::from_str(r#"{"ThcLevel": "0.25"}"#).unwrap();
+        assert_eq!(from_string.thc_level.unwrap().to_string(), "0.25");
+    }
+}
