@@ -42,6 +42,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(done) = parts.extensions.get::<super::ratelimit::Authenticated>() {
+            return Ok(Caller(done.0.clone()));
+        }
         let state = AppState::from_ref(state);
         let Some((vendor, user)) = basic_credentials(&parts.headers) else {
             return Err(ApiError::Status(
@@ -60,8 +63,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let raw = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(raw)
+        Params::parse(parts.uri.query().unwrap_or(""))
+    }
+}
+
+impl Params {
+    /// Parses a query string: percent-decoded, names without case, the last value of a
+    /// repeated name winning. The rate limiter reads `licenseNumber` through this too.
+    pub fn parse(raw: &str) -> Result<Params, ApiError> {
+        let pairs = serde_urlencoded_pairs(raw)
             .map_err(|_| ApiError::bad_request("The query string is malformed."))?;
         Ok(Params(
             pairs
@@ -295,12 +305,23 @@ pub fn parse_body<T: DeserializeOwned>(
     Ok(WriteBody { raw, items })
 }
 
-/// The journal action for a write, with the reason from `X-Tagtrail-Reason` when given.
-pub fn action(headers: &HeaderMap, endpoint: &str, default_reason: &str, raw: Value) -> Action {
-    let reason = headers
-        .get("x-tagtrail-reason")
-        .and_then(|v| v.to_str().ok());
-    Action::new(endpoint, reason, default_reason, raw)
+/// The journal action for a write, with the reason from `X-Tagtrail-Reason` when given. The
+/// header is read as UTF-8 (so "Korrektur – Tippfehler" is kept as sent); bytes that are not
+/// UTF-8 are refused, because a reason silently replaced would be a false record.
+pub fn action(
+    headers: &HeaderMap,
+    endpoint: &str,
+    default_reason: &str,
+    raw: Value,
+) -> Result<Action, ApiError> {
+    let reason = match headers.get("x-tagtrail-reason") {
+        Some(v) => Some(
+            std::str::from_utf8(v.as_bytes())
+                .map_err(|_| ApiError::bad_request("X-Tagtrail-Reason must be UTF-8 text."))?,
+        ),
+        None => None,
+    };
+    Ok(Action::new(endpoint, reason, default_reason, raw))
 }
 
 pub fn parse_id(s: &str) -> Result<i64, ApiError> {

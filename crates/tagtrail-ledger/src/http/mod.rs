@@ -142,14 +142,19 @@ pub(crate) async fn get_scoped<R: Record, W>(
     Ok(Json(map(&rec)))
 }
 
-/// PUT bodies address existing records: every element needs an `Id`.
+/// PUT bodies address existing records: every element needs an `Id`, and one record is
+/// addressed once per request (otherwise which element wins would be an accident of order).
 pub(crate) fn require_ids(ids: impl Iterator<Item = Option<i64>>) -> Result<(), ApiError> {
+    let mut seen = std::collections::HashSet::new();
     let rows: Vec<_> = ids
         .enumerate()
-        .filter(|(_, id)| id.is_none())
-        .map(|(row, _)| tagtrail_metrc::RowError {
-            row,
-            message: "Id was not specified.".into(),
+        .filter_map(|(row, id)| {
+            let message = match id {
+                None => "Id was not specified.".to_string(),
+                Some(id) if !seen.insert(id) => format!("Id {id} appears more than once."),
+                Some(_) => return None,
+            };
+            Some(tagtrail_metrc::RowError { row, message })
         })
         .collect();
     if rows.is_empty() {

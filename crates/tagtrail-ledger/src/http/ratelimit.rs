@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::basic_credentials;
+use super::extract::{Params, basic_credentials};
 use crate::config::RateLimits;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -56,23 +56,45 @@ fn too_many(what: &str) -> Response {
     .into_response()
 }
 
-fn license_param(query: Option<&str>) -> Option<String> {
-    query?.split('&').find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.eq_ignore_ascii_case("licenseNumber")
-            .then(|| v.to_ascii_lowercase())
-    })
-}
+/// The caller authenticated by the limiter, handed on to the [`super::extract::Caller`]
+/// extractor so each request authenticates once.
+#[derive(Clone)]
+pub struct Authenticated(pub crate::app::Acting);
 
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET {
+/// Limits reads (GET, and HEAD, which axum answers with the GET handlers). The caller is
+/// authenticated first, so a request that fails authentication never spends anyone's quota, and
+/// quotas are keyed by what was verified: the vendor key's id, and the canonical license of a
+/// facility the caller is employed at. The license is read with the same parser the handlers use
+/// (percent-decoded, last value wins), so no spelling of it escapes its quota.
+pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
         return next.run(req).await;
     }
+    let Some((vendor_key, user_key)) = basic_credentials(req.headers()) else {
+        // No credentials: the handler answers 401 without touching any quota.
+        return next.run(req).await;
+    };
+    let who = match state.ledger.authenticate(&vendor_key, &user_key).await {
+        Ok(who) => who,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let params = match Params::parse(req.uri().query().unwrap_or("")) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let facility = match params.get("licenseNumber") {
+        Some(l) => state
+            .ledger
+            .authorize(&who, l, &[])
+            .await
+            .ok()
+            .map(|scope| format!("f:{}", scope.facility.id)),
+        None => None,
+    };
+    let vendor = who.vendor_key_id.map(|id| format!("v:{id}"));
+    req.extensions_mut().insert(Authenticated(who));
+
     let limiter = &state.limiter;
-    // Keyed by a hash: raw keys are never held in memory longer than the request.
-    let vendor =
-        basic_credentials(req.headers()).map(|(v, _)| format!("v:{}", crate::app::hash_key(&v)));
-    let facility = license_param(req.uri().query()).map(|l| format!("f:{l}"));
     let mut permits = Vec::new();
     if let Some(v) = &vendor {
         match limiter.slot(v, limiter.cfg.concurrent_per_vendor_key) {

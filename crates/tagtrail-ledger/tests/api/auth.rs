@@ -78,7 +78,7 @@ async fn rule_66_bad_basic_auth_is_401() {
         // Another license's user key is a valid key: it authenticates but is scoped (below).
         let r = app
             .get(CULTIVATOR, "/items/v2/active")
-            .as_user(MANUFACTURER)
+            .acting_as(MANUFACTURER)
             .send()
             .await
             .status(401);
@@ -108,7 +108,7 @@ async fn missing_license_number_is_400() {
         ] {
             let r = app
                 .call(method.clone(), path)
-                .as_user(CULTIVATOR)
+                .acting_as(CULTIVATOR)
                 .json(json!([{"Name": "Licenseless"}]))
                 .send()
                 .await
@@ -120,7 +120,7 @@ async fn missing_license_number_is_400() {
                 r.body
             );
             app.call(method, path)
-                .as_user(CULTIVATOR)
+                .acting_as(CULTIVATOR)
                 .query("licenseNumber", "")
                 .send()
                 .await
@@ -152,7 +152,7 @@ async fn foreign_license_is_401() {
         ] {
             let r = app
                 .get(MANUFACTURER, path)
-                .as_user(CULTIVATOR)
+                .acting_as(CULTIVATOR)
                 .send()
                 .await
                 .status(401);
@@ -164,7 +164,7 @@ async fn foreign_license_is_401() {
                 "/strains/v2",
                 json!([{"Name": "Trespass Haze"}]),
             )
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .status(401);
@@ -190,26 +190,31 @@ async fn foreign_license_is_401() {
 async fn clerk_lacking_manage_items_is_403() {
     for_each_backend(async |app| {
         let items_before = app.names(DISTRIBUTOR, "/items/v2/active").await;
-        let r = app.get(DISTRIBUTOR, "/items/v2/active").as_clerk().send().await.status(403);
+        let r = app.get(DISTRIBUTOR, "/items/v2/active").acting_as_clerk().send().await.status(403);
         assert!(r.message().contains("Manage Items"), "{}", r.body);
         let body = json!([{"ItemCategory": "Edible (Each)", "Name": "Clerk Gummies", "UnitOfMeasure": "Each", "UnitThcContent": 5, "UnitThcContentUnitOfMeasure": "Milligrams"}]);
-        let r = app.post(DISTRIBUTOR, "/items/v2", body).as_clerk().send().await.status(403);
+        let r = app.post(DISTRIBUTOR, "/items/v2", body).acting_as_clerk().send().await.status(403);
         assert!(r.message().contains("Manage Items"), "{}", r.body);
-        let r = app.post(DISTRIBUTOR, "/items/v2/brand", json!([{"Name": "Clerk Brand"}])).as_clerk().send().await.status(403);
+        let r = app.post(DISTRIBUTOR, "/items/v2/brand", json!([{"Name": "Clerk Brand"}])).acting_as_clerk().send().await.status(403);
         assert!(!r.message().is_empty());
         assert_eq!(app.names(DISTRIBUTOR, "/items/v2/active").await, items_before);
+        let item = int_field(&app.list(DISTRIBUTOR, "/items/v2/active").await[0], "Id");
+        app.get(DISTRIBUTOR, &format!("/items/v2/{item}")).acting_as_clerk().send().await.status(403).message();
+        app.get(DISTRIBUTOR, &format!("/items/v2/{item}")).acting_as_clerk().without_license().send().await.status(403).message();
+        app.delete(DISTRIBUTOR, &format!("/items/v2/{item}")).acting_as_clerk().send().await.status(403).message();
+        assert!(app.list(DISTRIBUTOR, "/items/v2/active").await.iter().any(|i| int_field(i, "Id") == item));
         // Other permissions the clerk lacks.
-        app.get(DISTRIBUTOR, "/strains/v2/active").as_clerk().send().await.status(403);
-        app.get(DISTRIBUTOR, "/locations/v2/active").as_clerk().send().await.status(403);
-        app.get(DISTRIBUTOR, "/employees/v2/permissions").as_clerk().query("employeeLicenseNumber", "EMP-300302").send().await.status(403);
-        app.get(DISTRIBUTOR, "/tagtrail/v1/journal").as_clerk().send().await.status(403);
+        app.get(DISTRIBUTOR, "/strains/v2/active").acting_as_clerk().send().await.status(403);
+        app.get(DISTRIBUTOR, "/locations/v2/active").acting_as_clerk().send().await.status(403);
+        app.get(DISTRIBUTOR, "/employees/v2/permissions").acting_as_clerk().query("employeeLicenseNumber", "EMP-300302").send().await.status(403);
+        app.get(DISTRIBUTOR, "/tagtrail/v1/journal").acting_as_clerk().send().await.status(403);
         // What the clerk may do.
-        let employees = app.get(DISTRIBUTOR, "/employees/v2").as_clerk().send().await.ok().json();
+        let employees = app.get(DISTRIBUTOR, "/employees/v2").acting_as_clerk().send().await.ok().json();
         assert_eq!(int_field(&employees, "Total"), 2);
-        let tags = app.get(DISTRIBUTOR, "/tags/v2/package/available").as_clerk().send().await.ok().json();
+        let tags = app.get(DISTRIBUTOR, "/tags/v2/package/available").acting_as_clerk().send().await.ok().json();
         assert_eq!(tags.as_array().map(Vec::len), Some(50));
         // The clerk is employed only at the distributor.
-        app.get(RETAILER, "/tags/v2/package/available").as_clerk().send().await.status(401);
+        app.get(RETAILER, "/tags/v2/package/available").acting_as_clerk().send().await.status(401);
     })
     .await;
 }

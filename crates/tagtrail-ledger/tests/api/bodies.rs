@@ -155,3 +155,36 @@ async fn row_validation_writes_nothing() {
     })
     .await;
 }
+
+/// A PUT addresses each record once: the same Id twice is a row error, not "last one wins".
+#[tokio::test]
+async fn put_with_the_same_id_twice_is_refused() {
+    for_each_backend(async |app| {
+        let id = ids(&app
+            .post(CULTIVATOR, "/strains/v2", json!([{"Name": "Twice Kush"}]))
+            .send()
+            .await
+            .ok())[0];
+        let before = app.journal(CULTIVATOR).await.len();
+        let resp = app
+            .put(
+                CULTIVATOR,
+                "/strains/v2",
+                json!([{"Id": id, "Name": "First"}, {"Id": id, "Name": "Second"}]),
+            )
+            .send()
+            .await
+            .status(400);
+        assert_eq!(
+            resp.rows(),
+            vec![(1, format!("Id {id} appears more than once."))]
+        );
+        assert_eq!(app.journal(CULTIVATOR).await.len(), before);
+        assert!(
+            app.names(CULTIVATOR, "/strains/v2/active")
+                .await
+                .contains(&"Twice Kush".to_string())
+        );
+    })
+    .await;
+}

@@ -96,8 +96,48 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     dir: tempfile::TempDir,
-    /// (admin URL, database name) of a PostgreSQL scratch database, dropped at the end.
-    postgres: Option<(String, String)>,
+    /// The PostgreSQL database of this test, dropped at the end (also when the test panics).
+    postgres: Option<ScratchDatabase>,
+}
+
+/// A per-test PostgreSQL database. [`TestApp::finish`] drops it; if a test panics first, `Drop`
+/// does, from a thread of its own (the test's runtime is unwinding).
+struct ScratchDatabase {
+    admin: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    async fn drop_database(admin: &str, name: &str) {
+        let mut conn = admin_connection(admin).await;
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+    }
+
+    /// Drops the database now; `Drop` then has nothing left to do.
+    async fn drop_now(mut self) {
+        let name = std::mem::take(&mut self.name);
+        Self::drop_database(&self.admin, &name).await;
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if self.name.is_empty() {
+            return;
+        }
+        let (admin, name) = (self.admin.clone(), std::mem::take(&mut self.name));
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(Self::drop_database(&admin, &name));
+            }
+        })
+        .join();
+    }
 }
 
 /// A seeded demo dataset, made once per backend per test process: each test gets its own copy
@@ -241,7 +281,10 @@ impl TestApp {
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
                 (
                     format!("{base}/{name}"),
-                    Some((admin.clone(), name)),
+                    Some(ScratchDatabase {
+                        admin: admin.clone(),
+                        name,
+                    }),
                     t.creds.clone(),
                 )
             }
@@ -314,11 +357,8 @@ impl TestApp {
             Err(_) => self.server.abort(),
         }
         self.ledger.store.close().await;
-        if let Some((admin, name)) = self.postgres.take() {
-            let mut conn = admin_connection(&admin).await;
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
+        if let Some(db) = self.postgres.take() {
+            db.drop_now().await;
         }
     }
 
@@ -371,14 +411,14 @@ impl TestApp {
     /// `GET path?licenseNumber=license` as that license's employee.
     pub fn get(&self, license: &str, path: &str) -> Call<'_> {
         self.call(Method::GET, path)
-            .as_user(license)
+            .acting_as(license)
             .license(license)
     }
 
     /// `POST path?licenseNumber=license` with a JSON body, as that license's employee.
     pub fn post(&self, license: &str, path: &str, body: Value) -> Call<'_> {
         self.call(Method::POST, path)
-            .as_user(license)
+            .acting_as(license)
             .license(license)
             .json(body)
     }
@@ -386,7 +426,7 @@ impl TestApp {
     /// `PUT path?licenseNumber=license` with a JSON body, as that license's employee.
     pub fn put(&self, license: &str, path: &str, body: Value) -> Call<'_> {
         self.call(Method::PUT, path)
-            .as_user(license)
+            .acting_as(license)
             .license(license)
             .json(body)
     }
@@ -394,7 +434,7 @@ impl TestApp {
     /// `DELETE path?licenseNumber=license` as that license's employee.
     pub fn delete(&self, license: &str, path: &str) -> Call<'_> {
         self.call(Method::DELETE, path)
-            .as_user(license)
+            .acting_as(license)
             .license(license)
     }
 
@@ -474,7 +514,7 @@ pub struct Call<'a> {
 
 impl Call<'_> {
     /// Basic auth with the demo vendor key and the user key of `license`'s employee.
-    pub fn as_user(self, license: &str) -> Self {
+    pub fn acting_as(self, license: &str) -> Self {
         let (v, u) = (
             self.app.creds.vendor_key.clone(),
             self.app.user_key(license).to_string(),
@@ -483,7 +523,7 @@ impl Call<'_> {
     }
 
     /// Basic auth as the restricted clerk at the distributor.
-    pub fn as_clerk(self) -> Self {
+    pub fn acting_as_clerk(self) -> Self {
         let (v, u) = (
             self.app.creds.vendor_key.clone(),
             self.app.clerk_key().to_string(),
@@ -701,16 +741,14 @@ pub fn int_field(v: &Value, key: &str) -> i64 {
         .unwrap_or_else(|| panic!("no integer {key} in {v}"))
 }
 
-/// The text of a decimal field (`ThcLevel`, `UnitThcContent`, ...), read from a JSON number or a
-/// JSON string. Metrc sends decimals as numbers (`metrc-v2-api.md` §4); the ledger currently
-/// sends strings (rust_decimal is built without `serde-float`; see the test report), so value
-/// checks go through here and do not pin the JSON type either way.
+/// The text of a decimal field (`ThcLevel`, `UnitThcContent`, ...), which must be a JSON number:
+/// Metrc sends decimals as numbers (`metrc-v2-api.md` §4), and exactly as given (`0.1865`, not a
+/// binary float's nearest neighbour).
 #[track_caller]
 pub fn decimal(v: &Value, key: &str) -> String {
     match v.get(key) {
         Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        other => panic!("no decimal {key} in {v}: {other:?}"),
+        other => panic!("{key} is not a JSON number in {v}: {other:?}"),
     }
 }
 

@@ -391,7 +391,7 @@ async fn trailing_slash_post_works() {
 async fn wrong_method_is_405() {
     for_each_backend(async |app| {
         app.call(Method::PATCH, "/items/v2")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .license(CULTIVATOR)
             .json(json!([]))
             .send()

@@ -210,3 +210,36 @@ async fn openapi_document() {
     })
     .await;
 }
+
+/// A reason in any language is journaled exactly as sent (UTF-8 header bytes), never replaced.
+#[tokio::test]
+async fn non_ascii_reason_is_kept_verbatim() {
+    for_each_backend(async |app| {
+        let reason = "Korrektur – Tippfehler im Namen";
+        let (what, req) = app
+            .post(CULTIVATOR, "/strains/v2", json!([{"Name": "Umlaut Kush"}]))
+            .build();
+        let req = req.header(
+            "x-tagtrail-reason",
+            reqwest::header::HeaderValue::from_bytes(reason.as_bytes())
+                .expect("obs-text is a valid header value"),
+        );
+        Resp::read(what, req).await.ok();
+        let head = app.journal_head(CULTIVATOR).await;
+        assert_eq!(str_field(&head, "Reason"), reason);
+
+        // Bytes that are not UTF-8 are refused, and nothing is written.
+        let before = app.journal(CULTIVATOR).await.len();
+        let (what, req) = app
+            .post(CULTIVATOR, "/strains/v2", json!([{"Name": "Latin1 Kush"}]))
+            .build();
+        let req = req.header(
+            "x-tagtrail-reason",
+            reqwest::header::HeaderValue::from_bytes(b"caf\xe9").expect("obs-text"),
+        );
+        let resp = Resp::read(what, req).await.status(400);
+        assert!(resp.message().contains("UTF-8"), "{}", resp.body);
+        assert_eq!(app.journal(CULTIVATOR).await.len(), before);
+    })
+    .await;
+}

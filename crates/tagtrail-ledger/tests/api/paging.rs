@@ -306,6 +306,20 @@ async fn last_modified_window_filters() {
             .collect();
         assert_eq!(found, vec![id]);
         assert_eq!(int_field(&after_seed, "Total"), 1);
+        // The same instant written with a -07:00 offset (Pacific) selects the same records.
+        let pacific = chrono::FixedOffset::west_opt(7 * 3600).expect("a valid offset");
+        let start = (seed_max + Duration::microseconds(1))
+            .with_timezone(&pacific)
+            .to_rfc3339_opts(SecondsFormat::Micros, false);
+        assert!(start.ends_with("-07:00"), "{start}");
+        let shifted = app
+            .get(CULTIVATOR, "/strains/v2/active")
+            .query("lastModifiedStart", &start)
+            .send()
+            .await
+            .ok()
+            .json();
+        assert_eq!(shifted["Data"], after_seed["Data"]);
         // Up to the seed: the three seeded strains, not the new one.
         let up_to_seed = app
             .get(CULTIVATOR, "/strains/v2/active")

@@ -11,7 +11,7 @@ async fn facilities_list_the_callers_licenses_with_capabilities() {
         // No licenseNumber: the list is scoped by the user key.
         let cult = app
             .call(reqwest::Method::GET, "/facilities/v2")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .ok()
@@ -35,7 +35,7 @@ async fn facilities_list_the_callers_licenses_with_capabilities() {
 
         let dist = app
             .call(reqwest::Method::GET, "/facilities/v2")
-            .as_user(DISTRIBUTOR)
+            .acting_as(DISTRIBUTOR)
             .send()
             .await
             .ok()
@@ -50,7 +50,7 @@ async fn facilities_list_the_callers_licenses_with_capabilities() {
         // The clerk sees the distributor, as a non-owner.
         let clerk = app
             .call(reqwest::Method::GET, "/facilities/v2")
-            .as_clerk()
+            .acting_as_clerk()
             .send()
             .await
             .ok()
@@ -198,7 +198,7 @@ async fn units_of_measure_active_and_inactive() {
         // Global lists: no licenseNumber, but credentials are required.
         let active = app
             .call(reqwest::Method::GET, "/unitsofmeasure/v2/active")
-            .as_user(RETAILER)
+            .acting_as(RETAILER)
             .send()
             .await
             .ok()
@@ -220,7 +220,7 @@ async fn units_of_measure_active_and_inactive() {
 
         let inactive = app
             .call(reqwest::Method::GET, "/unitsofmeasure/v2/inactive")
-            .as_user(RETAILER)
+            .acting_as(RETAILER)
             .send()
             .await
             .ok()
@@ -246,7 +246,7 @@ async fn waste_methods() {
     for_each_backend(async |app| {
         let methods = app
             .call(reqwest::Method::GET, "/wastemethods/v2")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .ok()
@@ -286,7 +286,7 @@ async fn item_categories_with_and_without_license() {
             .json();
         let unscoped = app
             .call(reqwest::Method::GET, "/items/v2/categories")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .ok()
@@ -319,7 +319,7 @@ async fn item_categories_with_and_without_license() {
         assert_eq!(int_field(&page, "TotalPages"), (total + 1) / 2);
         // licenseNumber is optional, but when given it must be the caller's.
         app.get(MANUFACTURER, "/items/v2/categories")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .status(401);
@@ -370,7 +370,7 @@ async fn location_types_depend_on_license_type() {
             (6, 2, 2)
         );
         app.get(CULTIVATOR, "/locations/v2/types")
-            .as_user(MANUFACTURER)
+            .acting_as(MANUFACTURER)
             .send()
             .await
             .status(401);

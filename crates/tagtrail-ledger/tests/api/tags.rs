@@ -32,7 +32,7 @@ async fn available_and_staged_tags() {
         );
         let facility_id = app
             .call(reqwest::Method::GET, "/facilities/v2")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .ok()
@@ -76,7 +76,7 @@ async fn available_and_staged_tags() {
             .json();
         assert_eq!(staged, json!([]));
         app.get(RETAILER, "/tags/v2/staged")
-            .as_user(CULTIVATOR)
+            .acting_as(CULTIVATOR)
             .send()
             .await
             .status(401);
@@ -268,10 +268,10 @@ async fn rule_12_only_cultivators_order_plant_tags() {
         let r = app.post(DISTRIBUTOR, "/tagtrail/v1/tags/orders", json!([{"PackageTags": 10}, {"PlantTags": 10, "PackageTags": 10}])).send().await.status(403);
         r.message();
         // The clerk holds "Manage Tags" but the license type still cannot order plant tags.
-        app.post(DISTRIBUTOR, "/tagtrail/v1/tags/orders", json!([{"PlantTags": 1}])).as_clerk().send().await.status(403);
+        app.post(DISTRIBUTOR, "/tagtrail/v1/tags/orders", json!([{"PlantTags": 1}])).acting_as_clerk().send().await.status(403);
         assert_eq!(app.list(DISTRIBUTOR, "/tagtrail/v1/tags/orders").await.len(), before);
         // Package tags are fine, for the clerk too.
-        app.post(DISTRIBUTOR, "/tagtrail/v1/tags/orders", json!([{"PackageTags": 10}])).as_clerk().send().await.ok();
+        app.post(DISTRIBUTOR, "/tagtrail/v1/tags/orders", json!([{"PackageTags": 10}])).acting_as_clerk().send().await.ok();
         assert_eq!(app.list(DISTRIBUTOR, "/tagtrail/v1/tags/orders").await.len(), before + 1);
         // A cultivator may order plant tags.
         let id = ids(&app.post(CULTIVATOR, "/tagtrail/v1/tags/orders", json!([{"PlantTags": 100}])).send().await.ok())[0];

@@ -88,6 +88,30 @@ async fn responses_use_pascal_case_field_names() {
         ] {
             assert!(strain.get(key).is_some(), "Strain lacks {key}: {strain}");
         }
+        // Decimals are JSON numbers, as seeded (Blue Dream: 0.1800 THC, 0.005 CBD, 40/60).
+        let blue_dream = by_name(
+            &app.list(CULTIVATOR, "/strains/v2/active").await,
+            "Blue Dream",
+        )
+        .cloned()
+        .expect("demo strain");
+        let levels: Vec<String> = [
+            "ThcLevel",
+            "CbdLevel",
+            "IndicaPercentage",
+            "SativaPercentage",
+        ]
+        .iter()
+        .map(|k| decimal(&blue_dream, k))
+        .collect();
+        assert_eq!(levels, ["0.1800", "0.005", "40", "60"]);
+        let clones = by_name(
+            &app.list(CULTIVATOR, "/items/v2/active").await,
+            "Sour Diesel Clones",
+        )
+        .cloned()
+        .expect("demo item");
+        assert_eq!(decimal(&clones, "UnitThcContent"), "100");
         for key in [
             "Id",
             "Name",
@@ -152,7 +176,7 @@ async fn error_bodies_have_metrcs_two_shapes() {
                 .await
                 .status(400),
             app.get(DISTRIBUTOR, "/items/v2/active")
-                .as_clerk()
+                .acting_as_clerk()
                 .send()
                 .await
                 .status(403),

@@ -43,7 +43,7 @@ pub async fn create_items(
         .upsert_items(
             &caller.0,
             &scope,
-            action(&headers, "POST /items/v2", "Create items", body.raw),
+            action(&headers, "POST /items/v2", "Create items", body.raw)?,
             &specs,
         )
         .await?;
@@ -66,7 +66,7 @@ pub async fn update_items(
         .upsert_items(
             &caller.0,
             &scope,
-            action(&headers, "PUT /items/v2", "Update items", body.raw),
+            action(&headers, "PUT /items/v2", "Update items", body.raw)?,
             &specs,
         )
         .await?;
@@ -126,7 +126,7 @@ pub async fn delete_item(
         &format!("DELETE /items/v2/{id}"),
         "Archive item",
         serde_json::Value::Null,
-    );
+    )?;
     s.ledger
         .archive::<Item>(&caller.0, &scope, act, "Item", id)
         .await?;
@@ -209,7 +209,7 @@ pub async fn create_item_brands(
                     "POST /items/v2/brand",
                     "Create item brands",
                     body.raw,
-                ),
+                )?,
                 &specs,
             )
             .await?,
@@ -237,7 +237,7 @@ pub async fn update_item_brands(
                 "PUT /items/v2/brand",
                 "Update item brands",
                 body.raw,
-            ),
+            )?,
             &specs,
         )
         .await?;
@@ -259,7 +259,7 @@ pub async fn delete_item_brand(
         &format!("DELETE /items/v2/brand/{id}"),
         "Archive item brand",
         serde_json::Value::Null,
-    );
+    )?;
     s.ledger
         .archive::<ItemBrand>(&caller.0, &scope, act, "Item Brand", id)
         .await?;

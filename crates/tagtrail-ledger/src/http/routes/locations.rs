@@ -43,7 +43,7 @@ pub async fn create_locations(
             .upsert_locations(
                 &caller.0,
                 &scope,
-                action(&headers, "POST /locations/v2", "Create locations", body.raw),
+                action(&headers, "POST /locations/v2", "Create locations", body.raw)?,
                 &specs,
             )
             .await?,
@@ -66,7 +66,7 @@ pub async fn update_locations(
         .upsert_locations(
             &caller.0,
             &scope,
-            action(&headers, "PUT /locations/v2", "Update locations", body.raw),
+            action(&headers, "PUT /locations/v2", "Update locations", body.raw)?,
             &specs,
         )
         .await?;
@@ -159,7 +159,7 @@ pub async fn delete_location(
         &format!("DELETE /locations/v2/{id}"),
         "Archive location",
         serde_json::Value::Null,
-    );
+    )?;
     s.ledger
         .archive::<Location>(&caller.0, &scope, act, "Location", id)
         .await?;
@@ -197,7 +197,7 @@ pub async fn create_sublocations(
                     "POST /sublocations/v2",
                     "Create sublocations",
                     body.raw,
-                ),
+                )?,
                 &specs,
             )
             .await?,
@@ -225,7 +225,7 @@ pub async fn update_sublocations(
                 "PUT /sublocations/v2",
                 "Update sublocations",
                 body.raw,
-            ),
+            )?,
             &specs,
         )
         .await?;
@@ -295,7 +295,7 @@ pub async fn delete_sublocation(
         &format!("DELETE /sublocations/v2/{id}"),
         "Archive sublocation",
         serde_json::Value::Null,
-    );
+    )?;
     s.ledger
         .archive::<Sublocation>(&caller.0, &scope, act, "Sublocation", id)
         .await?;

@@ -41,7 +41,7 @@ pub async fn create_strains(
             .upsert_strains(
                 &caller.0,
                 &scope,
-                action(&headers, "POST /strains/v2", "Create strains", body.raw),
+                action(&headers, "POST /strains/v2", "Create strains", body.raw)?,
                 &specs,
             )
             .await?,
@@ -64,7 +64,7 @@ pub async fn update_strains(
         .upsert_strains(
             &caller.0,
             &scope,
-            action(&headers, "PUT /strains/v2", "Update strains", body.raw),
+            action(&headers, "PUT /strains/v2", "Update strains", body.raw)?,
             &specs,
         )
         .await?;
@@ -134,7 +134,7 @@ pub async fn delete_strain(
         &format!("DELETE /strains/v2/{id}"),
         "Archive strain",
         serde_json::Value::Null,
-    );
+    )?;
     s.ledger
         .archive::<Strain>(&caller.0, &scope, act, "Strain", id)
         .await?;

@@ -115,7 +115,7 @@ pub async fn create_tag_orders(
                     "POST /tagtrail/v1/tags/orders",
                     "Order UID tags",
                     body.raw,
-                ),
+                )?,
                 &specs,
             )
             .await?,
@@ -143,7 +143,7 @@ pub async fn receive_tag_orders(
                 "PUT /tagtrail/v1/tags/orders/receive",
                 "Record receipt of UID tags",
                 body.raw,
-            ),
+            )?,
             &ids,
         )
         .await?;
@@ -171,7 +171,7 @@ pub async fn void_tags(
                 "PUT /tagtrail/v1/tags/void",
                 "Void unused UID tags",
                 body.raw,
-            ),
+            )?,
             &labels,
         )
         .await?;
