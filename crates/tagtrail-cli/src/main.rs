@@ -190,6 +190,41 @@ enum AdminCommand {
         #[arg(long)]
         order_id: i64,
     },
+    /// Enter an opening-balance package (no source package): a licensee's existing stock.
+    OpeningPackage {
+        #[arg(long)]
+        license_number: String,
+        #[arg(long)]
+        tag: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        quantity: rust_decimal::Decimal,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long, default_value = "NotSubmitted")]
+        lab_state: String,
+    },
+    /// Put packages on administrative hold (rule 34).
+    Hold {
+        #[arg(long)]
+        license_number: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        label: Vec<String>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release packages from administrative hold.
+    Release {
+        #[arg(long)]
+        license_number: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        label: Vec<String>,
+        #[arg(long)]
+        reason: String,
+    },
     /// List the permission names.
     Permissions,
 }
@@ -526,6 +561,54 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
                 .await
                 .map_err(app_err)?;
             println!("tag order {order_id} shipped; the licensee must record receipt before use");
+        }
+        AdminCommand::OpeningPackage {
+            license_number,
+            tag,
+            item,
+            quantity,
+            unit,
+            location,
+            lab_state,
+        } => {
+            let spec = tagtrail_domain::commands::packages::NewPackage {
+                tag: Some(tag),
+                item: Some(item),
+                quantity: Some(quantity),
+                unit_of_measure: Some(unit),
+                location: Some(location),
+                ..Default::default()
+            };
+            let w = ledger
+                .open_balance(&who, &license_number, &spec, &lab_state)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "opening-balance package {} entered at {license_number}",
+                w.ids.first().copied().unwrap_or_default()
+            );
+        }
+        AdminCommand::Hold {
+            license_number,
+            label,
+            reason,
+        } => {
+            ledger
+                .set_hold(&who, &license_number, &label, true, &reason)
+                .await
+                .map_err(app_err)?;
+            println!("{} package(s) on hold at {license_number}", label.len());
+        }
+        AdminCommand::Release {
+            license_number,
+            label,
+            reason,
+        } => {
+            ledger
+                .set_hold(&who, &license_number, &label, false, &reason)
+                .await
+                .map_err(app_err)?;
+            println!("{} package(s) released at {license_number}", label.len());
         }
         AdminCommand::Permissions => {
             for p in tagtrail_domain::permission::ALL {

@@ -10,7 +10,9 @@ pub const ALL: &[&str] = &[
     "Manage Locations",
     "Manage Tags",
     "View Packages",
+    "Create/Submit/Discontinue Packages",
     "Manage Packages Inventory",
+    "Manage Package Notes",
     "Manage Transfers",
     "View Journal",
 ];

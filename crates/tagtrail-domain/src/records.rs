@@ -21,6 +21,9 @@ pub const TABLES: &[&str] = &[
     Sublocation::TABLE,
     TagOrder::TABLE,
     Tag::TABLE,
+    Package::TABLE,
+    PackageAdjustment::TABLE,
+    PackageLink::TABLE,
 ];
 
 /// A record kept in a projection table.
@@ -349,6 +352,140 @@ record!(
     license = |r| Some(&r.license_number),
     lookup = |r| Some(r.label.as_str().to_string()),
     status = |r| Some(format!("{}:{}", r.kind.as_str(), r.tag_status.as_str()))
+);
+
+/// Where a package is in its life (cctt-rules §2.4). `OnHold` is a flag on top of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PackageState {
+    Active,
+    /// On a transfer that has departed (issue 4); the shipper cannot change it (rule 35).
+    InTransit,
+    /// Quantity 0, finished with a date; readable, and can be unfinished (rule 33, bulletin III).
+    Finished,
+    /// Discontinued (`DELETE /packages/v2/{id}`): created in error, taken out of inventory.
+    Discontinued,
+}
+
+/// A package of product: a tagged, quantified lot of one item at one facility.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Package {
+    pub id: i64,
+    pub license_number: String,
+    pub label: TagLabel,
+    pub package_type: String,
+    pub item_id: i64,
+    pub item_name: String,
+    pub item_category: String,
+    pub item_strain_name: Option<String>,
+    pub quantity: Decimal,
+    pub unit_of_measure: String,
+    pub original_quantity: Decimal,
+    pub location_id: Option<i64>,
+    pub location_name: Option<String>,
+    pub sublocation_id: Option<i64>,
+    pub sublocation_name: Option<String>,
+    pub note: Option<String>,
+    pub packaged_date: String,
+    /// The license that created the package ("Packaged By", bulletin I).
+    pub packaged_by_license: String,
+    pub packaged_by_name: String,
+    pub source_package_ids: Vec<i64>,
+    pub source_package_labels: Vec<String>,
+    pub production_batch_number: Option<String>,
+    pub is_production_batch: bool,
+    pub is_testing_sample: bool,
+    pub is_trade_sample: bool,
+    pub is_donation: bool,
+    pub is_finished_good: bool,
+    pub product_requires_remediation: bool,
+    pub initial_lab_testing_state: String,
+    pub lab_testing_state: String,
+    pub lab_testing_state_date: String,
+    pub remediation_count: u32,
+    pub remediation_date: Option<String>,
+    pub decontamination_date: Option<String>,
+    pub on_hold: bool,
+    pub hold_reason: Option<String>,
+    pub state: PackageState,
+    pub finished_date: Option<String>,
+    pub expiration_date: Option<String>,
+    pub sell_by_date: Option<String>,
+    pub use_by_date: Option<String>,
+    pub external_id: Option<String>,
+    pub archived_date: Option<String>,
+    pub active: bool,
+    pub last_modified: String,
+}
+
+impl Package {
+    /// The list a package belongs to: `active` and `onhold` overlap (a held package is still in
+    /// active inventory), `inactive` holds finished and discontinued ones.
+    pub fn list_status(&self) -> &'static str {
+        match (self.state, self.on_hold) {
+            (PackageState::Active, true) => "OnHold",
+            (PackageState::Active, false) => "Active",
+            (PackageState::InTransit, _) => "InTransit",
+            (PackageState::Finished, _) => "Finished",
+            (PackageState::Discontinued, _) => "Discontinued",
+        }
+    }
+}
+record!(
+    Package,
+    "packages",
+    license = |r| Some(&r.license_number),
+    lookup = |r| Some(r.label.as_str().to_string()),
+    status = |r| Some(r.list_status().to_string())
+);
+
+/// One recorded quantity adjustment of a package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageAdjustment {
+    pub id: i64,
+    pub license_number: String,
+    pub package_id: i64,
+    pub package_label: String,
+    pub item_name: String,
+    pub item_category: String,
+    /// Signed: negative removes.
+    pub quantity: Decimal,
+    pub unit_of_measure: String,
+    pub reason: String,
+    pub note: Option<String>,
+    pub adjustment_date: String,
+    pub packaged_date: String,
+    pub adjusted_by: String,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    PackageAdjustment,
+    "package_adjustments",
+    license = |r| Some(&r.license_number),
+    lookup = |r| Some(r.package_id.to_string()),
+    status = |r| Some(r.reason.clone())
+);
+
+/// A lineage edge: `child_id` was made (in part) from `parent_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageLink {
+    pub id: i64,
+    pub license_number: String,
+    pub parent_id: i64,
+    pub parent_label: String,
+    pub child_id: i64,
+    pub child_label: String,
+    pub quantity: Decimal,
+    pub unit_of_measure: String,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    PackageLink,
+    "package_links",
+    license = |r| Some(&r.license_number),
+    lookup = |r| Some(r.parent_id.to_string()),
+    status = |r| Some(r.child_id.to_string())
 );
 
 #[cfg(test)]

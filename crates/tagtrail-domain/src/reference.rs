@@ -260,6 +260,97 @@ pub fn location_type(license: L, name: &str) -> Option<&'static LocationType> {
     location_types_for(license).find(|t| t.name.eq_ignore_ascii_case(name.trim()))
 }
 
+/// A package adjustment reason (`GET /packages/v2/adjust/reasons`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdjustReason {
+    pub name: &'static str,
+    pub requires_note: bool,
+}
+
+/// California's package adjustment reasons. Rule 28: every adjustment carries one; some need a
+/// note ("Typing/Entry Error" must say what was wrong).
+pub const ADJUST_REASONS: &[AdjustReason] = &[
+    AdjustReason {
+        name: "Drying",
+        requires_note: false,
+    },
+    AdjustReason {
+        name: "Scale Variance",
+        requires_note: false,
+    },
+    AdjustReason {
+        name: "Spoilage",
+        requires_note: false,
+    },
+    AdjustReason {
+        name: "Theft",
+        requires_note: true,
+    },
+    AdjustReason {
+        name: "Typing/Entry Error",
+        requires_note: true,
+    },
+    AdjustReason {
+        name: "Waste (Unusable Product)",
+        requires_note: false,
+    },
+    AdjustReason {
+        name: "Mandatory State Destruction",
+        requires_note: true,
+    },
+    AdjustReason {
+        name: "Voluntary Surrender",
+        requires_note: true,
+    },
+    AdjustReason {
+        name: "Internal QC Sampling",
+        requires_note: false,
+    },
+    AdjustReason {
+        name: "Research and Development",
+        requires_note: false,
+    },
+];
+
+pub fn adjust_reason(name: &str) -> Option<&'static AdjustReason> {
+    ADJUST_REASONS
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(name.trim()))
+}
+
+/// Package types (`GET /packages/v2/types`).
+pub const PACKAGE_TYPES: &[&str] = &[
+    "Product",
+    "ImmaturePlant",
+    "VegetativePlant",
+    "PlantWaste",
+    "HarvestWaste",
+    "MotherPlant",
+];
+
+/// Lab testing states (`GET /labtests/v2/states`, cctt-rules §2.5).
+pub const LAB_TESTING_STATES: &[&str] = &[
+    "NotSubmitted",
+    "SubmittedForTesting",
+    "TestFailed",
+    "TestPassed",
+    "TestingInProgress",
+    "AwaitingConfirmation",
+    "RetestFailed",
+    "RetestPassed",
+    "Remediated",
+    "SelectedForRandomTesting",
+    "NotRequired",
+    "ProcessValidated",
+    "Decontaminated",
+    "RandDCompleted",
+];
+
+/// States in which a package has passed compliance testing (rule 46: what a retailer may receive).
+pub fn lab_state_passing(state: &str) -> bool {
+    matches!(state, "TestPassed" | "RetestPassed")
+}
+
 pub const WASTE_METHODS: &[&str] = &[
     "Compost",
     "Grinder",

@@ -2,17 +2,21 @@
 //! holds every permission there, items, strains, locations, and UID tags ordered, shipped and
 //! received. Everything is written through the application layer, so the journal holds it all.
 
-use crate::app::{Acting, Action, AppResult, Ledger, Scope};
+use crate::app::{Acting, Action, AppError, AppResult, Ledger, Refs, Scope};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tagtrail_domain::commands::catalog::{BrandSpec, ItemSpec, StrainSpec};
+use tagtrail_domain::commands::packages::{self, AdjustSpec, Ingredient, Mode, NewPackage};
 use tagtrail_domain::commands::people::FacilitySpec;
 use tagtrail_domain::commands::premises::{LocationSpec, SublocationSpec};
 use tagtrail_domain::commands::tags::OrderSpec;
 use tagtrail_domain::license::LicenseType;
 use tagtrail_domain::permission;
+use tagtrail_domain::records::Tag;
+use tagtrail_store::ListQuery;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoLicense {
@@ -415,5 +419,335 @@ async fn seed_license(
             &received,
         )
         .await?;
+    seed_inventory(ledger, who, operator, scope, spec.kind).await
+}
+
+/// Received package tags of the facility, to hand out in order.
+struct Tags(std::vec::IntoIter<String>);
+
+impl Tags {
+    async fn of(ledger: &Ledger, license: &str) -> AppResult<Tags> {
+        let q = ListQuery {
+            license: Some(license.into()),
+            active: Some(true),
+            status: Some("Package:Received".into()),
+            ..Default::default()
+        };
+        let tags = ledger.store.list::<Tag>(&q).await?.rows;
+        Ok(Tags(
+            tags.into_iter()
+                .map(|t| t.label.to_string())
+                .collect::<Vec<_>>()
+                .into_iter(),
+        ))
+    }
+    fn next(&mut self) -> AppResult<String> {
+        self.0
+            .next()
+            .ok_or_else(|| AppError::NotFound("the demo ran out of received package tags".into()))
+    }
+}
+
+fn new(tag: String, item: &str, qty: i64, unit: &str, location: &str) -> NewPackage {
+    NewPackage {
+        tag: Some(tag),
+        item: Some(item.into()),
+        quantity: Some(Decimal::new(qty, 0)),
+        unit_of_measure: Some(unit.into()),
+        location: Some(location.into()),
+        ..Default::default()
+    }
+}
+
+fn from(mut p: NewPackage, source: &str, qty: i64, unit: &str) -> NewPackage {
+    p.ingredients = vec![Ingredient {
+        package: Some(source.into()),
+        quantity: Some(Decimal::new(qty, 0)),
+        unit_of_measure: Some(unit.into()),
+    }];
+    p
+}
+
+fn adjust(label: &str, qty: i64, unit: &str, reason: &str, note: Option<&str>) -> AdjustSpec {
+    AdjustSpec {
+        label: Some(label.into()),
+        quantity: Some(Decimal::new(qty, 0)),
+        unit_of_measure: Some(unit.into()),
+        reason: Some(reason.into()),
+        note: note.map(str::to_string),
+        date: None,
+    }
+}
+
+/// Inventory in several lab-testing states, with lineage, adjustments, a finished package and
+/// a held one. Root packages are opening balances entered by the operator (rule 23 allows no
+/// other source-less package); everything after that goes through the licensee's own paths.
+async fn seed_inventory(
+    ledger: &Ledger,
+    who: &Acting,
+    operator: &Acting,
+    scope: &Scope,
+    kind: LicenseType,
+) -> AppResult<()> {
+    let lic = scope.license().to_string();
+    let mut tags = Tags::of(ledger, &lic).await?;
+    let open = async |t: String,
+                      item: &str,
+                      qty: i64,
+                      unit: &str,
+                      loc: &str,
+                      state: &str|
+           -> AppResult<()> {
+        ledger
+            .open_balance(operator, &lic, &new(t, item, qty, unit, loc), state)
+            .await
+            .map(|_| ())
+    };
+    let make = async |specs: Vec<NewPackage>,
+                      endpoint: &str,
+                      why: &str,
+                      mode: Mode<'_>|
+           -> AppResult<()> {
+        ledger
+            .create_packages(who, scope, demo_action(endpoint, why), &specs, mode)
+            .await
+            .map(|_| ())
+    };
+    let adj = async |spec: AdjustSpec, to_final: bool, why: &str| -> AppResult<()> {
+        let endpoint = if to_final {
+            "PUT /packages/v2/adjust"
+        } else {
+            "POST /packages/v2/adjust"
+        };
+        ledger
+            .adjust_packages(who, scope, demo_action(endpoint, why), &[spec], to_final)
+            .await
+            .map(|_| ())
+    };
+    match kind {
+        LicenseType::Cultivator => {
+            let flower = tags.next()?;
+            open(
+                flower.clone(),
+                "Blue Dream Flower",
+                4536,
+                "Grams",
+                "Vault",
+                "NotSubmitted",
+            )
+            .await?;
+            open(
+                tags.next()?,
+                "OG Kush Trim",
+                2000,
+                "Grams",
+                "Vault",
+                "NotSubmitted",
+            )
+            .await?;
+            let bag = tags.next()?;
+            make(
+                vec![from(
+                    new(bag.clone(), "Blue Dream Flower", 1000, "Grams", "Vault"),
+                    &flower,
+                    1000,
+                    "Grams",
+                )],
+                "POST /packages/v2",
+                "Split a pound for sale",
+                Mode::Regular,
+            )
+            .await?;
+            adj(
+                adjust(&bag, -12, "Grams", "Drying", None),
+                false,
+                "Moisture loss",
+            )
+            .await?;
+        }
+        LicenseType::Manufacturer => {
+            let distillate = tags.next()?;
+            open(
+                distillate.clone(),
+                "Blue Dream Distillate",
+                1000,
+                "Grams",
+                "Extraction Lab",
+                "TestPassed",
+            )
+            .await?;
+            let gummies = tags.next()?;
+            open(
+                gummies.clone(),
+                "Mango Gummies 10x10mg",
+                500,
+                "Each",
+                "Finished Goods",
+                "NotSubmitted",
+            )
+            .await?;
+            let (vapes, offcut) = (tags.next()?, tags.next()?);
+            let run = vec![
+                from(
+                    new(
+                        vapes.clone(),
+                        "Blue Dream Vape 1g",
+                        200,
+                        "Each",
+                        "Packaging Line",
+                    ),
+                    &distillate,
+                    200,
+                    "Grams",
+                ),
+                from(
+                    new(
+                        offcut.clone(),
+                        "Blue Dream Distillate",
+                        5,
+                        "Grams",
+                        "Extraction Lab",
+                    ),
+                    &distillate,
+                    5,
+                    "Grams",
+                ),
+            ];
+            make(
+                run,
+                "POST /packages/v2",
+                "Cartridge fill run",
+                Mode::Regular,
+            )
+            .await?;
+            adj(
+                adjust(&vapes, -2, "Each", "Waste (Unusable Product)", None),
+                false,
+                "Cracked cartridges",
+            )
+            .await?;
+            adj(
+                adjust(
+                    &offcut,
+                    0,
+                    "Grams",
+                    "Typing/Entry Error",
+                    Some("offcut was consumed in run 12"),
+                ),
+                true,
+                "Offcut used up",
+            )
+            .await?;
+            let labels = [Some(offcut.clone())];
+            ledger
+                .update_packages(
+                    who,
+                    scope,
+                    demo_action("PUT /packages/v2/finish", "Empty"),
+                    &Refs::labels(labels.clone()),
+                    |ctx, w| packages::finish(ctx, &w.sources, &[(labels[0].clone(), None)]),
+                )
+                .await?;
+            ledger
+                .set_hold(
+                    operator,
+                    scope.license(),
+                    &[gummies],
+                    true,
+                    "DCC embargo pending label review",
+                )
+                .await?;
+        }
+        LicenseType::Distributor => {
+            let gummies = tags.next()?;
+            open(
+                gummies.clone(),
+                "Mango Gummies 10x10mg",
+                1000,
+                "Each",
+                "Receiving Dock",
+                "NotSubmitted",
+            )
+            .await?;
+            let sample = from(
+                new(
+                    tags.next()?,
+                    "Mango Gummies 10x10mg",
+                    10,
+                    "Each",
+                    "Receiving Dock",
+                ),
+                &gummies,
+                10,
+                "Each",
+            );
+            make(
+                vec![sample],
+                "POST /packages/v2/testing",
+                "Lab sample for batch MG-0921",
+                Mode::Testing,
+            )
+            .await?;
+            open(
+                tags.next()?,
+                "Blue Dream Vape 1g",
+                300,
+                "Each",
+                "Sellable Inventory",
+                "TestPassed",
+            )
+            .await?;
+            let failed = tags.next()?;
+            open(
+                failed.clone(),
+                "Blue Dream Vape 1g",
+                100,
+                "Each",
+                "Quarantine Cage",
+                "TestFailed",
+            )
+            .await?;
+            let labels = [Some(failed.clone())];
+            ledger
+                .update_packages(
+                    who,
+                    scope,
+                    demo_action(
+                        "PUT /packages/v2/remediate",
+                        "Corrective action plan CAP-77",
+                    ),
+                    &Refs::labels(labels.clone()),
+                    |ctx, w| {
+                        packages::remediate(
+                            ctx,
+                            &w.sources,
+                            &[(labels[0].clone(), Some("Re-extraction".into()), None)],
+                        )
+                    },
+                )
+                .await?;
+        }
+        LicenseType::TestingLab => {}
+        LicenseType::Retailer => {
+            open(
+                tags.next()?,
+                "Mango Gummies 10x10mg",
+                200,
+                "Each",
+                "Sales Floor",
+                "TestPassed",
+            )
+            .await?;
+            open(
+                tags.next()?,
+                "Blue Dream Vape 1g",
+                50,
+                "Each",
+                "Back Stock",
+                "TestPassed",
+            )
+            .await?;
+        }
+    }
     Ok(())
 }

@@ -350,6 +350,119 @@ pub struct TagOrder {
     pub last_modified: Option<String>,
 }
 
+/// A package (§12b). `PackagedByFacilityLicenseNumber`/`Name` carry bulletin I's "Packaged By"
+/// (the license that created the package); Metrc's nearest API fields, `ItemFromFacility*`, are
+/// filled with the same values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Package {
+    pub id: Option<i64>,
+    pub label: Option<String>,
+    pub external_id: Option<String>,
+    pub package_type: Option<String>,
+    pub source_harvest_count: Option<i64>,
+    pub source_package_count: Option<i64>,
+    pub source_processing_job_count: Option<i64>,
+    pub source_harvest_names: Option<String>,
+    pub source_package_labels: Option<String>,
+    pub location_id: Option<i64>,
+    pub location_name: Option<String>,
+    pub sublocation_id: Option<i64>,
+    pub sublocation_name: Option<String>,
+    pub location_type_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub quantity: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub original_package_quantity: Option<Decimal>,
+    pub unit_of_measure_name: Option<String>,
+    pub unit_of_measure_abbreviation: Option<String>,
+    pub patient_license_number: Option<String>,
+    pub item_from_facility_license_number: Option<String>,
+    pub item_from_facility_name: Option<String>,
+    pub packaged_by_facility_license_number: Option<String>,
+    pub packaged_by_facility_name: Option<String>,
+    pub note: Option<String>,
+    pub packaged_date: Option<String>,
+    pub expiration_date: Option<String>,
+    pub sell_by_date: Option<String>,
+    pub use_by_date: Option<String>,
+    pub initial_lab_testing_state: Option<String>,
+    pub lab_testing_state: Option<String>,
+    pub lab_testing_state_date: Option<String>,
+    pub is_production_batch: Option<bool>,
+    pub production_batch_number: Option<String>,
+    pub source_production_batch_numbers: Option<String>,
+    pub is_trade_sample: Option<bool>,
+    pub is_donation: Option<bool>,
+    pub is_testing_sample: Option<bool>,
+    pub product_requires_remediation: Option<bool>,
+    pub contains_remediated_product: Option<bool>,
+    pub remediation_date: Option<String>,
+    pub product_requires_decontamination: Option<bool>,
+    pub contains_decontaminated_product: Option<bool>,
+    pub decontamination_date: Option<String>,
+    pub received_date_time: Option<String>,
+    pub received_from_manifest_number: Option<String>,
+    pub received_from_facility_license_number: Option<String>,
+    pub received_from_facility_name: Option<String>,
+    pub is_on_hold: Option<bool>,
+    pub is_on_hold_combined: Option<bool>,
+    pub is_on_investigation: Option<bool>,
+    pub is_on_recall_combined: Option<bool>,
+    pub archived_date: Option<String>,
+    pub is_finished: Option<bool>,
+    pub finished_date: Option<String>,
+    pub is_finished_good: Option<bool>,
+    pub is_on_retailer_delivery: Option<bool>,
+    pub last_modified: Option<String>,
+    pub item: Item,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PackageAdjustment {
+    pub package_id: Option<i64>,
+    pub package_label: Option<String>,
+    pub item_name: Option<String>,
+    pub item_category_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub adjustment_quantity: Option<Decimal>,
+    pub adjustment_unit_of_measure_name: Option<String>,
+    pub adjustment_unit_of_measure_abbreviation: Option<String>,
+    pub adjustment_reason_name: Option<String>,
+    pub adjustment_note: Option<String>,
+    pub adjustment_date: Option<String>,
+    pub packaged_date: Option<String>,
+    pub adjusted_by_user_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ReasonDefinition {
+    pub name: Option<String>,
+    pub requires_note: Option<bool>,
+    pub requires_waste_weight: Option<bool>,
+    pub requires_immature_waste_weight: Option<bool>,
+    pub requires_mature_waste_weight: Option<bool>,
+}
+
+/// A package and its lineage (tagtrail extension).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Lineage {
+    pub package: Package,
+    pub ancestors: Vec<LineageStep>,
+    pub descendants: Vec<LineageStep>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LineageStep {
+    /// 1 = a direct source (or product), 2 = one further, and so on.
+    pub depth: u32,
+    pub package: Package,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,3 +100,115 @@ pub struct IdRequest {
 pub struct LabelRequest {
     pub label: Option<String>,
 }
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct IngredientRequest {
+    pub package: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub quantity: Option<Decimal>,
+    pub unit_of_measure: Option<String>,
+}
+
+/// `POST /packages/v2` and `POST /packages/v2/testing`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PackageRequest {
+    pub tag: Option<String>,
+    pub location: Option<String>,
+    pub sublocation: Option<String>,
+    pub item: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub quantity: Option<Decimal>,
+    pub unit_of_measure: Option<String>,
+    pub patient_license_number: Option<String>,
+    pub note: Option<String>,
+    pub is_production_batch: Option<bool>,
+    pub production_batch_number: Option<String>,
+    pub is_donation: Option<bool>,
+    pub is_trade_sample: Option<bool>,
+    pub is_finished_good: Option<bool>,
+    pub product_requires_remediation: Option<bool>,
+    pub use_same_item: Option<bool>,
+    pub actual_date: Option<String>,
+    pub expiration_date: Option<String>,
+    pub sell_by_date: Option<String>,
+    pub use_by_date: Option<String>,
+    pub ingredients: Vec<IngredientRequest>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AdjustRequest {
+    pub label: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub quantity: Option<Decimal>,
+    pub unit_of_measure: Option<String>,
+    pub adjustment_reason: Option<String>,
+    pub adjustment_date: Option<String>,
+    pub reason_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct FinishRequest {
+    pub label: Option<String>,
+    pub actual_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PackageLocationRequest {
+    pub label: Option<String>,
+    pub location: Option<String>,
+    pub sublocation: Option<String>,
+    pub move_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PackageItemRequest {
+    pub label: Option<String>,
+    pub item: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PackageNoteRequest {
+    pub package_label: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RemediateRequest {
+    pub package_label: Option<String>,
+    pub remediation_method_name: Option<String>,
+    pub remediation_date: Option<String>,
+    pub remediation_steps: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DecontaminateRequest {
+    pub package_label: Option<String>,
+    pub decontamination_method_name: Option<String>,
+    pub decontamination_date: Option<String>,
+    pub decontamination_steps: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UseByDateRequest {
+    pub label: Option<String>,
+    pub expiration_date: Option<String>,
+    pub sell_by_date: Option<String>,
+    pub use_by_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ExternalIdRequest {
+    pub package_label: Option<String>,
+    pub external_id: Option<String>,
+}

@@ -23,6 +23,8 @@ pub struct ListQuery {
     pub active: Option<bool>,
     /// Exact `status` column match.
     pub status: Option<String>,
+    /// `status` is one of these (when not empty).
+    pub status_in: Vec<String>,
     /// `lookup` starts with this text.
     pub lookup_prefix: Option<String>,
     /// Inclusive bounds on `last_modified` (formatted timestamps).
@@ -53,6 +55,11 @@ fn where_clause(q: &ListQuery) -> (String, Vec<String>) {
     if let Some(s) = &q.status {
         clauses.push(format!("status = {}", next()));
         args.push(s.clone());
+    }
+    if !q.status_in.is_empty() {
+        let marks: Vec<String> = q.status_in.iter().map(|_| next()).collect();
+        clauses.push(format!("status IN ({})", marks.join(", ")));
+        args.extend(q.status_in.iter().cloned());
     }
     if let Some(p) = &q.lookup_prefix {
         clauses.push(format!("lookup LIKE {}", next()));

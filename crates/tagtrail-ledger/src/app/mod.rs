@@ -6,11 +6,13 @@
 mod admin;
 mod auth;
 mod catalog;
+mod packages;
 mod premises;
 mod tags;
 
 pub use admin::Credentials;
 pub use auth::{hash_key, new_key};
+pub use packages::{Lineage, Refs};
 
 use crate::config::Config;
 use serde_json::Value;

@@ -304,3 +304,141 @@ pub fn tag_order(o: &TagOrder) -> wire::TagOrder {
         last_modified: Some(o.last_modified.clone()),
     }
 }
+
+fn abbreviation(unit: &str) -> Option<String> {
+    tagtrail_domain::quantity::unit(unit).map(|u| u.abbreviation.to_string())
+}
+
+pub fn package(p: &tagtrail_domain::records::Package) -> wire::Package {
+    use tagtrail_domain::records::PackageState;
+    let cat = reference::item_category(&p.item_category);
+    wire::Package {
+        id: Some(p.id),
+        label: Some(p.label.to_string()),
+        external_id: p.external_id.clone(),
+        package_type: Some(p.package_type.clone()),
+        source_harvest_count: Some(0),
+        source_package_count: Some(p.source_package_ids.len() as i64),
+        source_processing_job_count: Some(0),
+        source_harvest_names: Some(String::new()),
+        source_package_labels: Some(p.source_package_labels.join(", ")),
+        location_id: p.location_id,
+        location_name: p.location_name.clone(),
+        sublocation_id: p.sublocation_id,
+        sublocation_name: p.sublocation_name.clone(),
+        location_type_name: None,
+        quantity: Some(p.quantity),
+        original_package_quantity: Some(p.original_quantity),
+        unit_of_measure_name: Some(p.unit_of_measure.clone()),
+        unit_of_measure_abbreviation: abbreviation(&p.unit_of_measure),
+        patient_license_number: None,
+        item_from_facility_license_number: Some(p.packaged_by_license.clone()),
+        item_from_facility_name: Some(p.packaged_by_name.clone()),
+        packaged_by_facility_license_number: Some(p.packaged_by_license.clone()),
+        packaged_by_facility_name: Some(p.packaged_by_name.clone()),
+        note: p.note.clone(),
+        packaged_date: Some(p.packaged_date.clone()),
+        expiration_date: p.expiration_date.clone(),
+        sell_by_date: p.sell_by_date.clone(),
+        use_by_date: p.use_by_date.clone(),
+        initial_lab_testing_state: Some(p.initial_lab_testing_state.clone()),
+        lab_testing_state: Some(p.lab_testing_state.clone()),
+        lab_testing_state_date: Some(p.lab_testing_state_date.clone()),
+        is_production_batch: Some(p.is_production_batch),
+        production_batch_number: p.production_batch_number.clone(),
+        source_production_batch_numbers: None,
+        is_trade_sample: Some(p.is_trade_sample),
+        is_donation: Some(p.is_donation),
+        is_testing_sample: Some(p.is_testing_sample),
+        product_requires_remediation: Some(p.product_requires_remediation),
+        contains_remediated_product: Some(p.remediation_count > 0),
+        remediation_date: p.remediation_date.clone(),
+        product_requires_decontamination: Some(false),
+        contains_decontaminated_product: Some(p.decontamination_date.is_some()),
+        decontamination_date: p.decontamination_date.clone(),
+        received_date_time: None,
+        received_from_manifest_number: None,
+        received_from_facility_license_number: None,
+        received_from_facility_name: None,
+        is_on_hold: Some(p.on_hold),
+        is_on_hold_combined: Some(p.on_hold),
+        is_on_investigation: Some(false),
+        is_on_recall_combined: Some(false),
+        archived_date: p.archived_date.clone(),
+        is_finished: Some(p.state == PackageState::Finished),
+        finished_date: p.finished_date.clone(),
+        is_finished_good: Some(p.is_finished_good),
+        is_on_retailer_delivery: Some(false),
+        last_modified: Some(p.last_modified.clone()),
+        item: wire::Item {
+            id: Some(p.item_id),
+            name: Some(p.item_name.clone()),
+            product_category_name: Some(p.item_category.clone()),
+            product_category_type: cat.map(|c| c.product_category_type.to_string()),
+            quantity_type: cat.map(|c| c.quantity_type.as_str().to_string()),
+            strain_name: p.item_strain_name.clone(),
+            unit_of_measure_name: Some(p.unit_of_measure.clone()),
+            ..Default::default()
+        },
+    }
+}
+
+pub fn adjustment(a: &tagtrail_domain::records::PackageAdjustment) -> wire::PackageAdjustment {
+    wire::PackageAdjustment {
+        package_id: Some(a.package_id),
+        package_label: Some(a.package_label.clone()),
+        item_name: Some(a.item_name.clone()),
+        item_category_name: Some(a.item_category.clone()),
+        adjustment_quantity: Some(a.quantity),
+        adjustment_unit_of_measure_name: Some(a.unit_of_measure.clone()),
+        adjustment_unit_of_measure_abbreviation: abbreviation(&a.unit_of_measure),
+        adjustment_reason_name: Some(a.reason.clone()),
+        adjustment_note: a.note.clone(),
+        adjustment_date: Some(a.adjustment_date.clone()),
+        packaged_date: Some(a.packaged_date.clone()),
+        adjusted_by_user_name: Some(a.adjusted_by.clone()),
+    }
+}
+
+pub fn reason(r: &reference::AdjustReason) -> wire::ReasonDefinition {
+    wire::ReasonDefinition {
+        name: Some(r.name.into()),
+        requires_note: Some(r.requires_note),
+        requires_waste_weight: Some(false),
+        requires_immature_waste_weight: Some(false),
+        requires_mature_waste_weight: Some(false),
+    }
+}
+
+pub fn new_package(r: &req::PackageRequest) -> tagtrail_domain::commands::packages::NewPackage {
+    use tagtrail_domain::commands::packages::{Ingredient, NewPackage};
+    NewPackage {
+        tag: r.tag.clone(),
+        location: r.location.clone(),
+        sublocation: r.sublocation.clone(),
+        item: r.item.clone(),
+        quantity: r.quantity,
+        unit_of_measure: r.unit_of_measure.clone(),
+        note: r.note.clone(),
+        is_production_batch: r.is_production_batch.unwrap_or(false),
+        production_batch_number: r.production_batch_number.clone(),
+        is_donation: r.is_donation.unwrap_or(false),
+        is_trade_sample: r.is_trade_sample.unwrap_or(false),
+        is_finished_good: r.is_finished_good.unwrap_or(false),
+        product_requires_remediation: r.product_requires_remediation.unwrap_or(false),
+        use_same_item: r.use_same_item.unwrap_or(false),
+        actual_date: r.actual_date.clone(),
+        expiration_date: r.expiration_date.clone(),
+        sell_by_date: r.sell_by_date.clone(),
+        use_by_date: r.use_by_date.clone(),
+        ingredients: r
+            .ingredients
+            .iter()
+            .map(|i| Ingredient {
+                package: i.package.clone(),
+                quantity: i.quantity,
+                unit_of_measure: i.unit_of_measure.clone(),
+            })
+            .collect(),
+    }
+}

@@ -70,6 +70,17 @@ impl Modify for BasicAuth {
         tags::get_package_tags_available, tags::get_plant_tags_available, tags::get_staged_tags,
         tags::get_tag_orders, tags::create_tag_orders, tags::receive_tag_orders, tags::void_tags,
         journal::get_journal,
+        packages::get_active_packages, packages::get_inactive_packages, packages::get_onhold_packages,
+        packages::get_intransit_packages, packages::get_transferred_packages, packages::get_package_types,
+        packages::get_package_adjustments, packages::get_adjust_reasons, packages::adjust_packages,
+        packages::adjust_packages_to, packages::create_packages, packages::create_testing_packages,
+        packages::finish_packages, packages::unfinish_packages, packages::set_package_notes,
+        packages::set_package_use_by_dates, packages::set_package_external_ids, packages::remediate_packages,
+        packages::decontaminate_packages, packages::flag_donation, packages::unflag_donation,
+        packages::flag_trade_sample, packages::unflag_trade_sample, packages::flag_finished_good,
+        packages::unflag_finished_good, packages::move_packages, packages::change_package_items,
+        packages::get_package, packages::discontinue_package, packages::get_package_source_harvests,
+        packages::get_package_lineage,
     )
 )]
 pub struct ApiDoc;

@@ -797,3 +797,11 @@ pub fn assert_pascal_case(v: &Value, at: &str) {
         _ => {}
     }
 }
+
+/// Package tags the demo's opening order left available at `license`: each package the license
+/// made (active or not) used one of the 50 received tags.
+pub async fn demo_tags_left(app: &TestApp, license: &str) -> usize {
+    let made = app.list(license, "/packages/v2/active").await.len()
+        + app.list(license, "/packages/v2/inactive").await.len();
+    50 - made
+}

@@ -3,13 +3,14 @@
 pub(super) mod items;
 pub(super) mod journal;
 pub(super) mod locations;
+pub(super) mod packages;
 pub(super) mod reference;
 pub(super) mod strains;
 pub(super) mod tags;
 
 use super::AppState;
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,4 +108,87 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(tags::void_tags),
         )
         .route("/tagtrail/v1/journal", get(journal::get_journal))
+        .route("/packages/v2", post(packages::create_packages))
+        .route(
+            "/packages/v2/testing",
+            post(packages::create_testing_packages),
+        )
+        .route("/packages/v2/active", get(packages::get_active_packages))
+        .route(
+            "/packages/v2/inactive",
+            get(packages::get_inactive_packages),
+        )
+        .route("/packages/v2/onhold", get(packages::get_onhold_packages))
+        .route(
+            "/packages/v2/intransit",
+            get(packages::get_intransit_packages),
+        )
+        .route(
+            "/packages/v2/transferred",
+            get(packages::get_transferred_packages),
+        )
+        .route("/packages/v2/types", get(packages::get_package_types))
+        .route(
+            "/packages/v2/adjustments",
+            get(packages::get_package_adjustments),
+        )
+        .route(
+            "/packages/v2/adjust/reasons",
+            get(packages::get_adjust_reasons),
+        )
+        .route(
+            "/packages/v2/adjust",
+            post(packages::adjust_packages).put(packages::adjust_packages_to),
+        )
+        .route("/packages/v2/finish", put(packages::finish_packages))
+        .route("/packages/v2/unfinish", put(packages::unfinish_packages))
+        .route("/packages/v2/note", put(packages::set_package_notes))
+        .route(
+            "/packages/v2/usebydate",
+            put(packages::set_package_use_by_dates),
+        )
+        .route(
+            "/packages/v2/externalid",
+            put(packages::set_package_external_ids),
+        )
+        .route("/packages/v2/remediate", put(packages::remediate_packages))
+        .route(
+            "/packages/v2/decontaminate",
+            put(packages::decontaminate_packages),
+        )
+        .route("/packages/v2/donation/flag", put(packages::flag_donation))
+        .route(
+            "/packages/v2/donation/unflag",
+            put(packages::unflag_donation),
+        )
+        .route(
+            "/packages/v2/tradesample/flag",
+            put(packages::flag_trade_sample),
+        )
+        .route(
+            "/packages/v2/tradesample/unflag",
+            put(packages::unflag_trade_sample),
+        )
+        .route(
+            "/packages/v2/finishedgood/flag",
+            put(packages::flag_finished_good),
+        )
+        .route(
+            "/packages/v2/finishedgood/unflag",
+            put(packages::unflag_finished_good),
+        )
+        .route("/packages/v2/location", put(packages::move_packages))
+        .route("/packages/v2/item", put(packages::change_package_items))
+        .route(
+            "/packages/v2/{id}",
+            get(packages::get_package).delete(packages::discontinue_package),
+        )
+        .route(
+            "/packages/v2/{id}/source/harvests",
+            get(packages::get_package_source_harvests),
+        )
+        .route(
+            "/tagtrail/v1/packages/{id}/lineage",
+            get(packages::get_package_lineage),
+        )
 }
