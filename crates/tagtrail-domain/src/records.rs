@@ -24,6 +24,9 @@ pub const TABLES: &[&str] = &[
     Package::TABLE,
     PackageAdjustment::TABLE,
     PackageLink::TABLE,
+    LabSample::TABLE,
+    LabResult::TABLE,
+    LabDocument::TABLE,
 ];
 
 /// A record kept in a projection table.
@@ -413,6 +416,9 @@ pub struct Package {
     pub use_by_date: Option<String>,
     pub external_id: Option<String>,
     pub archived_date: Option<String>,
+    /// The laboratory a testing sample was sent to.
+    #[serde(default)]
+    pub lab_license: Option<String>,
     pub active: bool,
     pub last_modified: String,
 }
@@ -436,6 +442,86 @@ record!(
     license = |r| Some(&r.license_number),
     lookup = |r| Some(r.label.as_str().to_string()),
     status = |r| Some(r.list_status().to_string())
+);
+
+/// A testing sample sent to a laboratory: the lab's view of it (`GET /packages/v2/labsamples`).
+/// Until transfer manifests exist (issue 4) this record is how custody is documented.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabSample {
+    /// The sample package's id.
+    pub id: i64,
+    /// The laboratory's license.
+    pub lab_license: String,
+    pub lab_name: String,
+    pub owner_license: String,
+    pub package_label: String,
+    pub sent_at: String,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    LabSample,
+    "lab_samples",
+    license = |r| Some(&r.lab_license),
+    lookup = |r| Some(fold(&r.owner_license))
+);
+
+/// One test-type result a laboratory recorded for a sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabResult {
+    pub id: i64,
+    pub lab_license: String,
+    pub lab_name: String,
+    pub package_id: i64,
+    pub package_label: String,
+    pub owner_license: String,
+    pub item_name: String,
+    pub item_category: String,
+    pub test_type: String,
+    pub quantity: Option<Decimal>,
+    pub passed: bool,
+    pub notes: Option<String>,
+    pub informational: bool,
+    pub research: bool,
+    pub result_date: String,
+    pub document_id: Option<i64>,
+    pub released: bool,
+    pub released_at: Option<String>,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    LabResult,
+    "lab_results",
+    license = |r| Some(&r.lab_license),
+    lookup = |r| Some(r.package_id.to_string()),
+    status = |r| Some(if r.released {
+        "Released".into()
+    } else {
+        "Recorded".into()
+    })
+);
+
+/// A certificate of analysis: its metadata here, its bytes in the content-addressed document
+/// store under `sha256` (the journal carries the hash, not the file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabDocument {
+    pub id: i64,
+    pub lab_license: String,
+    pub package_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    LabDocument,
+    "lab_documents",
+    license = |r| Some(&r.lab_license),
+    lookup = |r| Some(r.package_id.to_string()),
+    status = |r| Some(r.sha256.clone())
 );
 
 /// One recorded quantity adjustment of a package.

@@ -351,6 +351,54 @@ pub fn lab_state_passing(state: &str) -> bool {
     matches!(state, "TestPassed" | "RetestPassed")
 }
 
+/// A laboratory test type (`GET /labtests/v2/types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabTestType {
+    pub id: i64,
+    pub name: &'static str,
+    pub requires_test_result: bool,
+    /// Reported, never failing the sample.
+    pub informational_only: bool,
+    /// Research and development: never changes the compliance lab state (rule 56).
+    pub research_and_development: bool,
+}
+
+const fn lt(
+    id: i64,
+    name: &'static str,
+    informational_only: bool,
+    research_and_development: bool,
+) -> LabTestType {
+    LabTestType {
+        id,
+        name,
+        requires_test_result: true,
+        informational_only,
+        research_and_development,
+    }
+}
+
+/// California's regulatory test types (4 CCR §15714–§15723) and an R&D panel.
+pub const LAB_TEST_TYPES: &[LabTestType] = &[
+    lt(1, "Cannabinoids", true, false),
+    lt(2, "Moisture Content", false, false),
+    lt(3, "Water Activity", false, false),
+    lt(4, "Residual Solvents", false, false),
+    lt(5, "Pesticides", false, false),
+    lt(6, "Microbial Impurities", false, false),
+    lt(7, "Mycotoxins", false, false),
+    lt(8, "Heavy Metals", false, false),
+    lt(9, "Foreign Material", false, false),
+    lt(10, "Terpenoids", true, false),
+    lt(11, "R&D Potency Screen", false, true),
+];
+
+pub fn lab_test_type(name: &str) -> Option<&'static LabTestType> {
+    LAB_TEST_TYPES
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+}
+
 pub const WASTE_METHODS: &[&str] = &[
     "Compost",
     "Grinder",

@@ -2,13 +2,14 @@
 //! holds every permission there, items, strains, locations, and UID tags ordered, shipped and
 //! received. Everything is written through the application layer, so the journal holds it all.
 
-use crate::app::{Acting, Action, AppError, AppResult, Ledger, Refs, Scope};
+use crate::app::{Acting, Action, AppError, AppResult, Ledger, NewDocument, Refs, Scope};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tagtrail_domain::commands::catalog::{BrandSpec, ItemSpec, StrainSpec};
+use tagtrail_domain::commands::lab::{RecordSpec, ResultSpec, SendSpec};
 use tagtrail_domain::commands::packages::{self, AdjustSpec, Ingredient, Mode, NewPackage};
 use tagtrail_domain::commands::people::FacilitySpec;
 use tagtrail_domain::commands::premises::{LocationSpec, SublocationSpec};
@@ -184,6 +185,7 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         .issue_vendor_key(&operator, "Demo Integrator")
         .await?;
     let all_permissions: Vec<String> = permission::ALL.iter().map(|p| p.to_string()).collect();
+    let mut staff: Vec<(LicenseType, Acting, Scope)> = Vec::new();
     let mut out = DemoCredentials {
         base_url: base_url.to_string(),
         vendor_key: vendor.key,
@@ -235,6 +237,7 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
             employment: None,
         };
         seed_license(ledger, &who, &operator, &scope, spec).await?;
+        staff.push((spec.kind, who.clone(), scope.clone()));
         out.licenses.push(DemoLicense {
             license_number: spec.license.into(),
             license_type: spec.kind.as_str().into(),
@@ -268,7 +271,123 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         password: pw,
         permissions: perms,
     });
+    seed_lab_flow(ledger, &staff).await?;
     Ok(out)
+}
+
+/// The distributor sends its testing sample to the laboratory; the lab records a full panel with
+/// a certificate of analysis and releases it, so the sample and its lot pass.
+async fn seed_lab_flow(ledger: &Ledger, staff: &[(LicenseType, Acting, Scope)]) -> AppResult<()> {
+    let find = |k: LicenseType| {
+        staff
+            .iter()
+            .find(|(t, _, _)| *t == k)
+            .ok_or_else(|| AppError::NotFound("demo license".into()))
+    };
+    let (_, distro, distro_scope) = find(LicenseType::Distributor)?;
+    let (_, lab, lab_scope) = find(LicenseType::TestingLab)?;
+    let q = ListQuery {
+        license: Some(distro_scope.license().into()),
+        active: Some(true),
+        ..Default::default()
+    };
+    let sample = ledger
+        .store
+        .list::<tagtrail_domain::records::Package>(&q)
+        .await?
+        .rows
+        .into_iter()
+        .find(|p| p.is_testing_sample)
+        .ok_or_else(|| AppError::NotFound("the distributor's testing sample".into()))?;
+    let label = sample.label.to_string();
+    let send = SendSpec {
+        package_label: Some(label.clone()),
+        lab_license: Some(lab_scope.license().into()),
+    };
+    ledger
+        .send_lab_samples(
+            distro,
+            distro_scope,
+            demo_action("POST /tagtrail/v1/labsamples", "Sampler pick-up"),
+            &[send],
+        )
+        .await?;
+    let panel = [
+        ("Cannabinoids", "9.8", true, Some("THC mg per unit")),
+        ("Moisture Content", "0.12", true, None),
+        ("Residual Solvents", "0", true, None),
+        ("Pesticides", "0", true, None),
+        ("Microbial Impurities", "0", true, None),
+        ("Mycotoxins", "0", true, None),
+        ("Heavy Metals", "0.02", true, None),
+        ("Foreign Material", "0", true, None),
+    ];
+    let mut lines = vec![
+        crate::pdf::Line::new(18, "Certificate of Analysis"),
+        crate::pdf::Line::new(
+            11,
+            format!(
+                "Laboratory: {} ({})",
+                lab_scope.facility.name,
+                lab_scope.license()
+            ),
+        ),
+        crate::pdf::Line::new(
+            11,
+            format!(
+                "Sample: {label} - {} from {}",
+                sample.item_name,
+                distro_scope.license()
+            ),
+        ),
+        crate::pdf::Line::new(
+            11,
+            format!("Batch: {}", sample.source_package_labels.join(", ")),
+        ),
+        crate::pdf::Line::new(11, " "),
+    ];
+    lines.extend(panel.iter().map(|(t, q, p, _)| {
+        crate::pdf::Line::new(
+            11,
+            format!("{t}: {q} - {}", if *p { "PASS" } else { "FAIL" }),
+        )
+    }));
+    let doc = NewDocument {
+        file_name: format!("COA-{label}.pdf"),
+        bytes: crate::pdf::render("Certificate of Analysis", &lines),
+    };
+    let spec = RecordSpec {
+        label: Some(label.clone()),
+        result_date: None,
+        document: None,
+        results: panel
+            .iter()
+            .map(|(t, q, p, n)| ResultSpec {
+                test_type: Some((*t).into()),
+                quantity: q.parse().ok(),
+                passed: Some(*p),
+                notes: n.map(str::to_string),
+            })
+            .collect(),
+    };
+    ledger
+        .record_lab_results(
+            lab,
+            lab_scope,
+            demo_action("POST /labtests/v2/record", "Full compliance panel"),
+            &[spec],
+            &[Some(doc)],
+        )
+        .await?;
+    ledger
+        .release_lab_results(
+            lab,
+            lab_scope,
+            demo_action("PUT /labtests/v2/results/release", "Results reviewed"),
+            &[Some(label)],
+        )
+        .await?;
+    Ok(())
 }
 
 async fn seed_license(

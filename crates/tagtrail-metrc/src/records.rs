@@ -463,6 +463,85 @@ pub struct LineageStep {
     pub package: Package,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabTestType {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub requires_test_result: Option<bool>,
+    pub informational_only: Option<bool>,
+    pub research_and_development: Option<bool>,
+    pub always_passes: Option<bool>,
+    pub max_allowed_failure_count: Option<i64>,
+    pub lab_test_result_mode: Option<i64>,
+    pub lab_test_result_expiration_days: Option<i64>,
+    pub dependency_mode: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabTestBatch {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub lab_test_type_count: Option<i64>,
+    pub lab_test_types: Vec<LabTestType>,
+    pub item_category_count: Option<i64>,
+    #[schema(value_type = Vec<Object>)]
+    pub item_categories: Vec<Value>,
+    pub requires_all_from_lab_test_batch: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabTestResult {
+    pub package_id: Option<i64>,
+    pub lab_test_result_id: Option<i64>,
+    pub lab_facility_license_number: Option<String>,
+    pub lab_facility_name: Option<String>,
+    pub source_package_label: Option<String>,
+    pub product_name: Option<String>,
+    pub product_category_name: Option<String>,
+    pub test_performed_date: Option<String>,
+    pub overall_passed: Option<bool>,
+    pub revoked_date: Option<String>,
+    pub lab_test_result_document_file_id: Option<i64>,
+    pub result_released: Option<bool>,
+    pub result_release_date_time: Option<String>,
+    pub expiration_date_time: Option<String>,
+    pub test_type_name: Option<String>,
+    pub test_passed: Option<bool>,
+    #[schema(value_type = Option<f64>)]
+    pub test_result_level: Option<Decimal>,
+    pub test_comment: Option<String>,
+    pub test_informational_only: Option<bool>,
+    pub lab_test_detail_revoked_date: Option<String>,
+}
+
+/// A file as Metrc returns it: base64 contents with type and name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct FileDownload {
+    pub file_contents: Option<String>,
+    pub content_type: Option<String>,
+    pub file_download_name: Option<String>,
+}
+
+/// A testing-sample package with its laboratory's view (bulletin II: `Item.StrainName` is the
+/// "Item Strain" column).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabSamplePackage {
+    pub lab_facility_license_number: Option<String>,
+    pub lab_facility_name: Option<String>,
+    pub overall_passed: Option<bool>,
+    pub test_performed_date: Option<String>,
+    pub result_released: Option<bool>,
+    pub result_release_date_time: Option<String>,
+    pub item_strain_name: Option<String>,
+    #[serde(flatten)]
+    pub package: Package,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

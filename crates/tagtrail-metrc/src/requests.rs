@@ -212,3 +212,46 @@ pub struct ExternalIdRequest {
     pub package_label: Option<String>,
     pub external_id: Option<String>,
 }
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabResultRequest {
+    pub lab_test_type_name: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub quantity: Option<Decimal>,
+    pub passed: Option<bool>,
+    pub notes: Option<String>,
+}
+
+/// `POST /labtests/v2/record`: results for one sample, with an optional PDF certificate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabRecordRequest {
+    pub label: Option<String>,
+    pub result_date: Option<String>,
+    pub document_file_name: Option<String>,
+    pub document_file_base64: Option<String>,
+    pub results: Vec<LabResultRequest>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PackageLabelRequest {
+    pub package_label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabDocumentRequest {
+    pub lab_test_result_id: Option<i64>,
+    pub document_file_name: Option<String>,
+    pub document_file_base64: Option<String>,
+}
+
+/// `POST /tagtrail/v1/labsamples`: send a testing sample to a laboratory.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabSampleRequest {
+    pub package_label: Option<String>,
+    pub lab_license_number: Option<String>,
+}

@@ -114,6 +114,33 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
             }
         }
     }
+    // 3. Every certificate the projections name is stored, and its bytes still hash to its name.
+    if report.problem.is_none() {
+        let docs = sqlx::query("SELECT id, status FROM lab_documents ORDER BY id")
+            .fetch_all(&live.pool)
+            .await?;
+        for d in docs {
+            let id: i64 = d.try_get("id")?;
+            let sha: Option<String> = d.try_get("status")?;
+            let sha = sha.unwrap_or_default();
+            match live.document(&sha).await? {
+                None => {
+                    report.problem =
+                        Some(format!("lab_documents row {id}: document {sha} is missing"));
+                    break;
+                }
+                Some(bytes) => {
+                    use sha2::{Digest, Sha256};
+                    if hex::encode(Sha256::digest(&bytes)) != sha {
+                        report.problem = Some(format!(
+                            "lab_documents row {id}: document {sha} does not match its hash"
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+    }
     scratch.close().await;
     let _ = std::fs::remove_file(scratch_path);
     for suffix in ["-wal", "-shm"] {

@@ -153,3 +153,36 @@ impl WriteTx {
         Ok(())
     }
 }
+
+impl WriteTx {
+    /// Stores document bytes under their SHA-256 (once; the same bytes again are a no-op) and
+    /// returns the hash.
+    pub async fn put_document(&mut self, bytes: &[u8]) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let sha = hex::encode(Sha256::digest(bytes));
+        sqlx::query("INSERT INTO document_blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+            .bind(sha.clone())
+            .bind(bytes.len() as i64)
+            .bind(bytes.to_vec())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(sha)
+    }
+}
+
+impl Store {
+    /// The bytes stored under `sha256`, if any.
+    pub async fn document(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        if sha256.contains('\0') {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT content FROM document_blobs WHERE sha256 = $1")
+            .bind(sha256.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get::<Vec<u8>, _>("content")?),
+            None => None,
+        })
+    }
+}

@@ -2,6 +2,7 @@
 //! the clock reading, and returns the records to write or a [`crate::Rejection`].
 
 pub mod catalog;
+pub mod lab;
 pub mod packages;
 pub mod people;
 pub mod premises;

@@ -392,6 +392,7 @@ pub fn create_packages(
                 use_by_date: parse_date_any("UseByDate", &spec.use_by_date)?,
                 external_id: None,
                 archived_date: None,
+                lab_license: None,
                 active: true,
                 last_modified: ctx.now.clone(),
             };
@@ -905,6 +906,7 @@ mod tests {
             use_by_date: None,
             external_id: None,
             archived_date: None,
+            lab_license: None,
             active: true,
             last_modified: NOW.into(),
         }

@@ -6,12 +6,14 @@
 mod admin;
 mod auth;
 mod catalog;
+mod lab;
 mod packages;
 mod premises;
 mod tags;
 
 pub use admin::Credentials;
 pub use auth::{hash_key, new_key};
+pub use lab::NewDocument;
 pub use packages::{Lineage, Refs};
 
 use crate::config::Config;

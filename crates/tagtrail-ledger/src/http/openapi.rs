@@ -81,6 +81,10 @@ impl Modify for BasicAuth {
         packages::unflag_finished_good, packages::move_packages, packages::change_package_items,
         packages::get_package, packages::discontinue_package, packages::get_package_source_harvests,
         packages::get_package_lineage,
+        labtests::get_lab_test_states, labtests::get_lab_test_types, labtests::get_lab_test_batches,
+        labtests::get_lab_test_results, labtests::release_lab_results, labtests::get_lab_test_document,
+        labtests::record_lab_results, labtests::replace_lab_document, labtests::get_lab_samples,
+        labtests::send_lab_samples,
     )
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 
 pub(super) mod items;
 pub(super) mod journal;
+pub(super) mod labtests;
 pub(super) mod locations;
 pub(super) mod packages;
 pub(super) mod reference;
@@ -10,7 +11,11 @@ pub(super) mod tags;
 
 use super::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
+
+/// Bodies that may carry certificates: ten 5 MB PDFs in base64, with room for the JSON around them.
+const DOCUMENT_BODY_LIMIT: usize = 72 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -108,6 +113,28 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(tags::void_tags),
         )
         .route("/tagtrail/v1/journal", get(journal::get_journal))
+        .route("/labtests/v2/states", get(labtests::get_lab_test_states))
+        .route("/labtests/v2/types", get(labtests::get_lab_test_types))
+        .route("/labtests/v2/batches", get(labtests::get_lab_test_batches))
+        .route("/labtests/v2/results", get(labtests::get_lab_test_results))
+        .route(
+            "/labtests/v2/results/release",
+            put(labtests::release_lab_results),
+        )
+        .route(
+            "/labtests/v2/labtestdocument/{id}",
+            get(labtests::get_lab_test_document),
+        )
+        .route(
+            "/labtests/v2/record",
+            post(labtests::record_lab_results).layer(DefaultBodyLimit::max(DOCUMENT_BODY_LIMIT)),
+        )
+        .route(
+            "/labtests/v2/labtestdocument",
+            put(labtests::replace_lab_document).layer(DefaultBodyLimit::max(DOCUMENT_BODY_LIMIT)),
+        )
+        .route("/packages/v2/labsamples", get(labtests::get_lab_samples))
+        .route("/tagtrail/v1/labsamples", post(labtests::send_lab_samples))
         .route("/packages/v2", post(packages::create_packages))
         .route(
             "/packages/v2/testing",

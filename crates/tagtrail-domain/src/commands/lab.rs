@@ -1,0 +1,329 @@
+//! Laboratory testing: samples sent to a laboratory, results recorded per test type with a
+//! certificate of analysis, and their release, which sets the lab testing state of the sample
+//! and of the lot it was taken from (cctt-rules §1.G, §2.5).
+
+use super::{Ctx, optional};
+use crate::error::{Rejection, RowErrors};
+use crate::records::{Facility, LabDocument, LabResult, LabSample, Package, fold};
+use crate::reference;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+use super::packages::{Found, check_changeable, update_each};
+
+#[derive(Debug, Clone, Default)]
+pub struct SendSpec {
+    pub package_label: Option<String>,
+    pub lab_license: Option<String>,
+}
+
+/// Sends testing samples to a laboratory. The sample must be a testing sample of this facility;
+/// the laboratory a testing-laboratory license.
+pub fn send_samples(
+    ctx: &Ctx,
+    found: &Found,
+    specs: &[SendSpec],
+    labs: &HashMap<String, Facility>,
+) -> Result<(Vec<Package>, Vec<LabSample>), Rejection> {
+    update_each(
+        ctx,
+        found,
+        specs,
+        |s| s.package_label.as_deref(),
+        |p, s| {
+            check_changeable(p)?;
+            if !p.is_testing_sample {
+                return Err(format!(
+                    "Package {} is not a testing sample; create one with POST /packages/v2/testing (rule 36).",
+                    p.label
+                ));
+            }
+            if p.lab_license.is_some() {
+                return Err(format!(
+                    "Package {} has already been sent to a laboratory.",
+                    p.label
+                ));
+            }
+            let lic = optional(&s.lab_license).ok_or("LabLicenseNumber was not specified.")?;
+            let lab = labs
+                .get(&fold(&lic))
+                .ok_or_else(|| format!("License {lic} does not exist."))?;
+            if !lab.license_type.can("CanTestPackages") {
+                return Err(format!("License {lic} is not a testing laboratory."));
+            }
+            p.lab_license = Some(lab.license_number.clone());
+            Ok(Some(LabSample {
+                id: p.id,
+                lab_license: lab.license_number.clone(),
+                lab_name: lab.name.clone(),
+                owner_license: p.license_number.clone(),
+                package_label: p.label.to_string(),
+                sent_at: ctx.now.clone(),
+                active: true,
+                last_modified: ctx.now.clone(),
+            }))
+        },
+    )
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ResultSpec {
+    pub test_type: Option<String>,
+    pub quantity: Option<Decimal>,
+    pub passed: Option<bool>,
+    pub notes: Option<String>,
+}
+
+/// A COA already stored in the document store: its name, size and SHA-256.
+#[derive(Debug, Clone)]
+pub struct StoredDocument {
+    pub file_name: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RecordSpec {
+    pub label: Option<String>,
+    pub result_date: Option<String>,
+    pub document: Option<StoredDocument>,
+    pub results: Vec<ResultSpec>,
+}
+
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub results: Vec<LabResult>,
+    pub documents: Vec<LabDocument>,
+    pub samples: Vec<Package>,
+}
+
+/// Records results at the laboratory (`ctx` is the lab). `samples` maps labels to sample
+/// packages wherever they are; each must have been sent to this lab.
+pub fn record_results(
+    ctx: &Ctx,
+    samples: &Found,
+    specs: &[RecordSpec],
+    mut next_result: i64,
+    mut next_doc: i64,
+) -> Result<Recorded, Rejection> {
+    if !ctx.facility.license_type.can("CanTestPackages") {
+        return Err(Rejection::Forbidden(
+            "Only a testing laboratory records lab test results.".into(),
+        ));
+    }
+    let mut errors = RowErrors::default();
+    let mut out = Recorded::default();
+    let mut seen = HashSet::new();
+    for (row, spec) in specs.iter().enumerate() {
+        let outcome = (|| -> Result<(Package, Vec<LabResult>, Option<LabDocument>), String> {
+            let label = optional(&spec.label)
+                .ok_or("Label was not specified.")?
+                .to_ascii_uppercase();
+            let sample = samples
+                .get(&label)
+                .ok_or_else(|| format!("Package {label} does not exist."))?;
+            if sample.lab_license.as_deref() != Some(ctx.facility.license_number.as_str()) {
+                return Err(format!(
+                    "Package {label} has not been sent to this laboratory."
+                ));
+            }
+            if !seen.insert(label.clone()) {
+                return Err(format!("Package {label} appears more than once."));
+            }
+            if spec.results.is_empty() {
+                return Err("Results were not specified.".into());
+            }
+            let date = match optional(&spec.result_date) {
+                Some(d) => crate::time::parse_instant(&d)
+                    .map(crate::time::format)
+                    .ok_or_else(|| format!("ResultDate {d} is not a date-time."))?,
+                None => ctx.now.clone(),
+            };
+            if date > ctx.now {
+                return Err("ResultDate is in the future.".into());
+            }
+            let doc = spec.document.as_ref().map(|d| LabDocument {
+                id: next_doc,
+                lab_license: ctx.facility.license_number.clone(),
+                package_id: sample.id,
+                file_name: d.file_name.clone(),
+                content_type: "application/pdf".into(),
+                size: d.size,
+                sha256: d.sha256.clone(),
+                active: true,
+                last_modified: ctx.now.clone(),
+            });
+            let mut types = HashSet::new();
+            let mut results = Vec::new();
+            for (i, r) in spec.results.iter().enumerate() {
+                let name = optional(&r.test_type)
+                    .ok_or_else(|| format!("Results[{i}]: LabTestTypeName was not specified."))?;
+                let t = reference::lab_test_type(&name)
+                    .ok_or_else(|| format!("Lab test type {name} does not exist."))?;
+                if !types.insert(t.id) {
+                    return Err(format!(
+                        "Lab test type {} is reported more than once.",
+                        t.name
+                    ));
+                }
+                let passed = r
+                    .passed
+                    .ok_or_else(|| format!("Results[{i}]: Passed was not specified."))?;
+                if t.requires_test_result && r.quantity.is_none() {
+                    return Err(format!("Lab test type {} requires a Quantity.", t.name));
+                }
+                results.push(LabResult {
+                    id: 0,
+                    lab_license: ctx.facility.license_number.clone(),
+                    lab_name: ctx.facility.name.clone(),
+                    package_id: sample.id,
+                    package_label: sample.label.to_string(),
+                    owner_license: sample.license_number.clone(),
+                    item_name: sample.item_name.clone(),
+                    item_category: sample.item_category.clone(),
+                    test_type: t.name.to_string(),
+                    quantity: r.quantity,
+                    passed: passed || t.informational_only,
+                    notes: optional(&r.notes),
+                    informational: t.informational_only,
+                    research: t.research_and_development,
+                    result_date: date.clone(),
+                    document_id: doc.as_ref().map(|d| d.id),
+                    released: false,
+                    released_at: None,
+                    active: true,
+                    last_modified: ctx.now.clone(),
+                });
+            }
+            let mut s = sample.clone();
+            // Rule 56: research results never move the compliance lab state.
+            if results.iter().any(|r| !r.research) {
+                s.lab_testing_state = "TestingInProgress".into();
+                s.lab_testing_state_date = ctx.now.get(..10).unwrap_or_default().to_string();
+            }
+            s.last_modified = ctx.now.clone();
+            Ok((s, results, doc))
+        })();
+        match outcome {
+            Ok((s, results, doc)) => {
+                for mut r in results {
+                    r.id = next_result;
+                    next_result += 1;
+                    out.results.push(r);
+                }
+                if let Some(d) = doc {
+                    next_doc += 1;
+                    out.documents.push(d);
+                }
+                out.samples.push(s);
+            }
+            Err(e) => errors.push(row, e),
+        }
+    }
+    errors.into_result()?;
+    Ok(out)
+}
+
+#[derive(Debug, Default)]
+pub struct Released {
+    pub results: Vec<LabResult>,
+    pub packages: Vec<Package>,
+}
+
+/// Releases recorded results (the lab's act that makes them official). The sample and the lot
+/// it was taken from take the outcome: TestPassed or TestFailed, or RetestPassed/RetestFailed
+/// after a remediation. Informational tests never fail a sample; research results never change
+/// a compliance state (rule 56).
+pub fn release(
+    ctx: &Ctx,
+    samples: &Found,
+    labels: &[Option<String>],
+    results: &HashMap<i64, Vec<LabResult>>,
+    sources: &HashMap<i64, Package>,
+) -> Result<Released, Rejection> {
+    let mut errors = RowErrors::default();
+    let mut out = Released::default();
+    let mut touched: HashMap<i64, Package> = HashMap::new();
+    let day = ctx.now.get(..10).unwrap_or_default().to_string();
+    for (row, label) in labels.iter().enumerate() {
+        let Some(label) = label
+            .as_deref()
+            .map(|l| l.trim().to_ascii_uppercase())
+            .filter(|l| !l.is_empty())
+        else {
+            errors.push(row, "PackageLabel was not specified.");
+            continue;
+        };
+        let Some(sample) = samples
+            .get(&label)
+            .filter(|s| s.lab_license.as_deref() == Some(ctx.facility.license_number.as_str()))
+        else {
+            errors.push(
+                row,
+                format!("Package {label} has not been sent to this laboratory."),
+            );
+            continue;
+        };
+        let pending: Vec<&LabResult> = results
+            .get(&sample.id)
+            .into_iter()
+            .flatten()
+            .filter(|r| !r.released && r.lab_license == ctx.facility.license_number)
+            .collect();
+        if pending.is_empty() {
+            errors.push(row, format!("Package {label} has no unreleased results."));
+            continue;
+        }
+        for r in &pending {
+            let mut r = (*r).clone();
+            r.released = true;
+            r.released_at = Some(ctx.now.clone());
+            r.last_modified = ctx.now.clone();
+            out.results.push(r);
+        }
+        let compliance: Vec<&&LabResult> = pending.iter().filter(|r| !r.research).collect();
+        let mut lot: Vec<Package> = vec![
+            touched
+                .get(&sample.id)
+                .cloned()
+                .unwrap_or_else(|| sample.clone()),
+        ];
+        for id in &sample.source_package_ids {
+            if let Some(p) = touched.get(id).or_else(|| sources.get(id)) {
+                lot.push(p.clone());
+            }
+        }
+        let retest = lot
+            .iter()
+            .any(|p| p.remediation_count > 0 || p.lab_testing_state == "Remediated");
+        let passed = compliance.iter().all(|r| r.passed || r.informational);
+        let state = match (compliance.is_empty(), passed, retest) {
+            (true, _, _) => None,
+            (false, true, false) => Some("TestPassed"),
+            (false, false, false) => Some("TestFailed"),
+            (false, true, true) => Some("RetestPassed"),
+            (false, false, true) => Some("RetestFailed"),
+        };
+        for mut p in lot {
+            match state {
+                Some(s) => {
+                    p.lab_testing_state = s.into();
+                    p.lab_testing_state_date = day.clone();
+                }
+                // An R&D-only sample is complete; the lot it came from keeps its state.
+                None if p.id == sample.id => {
+                    p.lab_testing_state = "RandDCompleted".into();
+                    p.lab_testing_state_date = day.clone();
+                }
+                None => continue,
+            }
+            p.last_modified = ctx.now.clone();
+            touched.insert(p.id, p);
+        }
+    }
+    errors.into_result()?;
+    let mut packages: Vec<Package> = touched.into_values().collect();
+    packages.sort_by_key(|p| p.id);
+    out.packages = packages;
+    Ok(out)
+}
