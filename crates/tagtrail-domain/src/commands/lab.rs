@@ -327,3 +327,159 @@ pub fn release(
     out.packages = packages;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::LicenseType;
+    use crate::records::PackageState;
+    use crate::tag::TagLabel;
+
+    const NOW: &str = "2026-06-01T12:00:00.000000+00:00";
+
+    fn facility(kind: LicenseType, lic: &str) -> Facility {
+        Facility {
+            id: 1,
+            license_number: lic.into(),
+            license_type: kind,
+            name: lic.into(),
+            display_name: lic.into(),
+            license_start_date: "2026-01-01".into(),
+            license_end_date: "2026-12-31".into(),
+            address: None,
+            credentialed_date: "2026-01-01".into(),
+            active: true,
+            last_modified: NOW.into(),
+        }
+    }
+
+    fn pkg(id: i64, state: &str, sample: bool, sources: Vec<i64>) -> Package {
+        Package {
+            id,
+            license_number: "DIST".into(),
+            label: TagLabel::issue(3, id as u32),
+            package_type: "Product".into(),
+            item_id: 1,
+            item_name: "Gummies".into(),
+            item_category: "Edible (Each)".into(),
+            item_strain_name: None,
+            quantity: Decimal::TEN,
+            unit_of_measure: "Each".into(),
+            original_quantity: Decimal::TEN,
+            location_id: None,
+            location_name: None,
+            sublocation_id: None,
+            sublocation_name: None,
+            note: None,
+            packaged_date: "2026-05-01".into(),
+            packaged_by_license: "DIST".into(),
+            packaged_by_name: "Distro".into(),
+            source_package_ids: sources,
+            source_package_labels: vec![],
+            production_batch_number: None,
+            is_production_batch: false,
+            is_testing_sample: sample,
+            is_trade_sample: false,
+            is_donation: false,
+            is_finished_good: false,
+            product_requires_remediation: false,
+            initial_lab_testing_state: state.into(),
+            lab_testing_state: state.into(),
+            lab_testing_state_date: "2026-05-01".into(),
+            remediation_count: 0,
+            remediation_date: None,
+            decontamination_date: None,
+            on_hold: false,
+            hold_reason: None,
+            state: PackageState::Active,
+            finished_date: None,
+            expiration_date: None,
+            sell_by_date: None,
+            use_by_date: None,
+            external_id: None,
+            archived_date: None,
+            lab_license: Some("LAB".into()),
+            active: true,
+            last_modified: NOW.into(),
+        }
+    }
+
+    fn record(lab: &Facility, sample: &Package, results: &[(&str, bool)]) -> Recorded {
+        let ctx = Ctx { facility: lab, now: NOW.into() };
+        let found: Found = [(sample.label.to_string(), sample.clone())].into();
+        let spec = RecordSpec {
+            label: Some(sample.label.to_string()),
+            results: results.iter().map(|(t, p)| ResultSpec { test_type: Some((*t).into()), quantity: Some(Decimal::ONE), passed: Some(*p), notes: None }).collect(),
+            ..Default::default()
+        };
+        record_results(&ctx, &found, &[spec], 1, 1).unwrap()
+    }
+
+    fn release_all(lab: &Facility, sample: &Package, recorded: &Recorded, lot: &Package) -> Released {
+        let ctx = Ctx { facility: lab, now: NOW.into() };
+        let mut s = sample.clone();
+        s.lab_testing_state = recorded.samples[0].lab_testing_state.clone();
+        let found: Found = [(s.label.to_string(), s.clone())].into();
+        let results = HashMap::from([(s.id, recorded.results.clone())]);
+        let sources = HashMap::from([(lot.id, lot.clone())]);
+        release(&ctx, &found, &[Some(s.label.to_string())], &results, &sources).unwrap()
+    }
+
+    fn state_of(r: &Released, id: i64) -> Option<&str> {
+        r.packages.iter().find(|p| p.id == id).map(|p| p.lab_testing_state.as_str())
+    }
+
+    #[test]
+    fn release_passes_or_fails_the_sample_and_its_lot() {
+        let lab = facility(LicenseType::TestingLab, "LAB");
+        let lot = pkg(1, "SubmittedForTesting", false, vec![]);
+        let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
+        let rec = record(&lab, &sample, &[("Pesticides", true), ("Cannabinoids", false)]);
+        assert_eq!(rec.samples[0].lab_testing_state, "TestingInProgress");
+        // Cannabinoids are informational: they never fail a sample.
+        let rel = release_all(&lab, &sample, &rec, &lot);
+        assert_eq!((state_of(&rel, 1), state_of(&rel, 2)), (Some("TestPassed"), Some("TestPassed")));
+        let rec = record(&lab, &sample, &[("Pesticides", false)]);
+        let rel = release_all(&lab, &sample, &rec, &lot);
+        assert_eq!(state_of(&rel, 1), Some("TestFailed"));
+    }
+
+    /// §2.5: after a remediation the outcome is a retest.
+    #[test]
+    fn retest_after_remediation() {
+        let lab = facility(LicenseType::TestingLab, "LAB");
+        let mut lot = pkg(1, "Remediated", false, vec![]);
+        lot.remediation_count = 1;
+        let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
+        let rec = record(&lab, &sample, &[("Pesticides", true)]);
+        assert_eq!(state_of(&release_all(&lab, &sample, &rec, &lot), 1), Some("RetestPassed"));
+        let rec = record(&lab, &sample, &[("Pesticides", false)]);
+        assert_eq!(state_of(&release_all(&lab, &sample, &rec, &lot), 1), Some("RetestFailed"));
+    }
+
+    /// Rule 56: R&D results never change the compliance lab state of the lot.
+    #[test]
+    fn rule_56_research_never_changes_compliance_state() {
+        let lab = facility(LicenseType::TestingLab, "LAB");
+        let lot = pkg(1, "NotSubmitted", false, vec![]);
+        let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
+        let rec = record(&lab, &sample, &[("R&D Potency Screen", false)]);
+        assert_eq!(rec.samples[0].lab_testing_state, "SubmittedForTesting");
+        let rel = release_all(&lab, &sample, &rec, &lot);
+        assert_eq!(state_of(&rel, 1), None, "the lot is untouched");
+        assert_eq!(state_of(&rel, 2), Some("RandDCompleted"));
+    }
+
+    #[test]
+    fn only_the_lab_a_sample_was_sent_to_records_it() {
+        let other = facility(LicenseType::TestingLab, "OTHER-LAB");
+        let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
+        let ctx = Ctx { facility: &other, now: NOW.into() };
+        let found: Found = [(sample.label.to_string(), sample.clone())].into();
+        let spec = RecordSpec { label: Some(sample.label.to_string()), results: vec![ResultSpec { test_type: Some("Pesticides".into()), quantity: Some(Decimal::ZERO), passed: Some(true), notes: None }], ..Default::default() };
+        assert!(matches!(record_results(&ctx, &found, std::slice::from_ref(&spec), 1, 1), Err(Rejection::Rows(_))));
+        let distro = facility(LicenseType::Distributor, "DIST");
+        let ctx = Ctx { facility: &distro, now: NOW.into() };
+        assert!(matches!(record_results(&ctx, &found, &[spec], 1, 1), Err(Rejection::Forbidden(_))));
+    }
+}
