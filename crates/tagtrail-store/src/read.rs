@@ -266,6 +266,25 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// Journal entries that changed row `id` of `table`, newest first.
+    pub async fn journal_touching(&self, table: &str, id: i64, limit: u32) -> Result<Vec<Entry>> {
+        let table = table_name(table)?;
+        let cols = ENTRY_COLUMNS
+            .split(", ")
+            .map(|c| format!("j.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols} FROM journal_touches t JOIN journal j ON j.seq = t.seq WHERE t.table_name = $1 AND t.row_id = $2 ORDER BY t.seq DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(table.to_string())
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
     pub async fn journal_len(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM journal")
             .fetch_one(&self.pool)

@@ -2,7 +2,7 @@
 //! scratch database and compared row by row with the live ones.
 
 use crate::read::{ENTRY_COLUMNS, entry_from_row};
-use crate::write::upsert;
+use crate::write::{touch, upsert};
 use crate::{Result, Store};
 use sqlx::Row;
 use tagtrail_domain::journal::verify_link;
@@ -64,6 +64,7 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
             for c in &entry.body.changes {
                 upsert(&mut tx, c).await?;
             }
+            touch(&mut tx, &entry).await?;
             report.entries += 1;
             after = entry.seq;
             prev = Some((entry.seq, entry.hash));
@@ -114,7 +115,35 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
             }
         }
     }
-    // 3. Every certificate the projections name is stored, and its bytes still hash to its name.
+    // 3. The touch index, live against rebuilt.
+    if report.problem.is_none() {
+        let sql =
+            "SELECT table_name, row_id, seq FROM journal_touches ORDER BY seq, table_name, row_id";
+        let a = sqlx::query(sql).fetch_all(&live.pool).await?;
+        let b = sqlx::query(sql).fetch_all(&scratch.pool).await?;
+        let key = |r: &sqlx::any::AnyRow| -> Result<(String, i64, i64)> {
+            Ok((
+                r.try_get("table_name")?,
+                r.try_get("row_id")?,
+                r.try_get("seq")?,
+            ))
+        };
+        for i in 0..a.len().max(b.len()) {
+            let (x, y) = (
+                a.get(i).map(key).transpose()?,
+                b.get(i).map(key).transpose()?,
+            );
+            if x != y {
+                let seq = x.as_ref().or(y.as_ref()).map(|t| t.2).unwrap_or_default();
+                report.problem = Some(format!(
+                    "journal_touches disagrees with the journal at entry {seq}"
+                ));
+                break;
+            }
+        }
+    }
+
+    // 4. Every certificate the projections name is stored, and its bytes still hash to its name.
     if report.problem.is_none() {
         let docs = sqlx::query("SELECT id, status FROM lab_documents ORDER BY id")
             .fetch_all(&live.pool)

@@ -84,6 +84,24 @@ pub(crate) async fn upsert(conn: &mut AnyConnection, c: &Change) -> Result<()> {
     Ok(())
 }
 
+/// Records which rows `entry` changed (once per row, however many after-images it carries).
+pub(crate) async fn touch(conn: &mut AnyConnection, entry: &Entry) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for c in &entry.body.changes {
+        if seen.insert((c.table.as_str(), c.id)) {
+            sqlx::query(
+                "INSERT INTO journal_touches (table_name, row_id, seq) VALUES ($1, $2, $3)",
+            )
+            .bind(table_name(&c.table)?.to_string())
+            .bind(c.id)
+            .bind(entry.seq)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 impl WriteTx {
     fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
@@ -143,6 +161,7 @@ impl WriteTx {
         for c in &entry.body.changes {
             upsert(&mut self.tx, c).await?;
         }
+        touch(&mut self.tx, &entry).await?;
         self.head_seq = entry.seq;
         self.head_hash = entry.hash.clone();
         Ok(entry)

@@ -3,6 +3,7 @@
 //! function as the API, so the UI cannot do what the API would refuse.
 
 mod layout;
+mod packages;
 mod pages;
 mod session;
 
@@ -26,4 +27,20 @@ pub fn router() -> Router<AppState> {
         .route("/ui/l/{license}/tags/receive", post(pages::receive_tags))
         .route("/ui/l/{license}/tags/void", post(pages::void_tag))
         .route("/ui/l/{license}/journal", get(pages::journal))
+        .route("/ui/l/{license}/packages", get(packages::list))
+        .route("/ui/l/{license}/packages/{id}", get(packages::detail))
+        .route(
+            "/ui/l/{license}/packages/{id}/{action}",
+            post(packages::act),
+        )
+        .route("/ui/l/{license}/documents/{id}", get(packages::document))
+        .route("/ui/l/{license}/labsamples", get(packages::lab_samples))
+        .route(
+            "/ui/l/{license}/labsamples/{id}/record",
+            post(packages::record).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
+        .route(
+            "/ui/l/{license}/labsamples/{id}/release",
+            post(packages::release),
+        )
 }

@@ -16,7 +16,7 @@ use tagtrail_domain::tag::OrderStatus;
 use tagtrail_store::ListQuery;
 
 /// An error shown as a page, with the status the API would use.
-pub struct WebError(StatusCode, String);
+pub struct WebError(pub(super) StatusCode, pub(super) String);
 
 impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
@@ -50,9 +50,9 @@ impl IntoResponse for WebError {
     }
 }
 
-type Page = Result<Markup, WebError>;
+pub(super) type Page = Result<Markup, WebError>;
 
-fn acting(user: &User) -> Acting {
+pub(super) fn acting(user: &User) -> Acting {
     Acting {
         user: Some(user.clone()),
         vendor_key_id: None,
@@ -61,7 +61,7 @@ fn acting(user: &User) -> Acting {
 }
 
 /// Authorizes the page and gathers what the frame needs.
-async fn frame(
+pub(super) async fn frame(
     s: &AppState,
     user: &User,
     license: &str,
@@ -113,7 +113,7 @@ pub async fn home(State(s): State<AppState>, Employee(user): Employee) -> Page {
                 tbody {
                     @for (f, job) in &facilities {
                         tr {
-                            td.mono { a href={ "/ui/l/" (f.license_number) "/items" } { (f.license_number) } }
+                            td.mono { a href={ "/ui/l/" (f.license_number) "/packages" } { (f.license_number) } }
                             td { (f.name) br; span.muted { (f.address.clone().unwrap_or_default()) } }
                             td { (f.license_type.metrc_name()) }
                             td { @for p in &job.permissions { span.pill { (p) } " " } }
@@ -183,7 +183,7 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Response {
     resp
 }
 
-fn urlencode(s: &str) -> String {
+pub(super) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
