@@ -15,6 +15,8 @@ pub struct Options {
     pub postgres_admin_url: Option<String>,
     pub seconds: u64,
     pub concurrency: usize,
+    /// Packages of history for the scale phases (0 skips them).
+    pub history: u64,
 }
 
 struct Sample {
@@ -31,7 +33,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-async fn drive<F, Fut>(label: &str, seconds: u64, concurrency: usize, make: F) -> Result<()>
+/// One printed figure.
+pub struct Figure {
+    pub label: String,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+pub async fn drive<F, Fut>(label: &str, seconds: u64, concurrency: usize, make: F) -> Result<Figure>
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -82,7 +92,12 @@ where
         s.failed,
         concurrency
     );
-    Ok(())
+    Ok(Figure {
+        label: label.to_string(),
+        per_second: s.ok as f64 / elapsed,
+        p50_ms: percentile(&s.latencies, 0.50).as_secs_f64() * 1e3,
+        p99_ms: percentile(&s.latencies, 0.99).as_secs_f64() * 1e3,
+    })
 }
 
 pub async fn run(opts: Options) -> Result<()> {
@@ -108,6 +123,7 @@ pub async fn run(opts: Options) -> Result<()> {
         ..Config::default()
     };
     let ledger = Ledger::new(store.clone(), config);
+    let ledger_for_scale = ledger.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let creds = demo::seed(&ledger, &base)
@@ -157,7 +173,8 @@ pub async fn run(opts: Options) -> Result<()> {
             async move { matches!(req.send().await, Ok(r) if r.status().is_success()) }
         },
     )
-    .await?;
+    .await
+    .map(|_| ())?;
 
     let (h, b, v, k, l) = (
         http.clone(),
@@ -171,7 +188,8 @@ pub async fn run(opts: Options) -> Result<()> {
         let req = h.post(format!("{b}/strains/v2?licenseNumber={l}")).basic_auth(&v, Some(&k)).json(&body);
         async move { matches!(req.send().await, Ok(r) if r.status().is_success()) }
     })
-    .await?;
+    .await
+    .map(|_| ())?;
 
     let (h, b, v, k, l) = (
         http.clone(),
@@ -188,6 +206,20 @@ pub async fn run(opts: Options) -> Result<()> {
         async move { matches!(req.send().await, Ok(r) if r.status().is_success()) }
     })
     .await?;
+
+    if opts.history > 0 {
+        let scale = crate::scale::Scale {
+            ledger: &ledger_for_scale,
+            store: &store,
+            base: base.clone(),
+            vendor_key: creds.vendor_key.clone(),
+            lic: lic.clone(),
+            http: http.clone(),
+            seconds: opts.seconds,
+            concurrency: opts.concurrency,
+        };
+        scale.run(opts.history).await?;
+    }
 
     let _ = stop_tx.send(());
     let _ = server.await;

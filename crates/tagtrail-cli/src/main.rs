@@ -1,6 +1,7 @@
 //! `tagtrail`: the ledger server, the demo, the operator's admin commands and the audit.
 
 mod bench;
+mod scale;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +70,9 @@ enum Command {
         seconds: u64,
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
+        /// Packages of history to generate for the scale phases (then 10× that); 0 skips them.
+        #[arg(long, default_value_t = 0)]
+        history: u64,
     },
     /// Audit the journal.
     Audit {
@@ -342,12 +346,14 @@ async fn run(cli: Cli) -> Result<i32> {
             postgres_admin_url,
             seconds,
             concurrency,
+            history,
         } => {
             bench::run(bench::Options {
                 database_url,
                 postgres_admin_url,
                 seconds,
                 concurrency,
+                history,
             })
             .await?;
         }

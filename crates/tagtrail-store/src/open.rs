@@ -90,6 +90,29 @@ impl Store {
         })
     }
 
+    /// A throw-away SQLite database for rebuilds: no fsync and no rollback journal, because it
+    /// is deleted as soon as the comparison is done; durability would only slow the rebuild.
+    pub async fn open_scratch(path: &Path) -> Result<Store> {
+        install_default_drivers();
+        let target = path.to_string_lossy().to_string();
+        let pool = AnyPoolOptions::new()
+            .max_connections(2)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;").await?;
+                    Ok(())
+                })
+            })
+            .connect(&format!("sqlite://{target}?mode=rwc"))
+            .await?;
+        SQLITE.run(&pool).await?;
+        Ok(Store {
+            pool,
+            backend: Backend::Sqlite,
+            writer: Default::default(),
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -2,7 +2,7 @@
 //! scratch database and compared row by row with the live ones.
 
 use crate::read::{ENTRY_COLUMNS, entry_from_row};
-use crate::write::{touch, upsert};
+use crate::write::{touch, upsert_all};
 use crate::{Result, Store};
 use sqlx::Row;
 use tagtrail_domain::journal::verify_link;
@@ -23,11 +23,12 @@ impl VerifyReport {
 }
 
 const BATCH: i64 = 1000;
+const ENTRY_BATCH: i64 = 20;
 
 /// Verifies `live`, rebuilding into a fresh SQLite file at `scratch_path`.
 pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<VerifyReport> {
     let _ = std::fs::remove_file(scratch_path);
-    let scratch = Store::open(&scratch_path.to_string_lossy()).await?;
+    let scratch = Store::open_scratch(scratch_path).await?;
     let mut report = VerifyReport {
         entries: 0,
         rows: 0,
@@ -37,9 +38,11 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
     // 1. The chain, and the rebuild, entry by entry in sequence order.
     let mut prev: Option<(i64, String)> = None;
     let mut after = 0i64;
+    // Entries can be large (a bulk import carries thousands of after-images), so the chain is
+    // read a few entries at a time to keep memory flat.
     'chain: loop {
         let rows = sqlx::query(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM journal WHERE seq > $1 ORDER BY seq LIMIT {BATCH}"
+            "SELECT {ENTRY_COLUMNS} FROM journal WHERE seq > $1 ORDER BY seq LIMIT {ENTRY_BATCH}"
         ))
         .bind(after)
         .fetch_all(&live.pool)
@@ -61,9 +64,7 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
                 report.problem = Some(format!("hash chain broken at {e}"));
                 break 'chain;
             }
-            for c in &entry.body.changes {
-                upsert(&mut tx, c).await?;
-            }
+            upsert_all(&mut tx, &entry.body.changes).await?;
             touch(&mut tx, &entry).await?;
             report.entries += 1;
             after = entry.seq;

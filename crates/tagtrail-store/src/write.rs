@@ -64,23 +64,67 @@ impl Store {
     }
 }
 
-pub(crate) async fn upsert(conn: &mut AnyConnection, c: &Change) -> Result<()> {
-    let table = table_name(&c.table)?;
-    let sql = format!(
-        "INSERT INTO {table} (id, license_number, active, last_modified, lookup, status, data) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (id) DO UPDATE SET license_number = excluded.license_number, active = excluded.active, \
-         last_modified = excluded.last_modified, lookup = excluded.lookup, status = excluded.status, data = excluded.data"
-    );
-    sqlx::query(&sql)
-        .bind(c.id)
-        .bind(c.license_number.clone())
-        .bind(i64::from(c.active))
-        .bind(c.last_modified.clone())
-        .bind(c.lookup.clone())
-        .bind(c.status.clone())
-        .bind(serde_json::to_string(&c.data)?)
-        .execute(&mut *conn)
-        .await?;
+/// Rows per multi-row INSERT: 7 parameters each keeps a statement well under every backend's
+/// parameter limit.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// Applies after-images in multi-row upserts. Within one call only the last after-image of a
+/// row matters (they are applied in order), so each table's changes are reduced to that first;
+/// PostgreSQL also refuses a statement that upserts the same row twice.
+pub(crate) async fn upsert_all(conn: &mut AnyConnection, changes: &[Change]) -> Result<()> {
+    let mut by_table: std::collections::BTreeMap<&str, Vec<&Change>> =
+        std::collections::BTreeMap::new();
+    for c in changes {
+        by_table.entry(c.table.as_str()).or_default().push(c);
+    }
+    for (table, rows) in by_table {
+        let table = table_name(table)?;
+        let mut last: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for (i, c) in rows.iter().enumerate() {
+            last.insert(c.id, i);
+        }
+        let rows: Vec<&Change> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| last.get(&c.id) == Some(i))
+            .map(|(_, c)| *c)
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = format!(
+                "INSERT INTO {table} (id, license_number, active, last_modified, lookup, status, data) VALUES "
+            );
+            for i in 0..chunk.len() {
+                let b = i * 7;
+                sql.push_str(&format!(
+                    "{}(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    if i > 0 { ", " } else { "" },
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                ));
+            }
+            sql.push_str(
+                " ON CONFLICT (id) DO UPDATE SET license_number = excluded.license_number, active = excluded.active, \
+                 last_modified = excluded.last_modified, lookup = excluded.lookup, status = excluded.status, data = excluded.data",
+            );
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q
+                    .bind(c.id)
+                    .bind(c.license_number.clone())
+                    .bind(i64::from(c.active))
+                    .bind(c.last_modified.clone())
+                    .bind(c.lookup.clone())
+                    .bind(c.status.clone())
+                    .bind(serde_json::to_string(&c.data)?);
+            }
+            q.execute(&mut *conn).await?;
+        }
+    }
     Ok(())
 }
 
@@ -158,9 +202,7 @@ impl WriteTx {
             .bind(entry.hash.clone())
             .execute(&mut *self.tx)
             .await?;
-        for c in &entry.body.changes {
-            upsert(&mut self.tx, c).await?;
-        }
+        upsert_all(&mut self.tx, &entry.body.changes).await?;
         touch(&mut self.tx, &entry).await?;
         self.head_seq = entry.seq;
         self.head_hash = entry.hash.clone();

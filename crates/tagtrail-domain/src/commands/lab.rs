@@ -405,28 +405,57 @@ mod tests {
     }
 
     fn record(lab: &Facility, sample: &Package, results: &[(&str, bool)]) -> Recorded {
-        let ctx = Ctx { facility: lab, now: NOW.into() };
+        let ctx = Ctx {
+            facility: lab,
+            now: NOW.into(),
+        };
         let found: Found = [(sample.label.to_string(), sample.clone())].into();
         let spec = RecordSpec {
             label: Some(sample.label.to_string()),
-            results: results.iter().map(|(t, p)| ResultSpec { test_type: Some((*t).into()), quantity: Some(Decimal::ONE), passed: Some(*p), notes: None }).collect(),
+            results: results
+                .iter()
+                .map(|(t, p)| ResultSpec {
+                    test_type: Some((*t).into()),
+                    quantity: Some(Decimal::ONE),
+                    passed: Some(*p),
+                    notes: None,
+                })
+                .collect(),
             ..Default::default()
         };
         record_results(&ctx, &found, &[spec], 1, 1).unwrap()
     }
 
-    fn release_all(lab: &Facility, sample: &Package, recorded: &Recorded, lot: &Package) -> Released {
-        let ctx = Ctx { facility: lab, now: NOW.into() };
+    fn release_all(
+        lab: &Facility,
+        sample: &Package,
+        recorded: &Recorded,
+        lot: &Package,
+    ) -> Released {
+        let ctx = Ctx {
+            facility: lab,
+            now: NOW.into(),
+        };
         let mut s = sample.clone();
         s.lab_testing_state = recorded.samples[0].lab_testing_state.clone();
         let found: Found = [(s.label.to_string(), s.clone())].into();
         let results = HashMap::from([(s.id, recorded.results.clone())]);
         let sources = HashMap::from([(lot.id, lot.clone())]);
-        release(&ctx, &found, &[Some(s.label.to_string())], &results, &sources).unwrap()
+        release(
+            &ctx,
+            &found,
+            &[Some(s.label.to_string())],
+            &results,
+            &sources,
+        )
+        .unwrap()
     }
 
     fn state_of(r: &Released, id: i64) -> Option<&str> {
-        r.packages.iter().find(|p| p.id == id).map(|p| p.lab_testing_state.as_str())
+        r.packages
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.lab_testing_state.as_str())
     }
 
     #[test]
@@ -434,11 +463,18 @@ mod tests {
         let lab = facility(LicenseType::TestingLab, "LAB");
         let lot = pkg(1, "SubmittedForTesting", false, vec![]);
         let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
-        let rec = record(&lab, &sample, &[("Pesticides", true), ("Cannabinoids", false)]);
+        let rec = record(
+            &lab,
+            &sample,
+            &[("Pesticides", true), ("Cannabinoids", false)],
+        );
         assert_eq!(rec.samples[0].lab_testing_state, "TestingInProgress");
         // Cannabinoids are informational: they never fail a sample.
         let rel = release_all(&lab, &sample, &rec, &lot);
-        assert_eq!((state_of(&rel, 1), state_of(&rel, 2)), (Some("TestPassed"), Some("TestPassed")));
+        assert_eq!(
+            (state_of(&rel, 1), state_of(&rel, 2)),
+            (Some("TestPassed"), Some("TestPassed"))
+        );
         let rec = record(&lab, &sample, &[("Pesticides", false)]);
         let rel = release_all(&lab, &sample, &rec, &lot);
         assert_eq!(state_of(&rel, 1), Some("TestFailed"));
@@ -452,9 +488,15 @@ mod tests {
         lot.remediation_count = 1;
         let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
         let rec = record(&lab, &sample, &[("Pesticides", true)]);
-        assert_eq!(state_of(&release_all(&lab, &sample, &rec, &lot), 1), Some("RetestPassed"));
+        assert_eq!(
+            state_of(&release_all(&lab, &sample, &rec, &lot), 1),
+            Some("RetestPassed")
+        );
         let rec = record(&lab, &sample, &[("Pesticides", false)]);
-        assert_eq!(state_of(&release_all(&lab, &sample, &rec, &lot), 1), Some("RetestFailed"));
+        assert_eq!(
+            state_of(&release_all(&lab, &sample, &rec, &lot), 1),
+            Some("RetestFailed")
+        );
     }
 
     /// Rule 56: R&D results never change the compliance lab state of the lot.
@@ -474,12 +516,33 @@ mod tests {
     fn only_the_lab_a_sample_was_sent_to_records_it() {
         let other = facility(LicenseType::TestingLab, "OTHER-LAB");
         let sample = pkg(2, "SubmittedForTesting", true, vec![1]);
-        let ctx = Ctx { facility: &other, now: NOW.into() };
+        let ctx = Ctx {
+            facility: &other,
+            now: NOW.into(),
+        };
         let found: Found = [(sample.label.to_string(), sample.clone())].into();
-        let spec = RecordSpec { label: Some(sample.label.to_string()), results: vec![ResultSpec { test_type: Some("Pesticides".into()), quantity: Some(Decimal::ZERO), passed: Some(true), notes: None }], ..Default::default() };
-        assert!(matches!(record_results(&ctx, &found, std::slice::from_ref(&spec), 1, 1), Err(Rejection::Rows(_))));
+        let spec = RecordSpec {
+            label: Some(sample.label.to_string()),
+            results: vec![ResultSpec {
+                test_type: Some("Pesticides".into()),
+                quantity: Some(Decimal::ZERO),
+                passed: Some(true),
+                notes: None,
+            }],
+            ..Default::default()
+        };
+        assert!(matches!(
+            record_results(&ctx, &found, std::slice::from_ref(&spec), 1, 1),
+            Err(Rejection::Rows(_))
+        ));
         let distro = facility(LicenseType::Distributor, "DIST");
-        let ctx = Ctx { facility: &distro, now: NOW.into() };
-        assert!(matches!(record_results(&ctx, &found, &[spec], 1, 1), Err(Rejection::Forbidden(_))));
+        let ctx = Ctx {
+            facility: &distro,
+            now: NOW.into(),
+        };
+        assert!(matches!(
+            record_results(&ctx, &found, &[spec], 1, 1),
+            Err(Rejection::Forbidden(_))
+        ));
     }
 }

@@ -235,16 +235,27 @@ pub fn create_packages(
                 let src_label = optional(&ing.package)
                     .ok_or("Ingredient Package was not specified.")?
                     .to_ascii_uppercase();
-                let src = match sources.get(&src_label) {
-                    Some(p) => p.clone(),
-                    None => world
-                        .sources
-                        .get(&src_label)
-                        .filter(|p| &p.license_number == lic)
-                        .cloned()
-                        .ok_or_else(|| {
-                            format!("Package {src_label} does not exist in the current Facility.")
-                        })?,
+                // The latest state of the source: an earlier ingredient of this row, an earlier row
+                // of this request, or the database, in that order (rule 28 across all of them).
+                let src = match draws
+                    .iter()
+                    .rev()
+                    .find(|(p, _, _): &&Draw| p.label.as_str() == src_label)
+                {
+                    Some((p, _, _)) => p.clone(),
+                    None => match sources.get(&src_label) {
+                        Some(p) => p.clone(),
+                        None => world
+                            .sources
+                            .get(&src_label)
+                            .filter(|p| &p.license_number == lic)
+                            .cloned()
+                            .ok_or_else(|| {
+                                format!(
+                                    "Package {src_label} does not exist in the current Facility."
+                                )
+                            })?,
+                    },
                 };
                 check_changeable(&src)?;
                 let qty = ing.quantity.ok_or_else(|| {
@@ -1099,6 +1110,39 @@ mod tests {
             msgs[0].contains("has 40"),
             "the second row sees the first row's draw: {msgs:?}"
         );
+    }
+
+    /// Rule 28: two ingredients of one row on the same source draw in sum, not from a stale copy.
+    #[test]
+    fn rule_28_same_source_twice_in_one_row() {
+        let f = facility();
+        let ctx = Ctx {
+            facility: &f,
+            now: NOW.into(),
+        };
+        let mut s = spec(12, 60, "Grams");
+        s.ingredients.push(s.ingredients[0].clone());
+        let msgs = rows(create_packages(
+            &ctx,
+            &world(TagStatus::Received),
+            &[s],
+            Mode::Regular,
+            IDS,
+        ));
+        assert!(msgs[0].contains("has 40"), "{msgs:?}");
+        let mut ok = spec(3, 1, "Grams");
+        ok.ingredients.push(Ingredient {
+            quantity: Some(Decimal::TWO),
+            ..ok.ingredients[0].clone()
+        });
+        let c =
+            create_packages(&ctx, &world(TagStatus::Received), &[ok], Mode::Regular, IDS).unwrap();
+        assert_eq!(
+            c.sources[0].quantity,
+            Decimal::new(97, 0),
+            "the source loses the sum"
+        );
+        assert_eq!(c.links.len(), 2);
     }
 
     /// Rule 29: the new package's unit fits its item.

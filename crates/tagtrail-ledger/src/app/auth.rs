@@ -103,6 +103,13 @@ impl Ledger {
         license: &str,
         any_of: &[&str],
     ) -> AppResult<Scope> {
+        let scope = self.resolve(who, license).await?;
+        Self::permit(who, &scope, any_of)?;
+        Ok(scope)
+    }
+
+    /// The facility and the caller's employment there, without a permission check.
+    pub async fn resolve(&self, who: &Acting, license: &str) -> AppResult<Scope> {
         let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
         let Some(user) = &who.user else {
             let facility = facility
@@ -128,21 +135,30 @@ impl Ledger {
             )
             .await?;
         let job = jobs.into_iter().next().ok_or_else(denied)?;
+        Ok(Scope {
+            facility,
+            employment: Some(job),
+        })
+    }
+
+    /// Whether the caller holds one of `any_of` at the scope's facility (operators hold all).
+    pub fn permit(who: &Acting, scope: &Scope, any_of: &[&str]) -> AppResult<()> {
+        let (Some(user), Some(job)) = (&who.user, &scope.employment) else {
+            return Ok(());
+        };
         if !any_of.is_empty()
             && !any_of
                 .iter()
                 .any(|p| job.permissions.iter().any(|h| h == p))
         {
             return Err(AppError::Forbidden(format!(
-                "User {} lacks the {} permission at license {license}.",
+                "User {} lacks the {} permission at license {}.",
                 user.username,
-                any_of.join(" or ")
+                any_of.join(" or "),
+                scope.license()
             )));
         }
-        Ok(Scope {
-            facility,
-            employment: Some(job),
-        })
+        Ok(())
     }
 
     /// Employees (users employed) at a facility, paged by employment id.

@@ -159,7 +159,12 @@ impl Ledger {
             &Refs::labels(specs.iter().map(|s| s.label.clone())),
         )
         .await?;
-        let by = who.actor().name;
+        // Metrc's AdjustedByUserName is the user's name; the operator has none, so its actor name stands in.
+        let by = who
+            .user
+            .as_ref()
+            .map(|u| u.username.clone())
+            .unwrap_or_else(|| who.actor().name);
         let (pkgs, adjs) = packages::adjust(
             &ctx,
             &world.sources,

@@ -16,8 +16,28 @@ use tagtrail_domain::time;
 use tagtrail_metrc::Paged;
 use tagtrail_store::ListQuery;
 
-/// The authenticated caller of a Metrc API request.
-pub struct Caller(pub Acting);
+/// The authenticated caller of a Metrc API request, with the facility the rate limiter already
+/// resolved for this request's `licenseNumber`, if any.
+pub struct Caller(pub Acting, pub Option<crate::app::Scope>);
+
+impl Caller {
+    /// Scopes the request to `license` and checks `any_of`, reusing the facility and employment
+    /// the rate limiter resolved for the same license (saving two queries on every GET).
+    pub async fn authorize(
+        &self,
+        s: &AppState,
+        license: &str,
+        any_of: &[&str],
+    ) -> Result<crate::app::Scope, crate::app::AppError> {
+        match &self.1 {
+            Some(scope) if scope.license().eq_ignore_ascii_case(license.trim()) => {
+                crate::app::Ledger::permit(&self.0, scope, any_of)?;
+                Ok(scope.clone())
+            }
+            _ => s.ledger.authorize(&self.0, license, any_of).await,
+        }
+    }
+}
 
 /// Splits an `Authorization: Basic` header into (vendor key, user key).
 pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
@@ -43,7 +63,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if let Some(done) = parts.extensions.get::<super::ratelimit::Authenticated>() {
-            return Ok(Caller(done.0.clone()));
+            return Ok(Caller(done.0.clone(), done.1.clone()));
         }
         let state = AppState::from_ref(state);
         let Some((vendor, user)) = basic_credentials(&parts.headers) else {
@@ -52,7 +72,10 @@ where
                 "Authorization required: HTTP Basic with vendor key and user key.".into(),
             ));
         };
-        Ok(Caller(state.ledger.authenticate(&vendor, &user).await?))
+        Ok(Caller(
+            state.ledger.authenticate(&vendor, &user).await?,
+            None,
+        ))
     }
 }
 

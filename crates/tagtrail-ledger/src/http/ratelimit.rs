@@ -59,7 +59,7 @@ fn too_many(what: &str) -> Response {
 /// The caller authenticated by the limiter, handed on to the [`super::extract::Caller`]
 /// extractor so each request authenticates once.
 #[derive(Clone)]
-pub struct Authenticated(pub crate::app::Acting);
+pub struct Authenticated(pub crate::app::Acting, pub Option<crate::app::Scope>);
 
 /// Limits reads (GET, and HEAD, which axum answers with the GET handlers). The caller is
 /// authenticated first, so a request that fails authentication never spends anyone's quota, and
@@ -82,17 +82,15 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let facility = match params.get("licenseNumber") {
-        Some(l) => state
-            .ledger
-            .authorize(&who, l, &[])
-            .await
-            .ok()
-            .map(|scope| format!("f:{}", scope.facility.id)),
+    let scope = match params.get("licenseNumber") {
+        Some(l) => state.ledger.resolve(&who, l).await.ok(),
         None => None,
     };
+    let facility = scope
+        .as_ref()
+        .map(|scope| format!("f:{}", scope.facility.id));
     let vendor = who.vendor_key_id.map(|id| format!("v:{id}"));
-    req.extensions_mut().insert(Authenticated(who));
+    req.extensions_mut().insert(Authenticated(who, scope));
 
     let limiter = &state.limiter;
     let mut permits = Vec::new();

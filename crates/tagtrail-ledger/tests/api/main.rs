@@ -9,6 +9,7 @@ mod bodies;
 mod items;
 mod journal;
 mod locations;
+mod packages;
 mod paging;
 mod ratelimit;
 mod reference;

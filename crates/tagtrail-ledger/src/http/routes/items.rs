@@ -26,7 +26,7 @@ pub async fn create_items(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<ItemRequest>(&s.ledger.config, &body)?;
     let specs: Vec<_> = body
         .items
@@ -58,7 +58,7 @@ pub async fn update_items(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<ItemRequest>(&s.ledger.config, &body)?;
     require_ids(body.items.iter().map(|r| r.id))?;
     let specs: Vec<_> = body.items.iter().map(map::item_spec).collect();
@@ -119,7 +119,7 @@ pub async fn delete_item(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let id = parse_id(&id)?;
     let act = action(
         &headers,
@@ -141,7 +141,7 @@ pub async fn get_item_categories(
     q: Params,
 ) -> Result<Json<Paged<wire::ItemCategory>>, ApiError> {
     if let Some(lic) = q.get("licenseNumber") {
-        s.ledger.authorize(&caller.0, lic, &[]).await?;
+        caller.authorize(&s, lic, &[]).await?;
     }
     let all: Vec<_> = reference::ITEM_CATEGORIES
         .iter()
@@ -196,7 +196,7 @@ pub async fn create_item_brands(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<IdNameRequest>(&s.ledger.config, &body)?;
     let specs = brand_specs(&body.items, false);
     Ok(created(
@@ -224,7 +224,7 @@ pub async fn update_item_brands(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<IdNameRequest>(&s.ledger.config, &body)?;
     require_ids(body.items.iter().map(|r| r.id))?;
     let specs = brand_specs(&body.items, true);
@@ -252,7 +252,7 @@ pub async fn delete_item_brand(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let id = parse_id(&id)?;
     let act = action(
         &headers,

@@ -34,9 +34,8 @@ pub async fn get_journal(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Vec<JournalEntry>>, ApiError> {
-    let scope = s
-        .ledger
-        .authorize(&caller.0, q.license()?, &["View Journal"])
+    let scope = caller
+        .authorize(&s, q.license()?, &["View Journal"])
         .await?;
     let limit = q
         .paging(&s.ledger.config)?

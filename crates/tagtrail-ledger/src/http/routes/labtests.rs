@@ -137,7 +137,7 @@ pub async fn record_lab_results(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, MANAGE).await?;
+    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
     if !scope.facility.license_type.can("CanTestPackages") {
         return Err(ApiError::Status(
             StatusCode::UNAUTHORIZED,
@@ -214,7 +214,7 @@ pub async fn release_lab_results(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, MANAGE).await?;
+    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
     if !scope.facility.license_type.can("CanTestPackages") {
         return Err(ApiError::Status(
             StatusCode::UNAUTHORIZED,
@@ -244,7 +244,7 @@ pub async fn replace_lab_document(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, MANAGE).await?;
+    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
     let body = parse_body::<LabDocumentRequest>(&s.ledger.config, &body)?;
     let mut docs = Vec::new();
     let mut rows = Vec::new();
@@ -296,7 +296,7 @@ pub async fn get_lab_test_results(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<wire::LabTestResult>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
     let id = parse_id(
         q.get("packageId")
             .ok_or_else(|| ApiError::bad_request("packageId is required."))?,
@@ -384,7 +384,7 @@ pub async fn get_lab_test_document(
     q: Params,
     Path(id): Path<String>,
 ) -> Result<Json<wire::FileDownload>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
     let id = parse_id(&id)?;
     let not_found = || {
         ApiError::Status(
@@ -436,7 +436,7 @@ pub async fn get_lab_samples(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<wire::LabSamplePackage>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
     let lq = q.list_query(&s.ledger.config, Some(scope.license()), Some(true), true)?;
     let page = s.ledger.lab_samples(&scope, &lq).await?;
     let mut data = Vec::new();
@@ -496,13 +496,8 @@ pub async fn send_lab_samples(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s
-        .ledger
-        .authorize(
-            &caller.0,
-            q.license()?,
-            &["Create/Submit/Discontinue Packages"],
-        )
+    let scope = caller
+        .authorize(&s, q.license()?, &["Create/Submit/Discontinue Packages"])
         .await?;
     let body = parse_body::<LabSampleRequest>(&s.ledger.config, &body)?;
     let specs: Vec<_> = body

@@ -26,7 +26,7 @@ pub async fn create_locations(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<LocationRequest>(&s.ledger.config, &body)?;
     let specs: Vec<_> = body
         .items
@@ -58,7 +58,7 @@ pub async fn update_locations(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<LocationRequest>(&s.ledger.config, &body)?;
     require_ids(body.items.iter().map(|r| r.id))?;
     let specs: Vec<_> = body.items.iter().map(map::location_spec).collect();
@@ -118,7 +118,7 @@ pub async fn get_location_types(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<wire::LocationType>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let all: Vec<_> = reference::location_types_for(scope.facility.license_type)
         .map(map::location_type)
         .collect();
@@ -152,7 +152,7 @@ pub async fn delete_location(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let id = parse_id(&id)?;
     let act = action(
         &headers,
@@ -184,7 +184,7 @@ pub async fn create_sublocations(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<IdNameRequest>(&s.ledger.config, &body)?;
     let specs = sub_specs(&body.items, false);
     Ok(created(
@@ -212,7 +212,7 @@ pub async fn update_sublocations(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<IdNameRequest>(&s.ledger.config, &body)?;
     require_ids(body.items.iter().map(|r| r.id))?;
     let specs = sub_specs(&body.items, true);
@@ -288,7 +288,7 @@ pub async fn delete_sublocation(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let id = parse_id(&id)?;
     let act = action(
         &headers,

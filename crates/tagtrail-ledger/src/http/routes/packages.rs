@@ -84,7 +84,7 @@ pub async fn get_package(
     q: Params,
     Path(key): Path<String>,
 ) -> Result<Json<wire::Package>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
     Ok(Json(map::package(&find(&s, scope.license(), &key).await?)))
 }
 
@@ -124,7 +124,7 @@ pub async fn get_package_source_harvests(
     q: Params,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
     find(&s, scope.license(), &id).await?;
     Ok(Json(vec![]))
 }
@@ -137,7 +137,7 @@ pub async fn get_package_lineage(
     q: Params,
     Path(key): Path<String>,
 ) -> Result<Json<wire::Lineage>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
     let depth = match q.get("depth") {
         Some(d) => d
             .parse::<u32>()
@@ -175,7 +175,7 @@ pub async fn get_adjust_reasons(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<wire::ReasonDefinition>>, ApiError> {
-    s.ledger.authorize(&caller.0, q.license()?, &[]).await?;
+    caller.authorize(&s, q.license()?, &[]).await?;
     let all: Vec<_> = reference::ADJUST_REASONS.iter().map(map::reason).collect();
     let total = all.len() as i64;
     let data = match q.paging(&s.ledger.config)? {
@@ -207,7 +207,7 @@ pub async fn get_transferred_packages(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<serde_json::Value>>, ApiError> {
-    s.ledger.authorize(&caller.0, q.license()?, VIEW).await?;
+    caller.authorize(&s, q.license()?, VIEW).await?;
     q.window(&s.ledger.config)?;
     Ok(Json(q.paged(&s.ledger.config, vec![], 0)?))
 }
@@ -222,7 +222,7 @@ async fn create(
     mode: Mode<'static>,
     what: (&str, &str),
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, CREATE).await?;
+    let scope = caller.authorize(&s, q.license()?, CREATE).await?;
     let body = parse_body::<PackageRequest>(&s.ledger.config, &body)?;
     let specs: Vec<_> = body.items.iter().map(map::new_package).collect();
     let w = s
@@ -306,7 +306,7 @@ pub async fn adjust_packages(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, MANAGE).await?;
+    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
     let body = parse_body::<AdjustRequest>(&s.ledger.config, &body)?;
     let act = action(
         &headers,
@@ -330,7 +330,7 @@ pub async fn adjust_packages_to(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, MANAGE).await?;
+    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
     let body = parse_body::<AdjustRequest>(&s.ledger.config, &body)?;
     let act = action(
         &headers,
@@ -359,7 +359,7 @@ async fn put_packages<T: DeserializeOwned>(
     refs: impl FnOnce(&[T]) -> Refs,
     decide: impl FnOnce(&Ctx, &CreateWorld, &[T]) -> Result<Vec<Package>, Rejection>,
 ) -> Result<StatusCode, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, perms).await?;
+    let scope = caller.authorize(&s, q.license()?, perms).await?;
     let body = parse_body::<T>(&s.ledger.config, body)?;
     let refs = refs(&body.items);
     let items = body.items;
@@ -689,7 +689,7 @@ pub async fn discontinue_package(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, CREATE).await?;
+    let scope = caller.authorize(&s, q.license()?, CREATE).await?;
     let id = parse_id(&id)?;
     let act = action(
         &headers,

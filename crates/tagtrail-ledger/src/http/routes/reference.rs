@@ -34,13 +34,8 @@ pub async fn get_employees(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<wire::Employee>>, ApiError> {
-    let scope = s
-        .ledger
-        .authorize(
-            &caller.0,
-            q.license()?,
-            &["View Employees", "Manage Employees"],
-        )
+    let scope = caller
+        .authorize(&s, q.license()?, &["View Employees", "Manage Employees"])
         .await?;
     let (total, rows) = s
         .ledger
@@ -60,9 +55,8 @@ pub async fn get_employee_permissions(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Vec<String>>, ApiError> {
-    let scope = s
-        .ledger
-        .authorize(&caller.0, q.license()?, &["Manage Employees"])
+    let scope = caller
+        .authorize(&s, q.license()?, &["Manage Employees"])
         .await?;
     let wanted = q
         .get("employeeLicenseNumber")

@@ -24,7 +24,7 @@ pub async fn create_strains(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<StrainRequest>(&s.ledger.config, &body)?;
     let specs: Vec<_> = body
         .items
@@ -56,7 +56,7 @@ pub async fn update_strains(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<StrainRequest>(&s.ledger.config, &body)?;
     require_ids(body.items.iter().map(|r| r.id))?;
     let specs: Vec<_> = body.items.iter().map(map::strain_spec).collect();
@@ -127,7 +127,7 @@ pub async fn delete_strain(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let id = parse_id(&id)?;
     let act = action(
         &headers,

@@ -24,7 +24,7 @@ async fn available(
     q: &Params,
     status: &str,
 ) -> Result<Json<Vec<wire::Tag>>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let lq = ListQuery {
         license: Some(scope.license().into()),
         active: Some(true),
@@ -72,7 +72,7 @@ pub async fn get_staged_tags(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Vec<wire::StagedTag>>, ApiError> {
-    s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    caller.authorize(&s, q.license()?, PERMS).await?;
     Ok(Json(vec![]))
 }
 
@@ -95,7 +95,7 @@ pub async fn create_tag_orders(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Ids>, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<TagOrderRequest>(&s.ledger.config, &body)?;
     let specs: Vec<_> = body
         .items
@@ -131,7 +131,7 @@ pub async fn receive_tag_orders(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<IdRequest>(&s.ledger.config, &body)?;
     let ids: Vec<_> = body.items.iter().map(|r| r.id).collect();
     s.ledger
@@ -159,7 +159,7 @@ pub async fn void_tags(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = s.ledger.authorize(&caller.0, q.license()?, PERMS).await?;
+    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
     let body = parse_body::<LabelRequest>(&s.ledger.config, &body)?;
     let labels: Vec<_> = body.items.iter().map(|r| r.label.clone()).collect();
     s.ledger
