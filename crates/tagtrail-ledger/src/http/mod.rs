@@ -83,7 +83,7 @@ pub(crate) async fn list_scoped<R: Record, W>(
     refine: impl FnOnce(&mut ListQuery),
     map: impl Fn(&R) -> W,
 ) -> Result<Json<Paged<W>>, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, perms).await?;
+    let scope = caller.authorize(s, q.license()?, perms).await?;
     let mut lq = q.list_query(&s.ledger.config, Some(scope.license()), active, windowed)?;
     refine(&mut lq);
     let page = s
@@ -112,7 +112,7 @@ pub(crate) async fn get_scoped<R: Record, W>(
 ) -> Result<Json<W>, ApiError> {
     let id = extract::parse_id(id)?;
     if let Some(lic) = q.get("licenseNumber") {
-        caller.authorize(&s, lic, perms).await?;
+        caller.authorize(s, lic, perms).await?;
     }
     let rec: Option<R> = s
         .ledger
@@ -136,7 +136,7 @@ pub(crate) async fn get_scoped<R: Record, W>(
         }
         Some(_) => {}
         None => {
-            caller.authorize(&s, &owner, perms).await?;
+            caller.authorize(s, &owner, perms).await?;
         }
     }
     Ok(Json(map(&rec)))

@@ -359,7 +359,7 @@ async fn put_packages<T: DeserializeOwned>(
     refs: impl FnOnce(&[T]) -> Refs,
     decide: impl FnOnce(&Ctx, &CreateWorld, &[T]) -> Result<Vec<Package>, Rejection>,
 ) -> Result<StatusCode, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, perms).await?;
+    let scope = caller.authorize(s, q.license()?, perms).await?;
     let body = parse_body::<T>(&s.ledger.config, body)?;
     let refs = refs(&body.items);
     let items = body.items;

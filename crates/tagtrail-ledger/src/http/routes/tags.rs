@@ -24,7 +24,7 @@ async fn available(
     q: &Params,
     status: &str,
 ) -> Result<Json<Vec<wire::Tag>>, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
+    let scope = caller.authorize(s, q.license()?, PERMS).await?;
     let lq = ListQuery {
         license: Some(scope.license().into()),
         active: Some(true),
