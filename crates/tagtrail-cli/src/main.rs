@@ -229,6 +229,9 @@ enum AdminCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Refresh planner statistics and visibility information (VACUUM ANALYZE / PRAGMA optimize);
+    /// run after bulk imports, or regularly where PostgreSQL's autovacuum is off.
+    Maintain,
     /// List the permission names.
     Permissions,
 }
@@ -615,6 +618,11 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
                 .await
                 .map_err(app_err)?;
             println!("{} package(s) released at {license_number}", label.len());
+        }
+        AdminCommand::Maintain => {
+            let t = std::time::Instant::now();
+            ledger.store.maintain().await?;
+            println!("maintenance done in {:.1} s", t.elapsed().as_secs_f64());
         }
         AdminCommand::Permissions => {
             for p in tagtrail_domain::permission::ALL {

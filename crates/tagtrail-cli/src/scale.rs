@@ -345,6 +345,10 @@ impl Scale<'_> {
             finished.extend(f);
             open.extend(o);
             let gen_secs = t.elapsed().as_secs_f64();
+            // What an operator does after a bulk import (and autovacuum does on its own).
+            let m = Instant::now();
+            self.store.maintain().await?;
+            let maintain_secs = m.elapsed().as_secs_f64();
             if raw_row.is_empty()
                 && let Some(label) = finished.first()
                 && let Some(p) = self.store.find::<Package>(None, label).await?
@@ -352,12 +356,13 @@ impl Scale<'_> {
                 raw_row = serde_json::to_string(&p)?;
             }
             println!(
-                "\n== history: {} packages ({} finished, {} active, generated in {:.1} s, {:.0} packages/s through the journal)",
+                "\n== history: {} packages ({} finished, {} active, generated in {:.1} s, {:.0} packages/s through the journal; maintenance {:.1} s)",
                 finished.len() + open.len(),
                 finished.len(),
                 open.len(),
                 gen_secs,
-                grow as f64 / gen_secs.max(0.001)
+                grow as f64 / gen_secs.max(0.001),
+                maintain_secs
             );
             // A large source package to draw on, and received tags for the creates.
             let tags = self.tags(&scope, &operator, 6_000).await?;
