@@ -14,6 +14,8 @@ pub const ALL: &[&str] = &[
     "Manage Packages Inventory",
     "Manage Package Notes",
     "Manage Transfers",
+    "Transporters",
+    "Manage Transporters",
     "View Journal",
 ];
 

@@ -27,6 +27,8 @@ pub const TABLES: &[&str] = &[
     LabSample::TABLE,
     LabResult::TABLE,
     LabDocument::TABLE,
+    Driver::TABLE,
+    Vehicle::TABLE,
 ];
 
 /// A record kept in a projection table.
@@ -442,6 +444,43 @@ record!(
     license = |r| Some(&r.license_number),
     lookup = |r| Some(r.label.as_str().to_string()),
     status = |r| Some(r.list_status().to_string())
+);
+
+/// A driver of a distributor's transport (rule 39).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    pub id: i64,
+    pub license_number: String,
+    pub name: String,
+    pub drivers_license_number: String,
+    /// The driver's employee id at the facility, as Metrc's `EmployeeId`.
+    pub employee_id: Option<String>,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    Driver,
+    "drivers",
+    license = |r| Some(&r.license_number),
+    lookup = |r| Some(fold(&r.drivers_license_number))
+);
+
+/// A vehicle a distributor owns or leases (rule 39).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vehicle {
+    pub id: i64,
+    pub license_number: String,
+    pub make: String,
+    pub model: String,
+    pub license_plate_number: String,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    Vehicle,
+    "vehicles",
+    license = |r| Some(&r.license_number),
+    lookup = |r| Some(fold(&r.license_plate_number))
 );
 
 /// A testing sample sent to a laboratory: the lab's view of it (`GET /packages/v2/labsamples`).

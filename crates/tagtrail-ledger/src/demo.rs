@@ -14,6 +14,7 @@ use tagtrail_domain::commands::packages::{self, AdjustSpec, Ingredient, Mode, Ne
 use tagtrail_domain::commands::people::FacilitySpec;
 use tagtrail_domain::commands::premises::{LocationSpec, SublocationSpec};
 use tagtrail_domain::commands::tags::OrderSpec;
+use tagtrail_domain::commands::transporters::{DriverSpec, VehicleSpec};
 use tagtrail_domain::license::LicenseType;
 use tagtrail_domain::permission;
 use tagtrail_domain::records::Tag;
@@ -843,6 +844,42 @@ async fn seed_inventory(
                             &[(labels[0].clone(), Some("Re-extraction".into()), None)],
                         )
                     },
+                )
+                .await?;
+            let drivers = [
+                DriverSpec {
+                    id: None,
+                    name: Some("Luis Ortega".into()),
+                    drivers_license_number: Some("D4481237".into()),
+                    employee_id: Some("EMP-300310".into()),
+                },
+                DriverSpec {
+                    id: None,
+                    name: Some("Mei Tanaka".into()),
+                    drivers_license_number: Some("D9920054".into()),
+                    employee_id: Some("EMP-300311".into()),
+                },
+            ];
+            ledger
+                .upsert_drivers(
+                    who,
+                    scope,
+                    demo_action("POST /transporters/v2/drivers", "Drivers"),
+                    &drivers,
+                )
+                .await?;
+            let van = VehicleSpec {
+                id: None,
+                make: Some("Ford".into()),
+                model: Some("Transit 250".into()),
+                license_plate_number: Some("8TGT123".into()),
+            };
+            ledger
+                .upsert_vehicles(
+                    who,
+                    scope,
+                    demo_action("POST /transporters/v2/vehicles", "Delivery van"),
+                    &[van],
                 )
                 .await?;
         }

@@ -542,6 +542,30 @@ pub struct LabSamplePackage {
     pub package: Package,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Driver {
+    pub id: Option<i64>,
+    pub facility_id: Option<i64>,
+    pub employee_id: Option<String>,
+    pub name: Option<String>,
+    pub drivers_license_number: Option<String>,
+    pub is_archived: Option<bool>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Vehicle {
+    pub id: Option<i64>,
+    pub facility_id: Option<i64>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub license_plate_number: Option<String>,
+    pub is_archived: Option<bool>,
+    pub last_modified: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,3 +255,42 @@ pub struct LabSampleRequest {
     pub package_label: Option<String>,
     pub lab_license_number: Option<String>,
 }
+
+/// Metrc's examples send some ids as strings (`"Id": "1"`); accept a number or a numeric string.
+pub fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| D::Error::custom("Id must be a whole number")),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| D::Error::custom("Id must be a whole number")),
+        Some(_) => Err(D::Error::custom("Id must be a whole number")),
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DriverRequest {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub drivers_license_number: Option<String>,
+    pub employee_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct VehicleRequest {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Option<i64>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub license_plate_number: Option<String>,
+}

@@ -10,6 +10,7 @@ mod lab;
 mod packages;
 mod premises;
 mod tags;
+mod transporters;
 
 pub use admin::Credentials;
 pub use auth::{hash_key, new_key};

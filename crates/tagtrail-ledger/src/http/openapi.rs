@@ -85,6 +85,9 @@ impl Modify for BasicAuth {
         labtests::get_lab_test_results, labtests::release_lab_results, labtests::get_lab_test_document,
         labtests::record_lab_results, labtests::replace_lab_document, labtests::get_lab_samples,
         labtests::send_lab_samples,
+        transporters::get_drivers, transporters::get_driver, transporters::create_drivers, transporters::update_drivers,
+        transporters::delete_driver, transporters::get_vehicles, transporters::get_vehicle, transporters::create_vehicles,
+        transporters::update_vehicles, transporters::delete_vehicle,
     )
 )]
 pub struct ApiDoc;

@@ -15,4 +15,5 @@ mod ratelimit;
 mod reference;
 mod strains;
 mod tags;
+mod transporters;
 mod wire;

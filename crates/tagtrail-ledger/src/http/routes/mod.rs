@@ -8,6 +8,7 @@ pub(super) mod packages;
 pub(super) mod reference;
 pub(super) mod strains;
 pub(super) mod tags;
+pub(super) mod transporters;
 
 use super::AppState;
 use axum::Router;
@@ -113,6 +114,26 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(tags::void_tags),
         )
         .route("/tagtrail/v1/journal", get(journal::get_journal))
+        .route(
+            "/transporters/v2/drivers",
+            get(transporters::get_drivers)
+                .post(transporters::create_drivers)
+                .put(transporters::update_drivers),
+        )
+        .route(
+            "/transporters/v2/drivers/{id}",
+            get(transporters::get_driver).delete(transporters::delete_driver),
+        )
+        .route(
+            "/transporters/v2/vehicles",
+            get(transporters::get_vehicles)
+                .post(transporters::create_vehicles)
+                .put(transporters::update_vehicles),
+        )
+        .route(
+            "/transporters/v2/vehicles/{id}",
+            get(transporters::get_vehicle).delete(transporters::delete_vehicle),
+        )
         .route("/labtests/v2/states", get(labtests::get_lab_test_states))
         .route("/labtests/v2/types", get(labtests::get_lab_test_types))
         .route("/labtests/v2/batches", get(labtests::get_lab_test_batches))
