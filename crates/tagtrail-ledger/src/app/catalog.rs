@@ -3,16 +3,12 @@
 use super::{Acting, Action, AppResult, Ledger, Outcome, Scope, Written};
 use std::collections::HashMap;
 use tagtrail_domain::commands::{self, catalog};
-use tagtrail_domain::records::{Item, ItemBrand, Record, Strain, fold};
+use tagtrail_domain::records::{Item, Record, fold};
 
 fn by_name<R: Record + Clone>(rows: Vec<R>) -> HashMap<String, R> {
     rows.into_iter()
         .filter_map(|r| r.lookup().map(|k| (k, r.clone())))
         .collect()
-}
-
-fn by_id<R: Record>(rows: Vec<R>) -> HashMap<i64, R> {
-    rows.into_iter().map(|r| (r.id(), r)).collect()
 }
 
 impl Ledger {
@@ -80,39 +76,16 @@ impl Ledger {
         action: Action,
         specs: &[catalog::BrandSpec],
     ) -> AppResult<Written> {
-        let now = Self::now_string();
-        let ctx = Self::ctx(scope, &now);
-        let lic = Some(scope.license());
-        let mut tx = self.store.begin().await?;
-        let names: Vec<String> = specs
-            .iter()
-            .filter_map(|s| s.name.as_deref().map(fold))
-            .collect();
-        let mut found = Vec::new();
-        for id in specs.iter().filter_map(|s| s.id) {
-            found.extend(
-                tx.get::<ItemBrand>(id)
-                    .await?
-                    .filter(|b: &ItemBrand| b.license_number == scope.license()),
-            );
-        }
-        let world = catalog::BrandWorld {
-            by_name: by_name(tx.find_many(lic, &names, Some(true)).await?),
-            by_id: by_id(found),
-        };
-        let brands = catalog::upsert_brands(&ctx, &world, specs, tx.next_id::<ItemBrand>().await?)?;
-        let ids = brands.iter().map(|b| b.id).collect();
-        let changes = brands.iter().map(Record::to_change).collect();
-        self.commit(
-            tx,
+        let key = |s: &catalog::BrandSpec| s.name.as_deref().map(fold);
+        self.upsert_named(
             who,
-            lic,
+            scope,
             action,
-            &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
+            specs,
+            key,
+            |s| s.id,
+            |ctx, by_name, by_id, next| {
+                catalog::upsert_brands(ctx, &catalog::BrandWorld { by_name, by_id }, specs, next)
             },
         )
         .await
@@ -125,39 +98,16 @@ impl Ledger {
         action: Action,
         specs: &[catalog::StrainSpec],
     ) -> AppResult<Written> {
-        let now = Self::now_string();
-        let ctx = Self::ctx(scope, &now);
-        let lic = Some(scope.license());
-        let mut tx = self.store.begin().await?;
-        let names: Vec<String> = specs
-            .iter()
-            .filter_map(|s| s.name.as_deref().map(fold))
-            .collect();
-        let mut found = Vec::new();
-        for id in specs.iter().filter_map(|s| s.id) {
-            found.extend(
-                tx.get::<Strain>(id)
-                    .await?
-                    .filter(|s: &Strain| s.license_number == scope.license()),
-            );
-        }
-        let world = catalog::StrainWorld {
-            by_name: by_name(tx.find_many(lic, &names, Some(true)).await?),
-            by_id: by_id(found),
-        };
-        let strains = catalog::upsert_strains(&ctx, &world, specs, tx.next_id::<Strain>().await?)?;
-        let ids = strains.iter().map(|s| s.id).collect();
-        let changes = strains.iter().map(Record::to_change).collect();
-        self.commit(
-            tx,
+        let key = |s: &catalog::StrainSpec| s.name.as_deref().map(fold);
+        self.upsert_named(
             who,
-            lic,
+            scope,
             action,
-            &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
+            specs,
+            key,
+            |s| s.id,
+            |ctx, by_name, by_id, next| {
+                catalog::upsert_strains(ctx, &catalog::StrainWorld { by_name, by_id }, specs, next)
             },
         )
         .await

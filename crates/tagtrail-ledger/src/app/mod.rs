@@ -19,9 +19,11 @@ pub use packages::{Lineage, Refs};
 
 use crate::config::Config;
 use serde_json::Value;
+use std::collections::HashMap;
 use tagtrail_domain::Rejection;
 use tagtrail_domain::commands::Ctx;
 use tagtrail_domain::journal::{Actor, Change, Draft};
+use tagtrail_domain::records::Record;
 use tagtrail_domain::records::{Employment, Facility, User};
 use tagtrail_domain::time;
 use tagtrail_store::{Store, StoreError, WriteTx};
@@ -131,6 +133,55 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// The shape every create-or-update of a named record shares: load the facility's active
+    /// records the request names (by lookup key) and the ones it addresses by id, decide, commit.
+    /// `key` must fold a spec's name the way the record's `lookup` does.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn upsert_named<R: Record + Clone, S>(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        specs: &[S],
+        key: impl Fn(&S) -> Option<String>,
+        id: impl Fn(&S) -> Option<i64>,
+        decide: impl FnOnce(&Ctx, HashMap<String, R>, HashMap<i64, R>, i64) -> Result<Vec<R>, Rejection>,
+    ) -> AppResult<Written> {
+        let now = Self::now_string();
+        let ctx = Self::ctx(scope, &now);
+        let lic = Some(scope.license());
+        let mut tx = self.store.begin().await?;
+        let keys: Vec<String> = specs.iter().filter_map(&key).collect();
+        let by_key = tx
+            .find_many::<R>(lic, &keys, Some(true))
+            .await?
+            .into_iter()
+            .filter_map(|r| r.lookup().map(|k| (k, r)))
+            .collect();
+        let mut by_id = HashMap::new();
+        for i in specs.iter().filter_map(&id) {
+            if let Some(r) = tx.get::<R>(i).await?.filter(|r: &R| r.license() == lic) {
+                by_id.insert(i, r);
+            }
+        }
+        let rows = decide(&ctx, by_key, by_id, tx.next_id::<R>().await?)?;
+        let ids = rows.iter().map(Record::id).collect();
+        let changes = rows.iter().map(Record::to_change).collect();
+        self.commit(
+            tx,
+            who,
+            lic,
+            action,
+            &now,
+            Outcome {
+                changes,
+                ids,
+                warnings: vec![],
+            },
+        )
+        .await
+    }
+
     pub fn new(store: Store, config: Config) -> Self {
         Ledger { store, config }
     }
