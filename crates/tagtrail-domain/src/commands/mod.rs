@@ -7,6 +7,7 @@ pub mod packages;
 pub mod people;
 pub mod premises;
 pub mod tags;
+pub mod transfers;
 pub mod transporters;
 
 use crate::records::Facility;
