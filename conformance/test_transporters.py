@@ -50,3 +50,11 @@ def test_rule_39_only_distributors_transport(cult, manu, lab, retail, dist, rest
     any_driver = assert_envelope(dist.transporters_get_drivers_v2(license_number=dist.lic))[0]["Id"]
     assert_message(expect_error(401, retail.transporters_get_driver_v2, str(any_driver), license_number=retail.lic))
     assert_message(expect_error(403, restricted.transporters_get_drivers_v2, license_number=restricted.lic))
+
+
+def test_transfer_reference_lists(dist):
+    """Rule 42: California's transfer types; §2.6: delivery package states."""
+    types = assert_envelope(dist.transfers_get_types_v2(license_number=dist.lic, page_number="1", page_size="20"), page=1, page_size=20)
+    assert {t["Name"] for t in types} == {"Transfer", "Wholesale Manifest", "Return"}
+    assert_pascal(types[0])
+    assert dist.transfers_get_deliveries_packages_states_v2() == ["Shipped", "Rejected", "Accepted", "Returned"]

@@ -566,6 +566,22 @@ pub struct Vehicle {
     pub last_modified: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TransferType {
+    pub name: Option<String>,
+    pub transaction_type: Option<String>,
+    pub for_licensed_shipments: Option<bool>,
+    pub for_external_incoming_shipments: Option<bool>,
+    pub for_external_outgoing_shipments: Option<bool>,
+    pub requires_destination_gross_weight: Option<bool>,
+    pub requires_packages_gross_weight: Option<bool>,
+    pub requires_invoice_number: Option<bool>,
+    #[serde(rename = "RequiresPDFDocument")]
+    pub requires_pdf_document: Option<bool>,
+    pub bypass_approval: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

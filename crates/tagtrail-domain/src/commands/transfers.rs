@@ -107,21 +107,24 @@ pub struct ManifestSpec {
     pub transfer_type: Option<String>,
     /// The transporting distributor; the shipper itself when absent.
     pub transporter_license: Option<String>,
-    pub driver_id: Option<i64>,
-    pub vehicle_id: Option<i64>,
+    /// The driver, by driver's license number, as Metrc's template bodies name drivers.
+    pub driver_license_number: Option<String>,
+    /// The vehicle, by plate.
+    pub vehicle_plate: Option<String>,
     pub planned_route: Option<String>,
     pub estimated_departure: Option<String>,
     pub estimated_arrival: Option<String>,
     pub packages: Vec<ManifestLine>,
 }
 
-/// What the ledger loaded: facilities by folded license number, the transporter's drivers and
-/// vehicles by id, the named packages by label, and the labels already on open manifests.
+/// What the ledger loaded: facilities by folded license number, drivers and vehicles by folded
+/// driver's license number and plate, the named packages by label, and the labels already on
+/// open manifests.
 #[derive(Debug, Default)]
 pub struct ManifestWorld {
     pub facilities: HashMap<String, Facility>,
-    pub drivers: HashMap<i64, Driver>,
-    pub vehicles: HashMap<i64, Vehicle>,
+    pub drivers: HashMap<String, Driver>,
+    pub vehicles: HashMap<String, Vehicle>,
     pub packages: HashMap<String, Package>,
     pub on_manifests: HashSet<String>,
 }
@@ -180,17 +183,19 @@ pub fn plan_manifest(
     }
     // Rule 40: driver, vehicle and the times are part of the manifest; the driver and vehicle
     // are the transporter's own (rule 39).
-    let driver = spec
-        .driver_id
-        .and_then(|id| world.drivers.get(&id))
+    let driver = optional(&spec.driver_license_number)
+        .and_then(|dl| world.drivers.get(&crate::records::fold(&dl)))
         .filter(|d| d.active && d.license_number == transporter.license_number)
-        .ok_or_else(|| invalid("DriverId must name an active driver of the transporter.".into()))?;
-    let vehicle = spec
-        .vehicle_id
-        .and_then(|id| world.vehicles.get(&id))
+        .ok_or_else(|| {
+            invalid("DriverLicenseNumber must name an active driver of the transporter.".into())
+        })?;
+    let vehicle = optional(&spec.vehicle_plate)
+        .and_then(|p| world.vehicles.get(&crate::records::fold(&p)))
         .filter(|v| v.active && v.license_number == transporter.license_number)
         .ok_or_else(|| {
-            invalid("VehicleId must name an active vehicle of the transporter.".into())
+            invalid(
+                "VehicleLicensePlateNumber must name an active vehicle of the transporter.".into(),
+            )
         })?;
     for (field, v) in [
         ("EstimatedDepartureDateTime", &spec.estimated_departure),
@@ -418,7 +423,7 @@ mod tests {
             w.facilities.insert(fold(&f.license_number), f);
         }
         w.drivers.insert(
-            1,
+            "d1".into(),
             Driver {
                 id: 1,
                 license_number: "DIST".into(),
@@ -430,7 +435,7 @@ mod tests {
             },
         );
         w.vehicles.insert(
-            1,
+            "8t".into(),
             Vehicle {
                 id: 1,
                 license_number: "DIST".into(),
@@ -456,8 +461,8 @@ mod tests {
         ManifestSpec {
             recipient_license: Some(to.into()),
             transfer_type: Some("Transfer".into()),
-            driver_id: Some(1),
-            vehicle_id: Some(1),
+            driver_license_number: Some("D1".into()),
+            vehicle_plate: Some("8T".into()),
             estimated_departure: Some("2026-06-02T08:00:00".into()),
             estimated_arrival: Some("2026-06-02T12:00:00".into()),
             packages: labels

@@ -88,6 +88,7 @@ impl Modify for BasicAuth {
         transporters::get_drivers, transporters::get_driver, transporters::create_drivers, transporters::update_drivers,
         transporters::delete_driver, transporters::get_vehicles, transporters::get_vehicle, transporters::create_vehicles,
         transporters::update_vehicles, transporters::delete_vehicle,
+        transfers::get_transfer_types, transfers::get_delivery_package_states,
     )
 )]
 pub struct ApiDoc;

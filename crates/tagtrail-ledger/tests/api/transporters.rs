@@ -100,3 +100,59 @@ async fn rule_39_only_distributors_and_scoping() {
     })
     .await;
 }
+
+/// Transfer reference lists: California's transfer types (rule 42) and the delivery-package
+/// states (§2.6).
+#[tokio::test]
+async fn transfer_reference_lists() {
+    for_each_backend(async |app| {
+        let types = app
+            .get(DISTRIBUTOR, "/transfers/v2/types")
+            .query("pageNumber", "1")
+            .query("pageSize", "2")
+            .send()
+            .await
+            .ok()
+            .json();
+        assert_eq!(
+            (
+                int_field(&types, "Total"),
+                int_field(&types, "RecordsOnPage")
+            ),
+            (3, 2)
+        );
+        let all = app.list(DISTRIBUTOR, "/transfers/v2/types").await;
+        let wholesale = all
+            .iter()
+            .find(|t| str_field(t, "Name") == "Wholesale Manifest")
+            .expect("wholesale type");
+        assert_eq!(str_field(wholesale, "TransactionType"), "Wholesale");
+        app.get(DISTRIBUTOR, "/transfers/v2/types")
+            .without_license()
+            .send()
+            .await
+            .status(400);
+        let states = app
+            .call(
+                reqwest::Method::GET,
+                "/transfers/v2/deliveries/packages/states",
+            )
+            .acting_as(DISTRIBUTOR)
+            .send()
+            .await
+            .ok()
+            .json();
+        assert_eq!(
+            states,
+            json!(["Shipped", "Rejected", "Accepted", "Returned"])
+        );
+        app.call(
+            reqwest::Method::GET,
+            "/transfers/v2/deliveries/packages/states",
+        )
+        .send()
+        .await
+        .status(401);
+    })
+    .await;
+}

@@ -8,6 +8,7 @@ pub(super) mod packages;
 pub(super) mod reference;
 pub(super) mod strains;
 pub(super) mod tags;
+pub(super) mod transfers;
 pub(super) mod transporters;
 
 use super::AppState;
@@ -133,6 +134,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/transporters/v2/vehicles/{id}",
             get(transporters::get_vehicle).delete(transporters::delete_vehicle),
+        )
+        .route("/transfers/v2/types", get(transfers::get_transfer_types))
+        .route(
+            "/transfers/v2/deliveries/packages/states",
+            get(transfers::get_delivery_package_states),
         )
         .route("/labtests/v2/states", get(labtests::get_lab_test_states))
         .route("/labtests/v2/types", get(labtests::get_lab_test_types))
