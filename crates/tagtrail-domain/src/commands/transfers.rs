@@ -367,6 +367,100 @@ pub fn decide_receipt(
     Ok((out, warnings))
 }
 
+/// One bad line of an uploaded package list: its 1-based line number and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListError {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// Reads a package list as bulletin IV describes it: a CSV or TXT file with one column of package
+/// tag UIDs, at most `max` of them (rule 47). A header line ("Label", "Package", "Tag", "UID") and
+/// blank lines are skipped. Every bad line is reported with its number and reason, and nothing is
+/// returned unless every line is good.
+pub fn parse_package_list(
+    text: &str,
+    max: usize,
+) -> Result<Vec<crate::tag::TagLabel>, Vec<ListError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut errors = Vec::new();
+    let mut labels = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map(|p| p.line() as usize)
+            .unwrap_or(i + 1);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(ListError {
+                    line,
+                    reason: format!("unreadable: {e}"),
+                });
+                continue;
+            }
+        };
+        let cells: Vec<&str> = record.iter().filter(|c| !c.is_empty()).collect();
+        match cells.as_slice() {
+            [] => continue,
+            [one]
+                if labels.is_empty()
+                    && errors.is_empty()
+                    && ["label", "package", "packagelabel", "tag", "uid"]
+                        .contains(&one.to_ascii_lowercase().replace([' ', '_'], "").as_str()) =>
+            {
+                continue;
+            }
+            [one] => match crate::tag::TagLabel::parse(one) {
+                Ok(label) => {
+                    if let Some(first) = seen.insert(label.as_str().to_string(), line) {
+                        errors.push(ListError {
+                            line,
+                            reason: format!("{label} is listed already, on line {first}."),
+                        });
+                    } else {
+                        labels.push(label);
+                    }
+                }
+                Err(e) => errors.push(ListError { line, reason: e }),
+            },
+            _ => errors.push(ListError {
+                line,
+                reason: "one column of package tag UIDs is expected; this line has several values."
+                    .into(),
+            }),
+        }
+    }
+    if labels.len() > max {
+        errors.push(ListError {
+            line: 0,
+            reason: format!(
+                "The list has {} packages; a transfer holds at most {max} (rule 47).",
+                labels.len()
+            ),
+        });
+    }
+    if labels.is_empty() && errors.is_empty() {
+        errors.push(ListError {
+            line: 0,
+            reason: "The list holds no package tag UIDs.".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(labels)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,6 +682,32 @@ mod tests {
         assert!(
             matches!(plan_manifest(&ctx, &w, &spec("MFG", &[1, 3]), 1), Err(Rejection::Invalid(m)) if m.contains("more than 1"))
         );
+    }
+
+    /// Bulletin IV and rule 47: a one-column CSV/TXT list; every bad line named; nothing unless
+    /// every line is good.
+    #[test]
+    fn package_lists_report_every_bad_line() {
+        let a = TagLabel::issue(1, 1).to_string();
+        let b = TagLabel::issue(1, 2).to_string();
+        let good = format!("\u{feff}Label\r\n{a}\r\n\r\n\"{b}\"\n");
+        assert_eq!(parse_package_list(&good, 200).unwrap().len(), 2);
+        let bad = format!("{a}\nnot-a-uid\n{a}\n{b},{a}\n");
+        let errs = parse_package_list(&bad, 200).unwrap_err();
+        assert_eq!(
+            errs.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![2, 3, 4]
+        );
+        assert!(errs[1].reason.contains("line 1"), "{errs:?}");
+        let many: String = (1..=201)
+            .map(|i| format!("{}\n", TagLabel::issue(2, i)))
+            .collect();
+        assert!(
+            parse_package_list(&many, 200).unwrap_err()[0]
+                .reason
+                .contains("at most 200")
+        );
+        assert!(parse_package_list("\n\n", 200).is_err());
     }
 
     /// Rule 48: void only before departure.
