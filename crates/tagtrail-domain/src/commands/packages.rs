@@ -752,6 +752,19 @@ pub fn set_hold(
     Ok(out)
 }
 
+/// Only a package that failed testing can be remediated or decontaminated (cctt-rules §2.5).
+fn check_failed(p: &Package, what: &str) -> Result<(), String> {
+    check_changeable(p)?;
+    if matches!(p.lab_testing_state.as_str(), "TestFailed" | "RetestFailed") {
+        Ok(())
+    } else {
+        Err(format!(
+            "Package {} is {}; only a failed package can be {what}.",
+            p.label, p.lab_testing_state
+        ))
+    }
+}
+
 /// Records remediation of a failed package: at most twice (cctt-rules §2.5).
 pub fn remediate(
     ctx: &Ctx,
@@ -764,13 +777,7 @@ pub fn remediate(
         specs,
         |s| s.0.as_deref(),
         |p, s| {
-            check_changeable(p)?;
-            if !matches!(p.lab_testing_state.as_str(), "TestFailed" | "RetestFailed") {
-                return Err(format!(
-                    "Package {} is {}; only a failed package can be remediated.",
-                    p.label, p.lab_testing_state
-                ));
-            }
+            check_failed(p, "remediated")?;
             if p.remediation_count >= 2 {
                 return Err(format!(
                     "Package {} has been remediated twice already; it must be destroyed.",
@@ -801,13 +808,7 @@ pub fn decontaminate(
         specs,
         |s| s.0.as_deref(),
         |p, s| {
-            check_changeable(p)?;
-            if !matches!(p.lab_testing_state.as_str(), "TestFailed" | "RetestFailed") {
-                return Err(format!(
-                    "Package {} is {}; only a failed package can be decontaminated.",
-                    p.label, p.lab_testing_state
-                ));
-            }
+            check_failed(p, "decontaminated")?;
             optional(&s.1).ok_or("DecontaminationMethodName was not specified.")?;
             p.decontamination_date =
                 Some(parse_date("DecontaminationDate", &s.2, ctx)?.unwrap_or_else(|| today(ctx)));

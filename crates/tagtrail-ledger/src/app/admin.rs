@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tagtrail_domain::Rejection;
 use tagtrail_domain::commands::people::{self, FacilitySpec, Grant};
-use tagtrail_domain::records::{Employment, Facility, Record, User, UserKey, VendorKey, fold};
+use tagtrail_domain::records::{Employment, Facility, User, UserKey, VendorKey, fold};
 
 /// A key shown once, at issuance; only its hash is stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,11 +49,7 @@ impl Ledger {
             Some(&f.license_number),
             action,
             &now,
-            Outcome {
-                changes: vec![f.to_change()],
-                ids: vec![f.id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&f)),
         )
         .await?;
         Ok(f)
@@ -104,11 +100,7 @@ impl Ledger {
             None,
             action,
             &now,
-            Outcome {
-                changes: vec![u.to_change()],
-                ids: vec![u.id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&u)),
         )
         .await?;
         Ok(u)
@@ -167,11 +159,7 @@ impl Ledger {
             Some(&facility.license_number),
             action,
             &now,
-            Outcome {
-                changes: vec![e.to_change()],
-                ids: vec![e.id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&e)),
         )
         .await?;
         Ok(e)
@@ -200,11 +188,7 @@ impl Ledger {
             None,
             action,
             &now,
-            Outcome {
-                changes: vec![v.to_change()],
-                ids: vec![v.id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&v)),
         )
         .await?;
         Ok(Credentials { id: v.id, key })
@@ -239,11 +223,7 @@ impl Ledger {
             None,
             action,
             &now,
-            Outcome {
-                changes: vec![k.to_change()],
-                ids: vec![k.id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&k)),
         )
         .await?;
         Ok(Credentials { id: k.id, key })

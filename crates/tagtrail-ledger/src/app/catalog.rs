@@ -52,21 +52,8 @@ impl Ledger {
             brands: by_name(tx.find_many(lic, &brands, Some(true)).await?),
         };
         let items = catalog::upsert_items(&ctx, &world, specs, tx.next_id::<Item>().await?)?;
-        let ids = items.iter().map(|i| i.id).collect();
-        let changes = items.iter().map(Record::to_change).collect();
-        self.commit(
-            tx,
-            who,
-            lic,
-            action,
-            &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
-        )
-        .await
+        self.commit(tx, who, lic, action, &now, Outcome::of(&items))
+            .await
     }
 
     pub async fn upsert_brands(
@@ -127,18 +114,13 @@ impl Ledger {
         let mut tx = self.store.begin().await?;
         let found: Option<R> = tx.get(id).await?;
         let archived = commands::archive(&ctx, found.as_ref(), what, id)?;
-        let change = archived.to_change();
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes: vec![change],
-                ids: vec![id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&archived)),
         )
         .await
     }

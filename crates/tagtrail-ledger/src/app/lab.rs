@@ -52,20 +52,13 @@ impl Ledger {
             .map(|f| (fold(&f.license_number), f))
             .collect();
         let (packages, samples) = lab::send_samples(&ctx, &found, specs, &labs)?;
-        let ids = packages.iter().map(|p| p.id).collect();
-        let mut changes: Vec<_> = packages.iter().map(Record::to_change).collect();
-        changes.extend(samples.iter().map(Record::to_change));
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&packages).and(&samples),
         )
         .await
     }
@@ -111,21 +104,15 @@ impl Ledger {
             tx.next_id::<LabResult>().await?,
             tx.next_id::<LabDocument>().await?,
         )?;
-        let ids = recorded.results.iter().map(|r| r.id).collect();
-        let mut changes: Vec<_> = recorded.results.iter().map(Record::to_change).collect();
-        changes.extend(recorded.documents.iter().map(Record::to_change));
-        changes.extend(recorded.samples.iter().map(Record::to_change));
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&recorded.results)
+                .and(&recorded.documents)
+                .and(&recorded.samples),
         )
         .await
     }
@@ -166,20 +153,13 @@ impl Ledger {
             }
         }
         let released = lab::release(&ctx, &samples, labels, &results, &sources)?;
-        let ids = released.packages.iter().map(|p| p.id).collect();
-        let mut changes: Vec<_> = released.results.iter().map(Record::to_change).collect();
-        changes.extend(released.packages.iter().map(Record::to_change));
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&released.packages).and(&released.results),
         )
         .await
     }

@@ -103,6 +103,29 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
+impl Outcome {
+    /// Writes `records` and answers with their ids.
+    pub fn of<R: Record>(records: &[R]) -> Self {
+        Outcome {
+            changes: records.iter().map(Record::to_change).collect(),
+            ids: records.iter().map(Record::id).collect(),
+            warnings: vec![],
+        }
+    }
+
+    /// Also writes `records` (sources drawn on, tags used, lineage edges…) without answering
+    /// with their ids.
+    pub fn and<R: Record>(mut self, records: &[R]) -> Self {
+        self.changes.extend(records.iter().map(Record::to_change));
+        self
+    }
+
+    pub fn warn(mut self, warnings: Vec<String>) -> Self {
+        self.warnings = warnings;
+        self
+    }
+}
+
 /// Describes one regulated write for the journal: the endpoint as `METHOD /path`, the reason
 /// given (or the endpoint's summary), and the request as received.
 #[derive(Debug, Clone)]
@@ -165,21 +188,8 @@ impl Ledger {
             }
         }
         let rows = decide(&ctx, by_key, by_id, tx.next_id::<R>().await?)?;
-        let ids = rows.iter().map(Record::id).collect();
-        let changes = rows.iter().map(Record::to_change).collect();
-        self.commit(
-            tx,
-            who,
-            lic,
-            action,
-            &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
-        )
-        .await
+        self.commit(tx, who, lic, action, &now, Outcome::of(&rows))
+            .await
     }
 
     pub fn new(store: Store, config: Config) -> Self {

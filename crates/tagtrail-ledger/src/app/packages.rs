@@ -9,7 +9,7 @@ use tagtrail_domain::commands::packages::{
     self, AdjustSpec, CreateWorld, Mode, NewPackage, NextIds,
 };
 use tagtrail_domain::records::{
-    Item, Location, Package, PackageAdjustment, PackageLink, Record, Sublocation, Tag, fold,
+    Item, Location, Package, PackageAdjustment, PackageLink, Sublocation, Tag, fold,
 };
 use tagtrail_store::WriteTx;
 
@@ -95,13 +95,6 @@ async fn load(tx: &mut WriteTx, license: &str, refs: &Refs) -> AppResult<CreateW
     })
 }
 
-fn changes_of(packages: &[Package]) -> (Vec<tagtrail_domain::journal::Change>, Vec<i64>) {
-    (
-        packages.iter().map(Record::to_change).collect(),
-        packages.iter().map(|p| p.id).collect(),
-    )
-}
-
 impl Ledger {
     /// `POST /packages/v2`, `POST /packages/v2/testing`, and the operator's opening balances.
     pub async fn create_packages(
@@ -121,22 +114,16 @@ impl Ledger {
             link: tx.next_id::<PackageLink>().await?,
         };
         let created = packages::create_packages(&ctx, &world, specs, mode, next)?;
-        let ids = created.packages.iter().map(|p| p.id).collect();
-        let mut changes: Vec<_> = created.packages.iter().map(Record::to_change).collect();
-        changes.extend(created.sources.iter().map(Record::to_change));
-        changes.extend(created.tags.iter().map(Record::to_change));
-        changes.extend(created.links.iter().map(Record::to_change));
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&created.packages)
+                .and(&created.sources)
+                .and(&created.tags)
+                .and(&created.links),
         )
         .await
     }
@@ -173,20 +160,13 @@ impl Ledger {
             &by,
             tx.next_id::<PackageAdjustment>().await?,
         )?;
-        let ids = adjs.iter().map(|a| a.id).collect();
-        let mut changes: Vec<_> = pkgs.iter().map(Record::to_change).collect();
-        changes.extend(adjs.iter().map(Record::to_change));
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&adjs).and(&pkgs),
         )
         .await
     }
@@ -206,18 +186,13 @@ impl Ledger {
         let mut tx = self.store.begin().await?;
         let world = load(&mut tx, scope.license(), refs).await?;
         let changed = decide(&ctx, &world)?;
-        let (changes, ids) = changes_of(&changed);
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&changed),
         )
         .await
     }
@@ -235,18 +210,13 @@ impl Ledger {
         let mut tx = self.store.begin().await?;
         let found: Option<Package> = tx.get(id).await?;
         let p = packages::discontinue(&ctx, found.as_ref(), id)?;
-        let (changes, ids) = changes_of(&[p]);
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&p)),
         )
         .await
     }

@@ -4,7 +4,7 @@ use super::{Acting, Action, AppError, AppResult, Ledger, Outcome, Scope, Written
 use rand::RngCore;
 use std::collections::HashMap;
 use tagtrail_domain::commands::tags;
-use tagtrail_domain::records::{Record, Tag, TagOrder};
+use tagtrail_domain::records::{Tag, TagOrder};
 use tagtrail_store::ListQuery;
 
 impl Ledger {
@@ -24,19 +24,13 @@ impl Ledger {
             self.config.max_tags_per_order,
             tx.next_id::<TagOrder>().await?,
         )?;
-        let ids = orders.iter().map(|o| o.id).collect();
-        let changes = orders.iter().map(Record::to_change).collect();
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&orders),
         )
         .await
     }
@@ -51,8 +45,6 @@ impl Ledger {
             .ok_or_else(|| AppError::NotFound(format!("Tag order {order_id} does not exist.")))?;
         let batch = rand::rngs::OsRng.next_u64();
         let (order, tags) = tags::ship_order(&order, batch, &now, tx.next_id::<Tag>().await?)?;
-        let mut changes = vec![order.to_change()];
-        changes.extend(tags.iter().map(Record::to_change));
         let action = Action::new(
             "tagtrail admin ship-tags",
             None,
@@ -66,11 +58,7 @@ impl Ledger {
             Some(&license),
             action,
             &now,
-            Outcome {
-                changes,
-                ids: vec![order.id],
-                warnings: vec![],
-            },
+            Outcome::of(std::slice::from_ref(&order)).and(&tags),
         )
         .await
     }
@@ -110,20 +98,15 @@ impl Ledger {
             }
         }
         let receipt = tags::receive_orders(&ctx, ids, &orders, &by_order, now_ts)?;
-        let result_ids = receipt.orders.iter().map(|o| o.id).collect();
-        let mut changes: Vec<_> = receipt.orders.iter().map(Record::to_change).collect();
-        changes.extend(receipt.tags.iter().map(Record::to_change));
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids: result_ids,
-                warnings: receipt.warnings,
-            },
+            Outcome::of(&receipt.orders)
+                .and(&receipt.tags)
+                .warn(receipt.warnings),
         )
         .await
     }
@@ -150,19 +133,13 @@ impl Ledger {
             .map(|t| (t.label.as_str().to_string(), t))
             .collect();
         let voided = tags::void_tags(&ctx, labels, &found)?;
-        let ids = voided.iter().map(|t| t.id).collect();
-        let changes = voided.iter().map(Record::to_change).collect();
         self.commit(
             tx,
             who,
             Some(scope.license()),
             action,
             &now,
-            Outcome {
-                changes,
-                ids,
-                warnings: vec![],
-            },
+            Outcome::of(&voided),
         )
         .await
     }

@@ -142,6 +142,32 @@ pub(crate) async fn get_scoped<R: Record, W>(
     Ok(Json(map(&rec)))
 }
 
+/// `DELETE /x/v2/{id}`: archives one record of the caller's facility. `what` is the endpoint's
+/// collection path and the record's name ("/strains/v2", "Strain").
+pub(crate) async fn archive_one<R: Record + Clone>(
+    s: &AppState,
+    caller: &Caller,
+    q: &Params,
+    headers: &axum::http::HeaderMap,
+    id: &str,
+    perms: &[&str],
+    what: (&str, &str),
+) -> Result<StatusCode, ApiError> {
+    let scope = caller.authorize(s, q.license()?, perms).await?;
+    let id = extract::parse_id(id)?;
+    let reason = format!("Archive {}", what.1.to_lowercase());
+    let act = extract::action(
+        headers,
+        &format!("DELETE {}/{id}", what.0),
+        &reason,
+        serde_json::Value::Null,
+    )?;
+    s.ledger
+        .archive::<R>(&caller.0, &scope, act, what.1, id)
+        .await?;
+    Ok(StatusCode::OK)
+}
+
 /// PUT bodies address existing records: every element needs an `Id`, and one record is
 /// addressed once per request (otherwise which element wins would be an accident of order).
 pub(crate) fn require_ids(ids: impl Iterator<Item = Option<i64>>) -> Result<(), ApiError> {

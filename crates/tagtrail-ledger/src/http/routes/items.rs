@@ -1,9 +1,11 @@
 //! Items (products) and item brands.
 
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, Params, action, parse_body, parse_id};
+use crate::http::extract::{Caller, Params, action, parse_body};
 use crate::http::openapi::{LicenseParam, PagingParams, WindowParams};
-use crate::http::{AppState, created, empty_ok, get_scoped, list_scoped, map, require_ids};
+use crate::http::{
+    AppState, archive_one, created, empty_ok, get_scoped, list_scoped, map, require_ids,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -119,18 +121,7 @@ pub async fn delete_item(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
-    let id = parse_id(&id)?;
-    let act = action(
-        &headers,
-        &format!("DELETE /items/v2/{id}"),
-        "Archive item",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<Item>(&caller.0, &scope, act, "Item", id)
-        .await?;
-    Ok(empty_ok())
+    archive_one::<Item>(&s, &caller, &q, &headers, &id, PERMS, ("/items/v2", "Item")).await
 }
 
 /// Item categories. `licenseNumber` is optional.
@@ -252,16 +243,14 @@ pub async fn delete_item_brand(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
-    let id = parse_id(&id)?;
-    let act = action(
+    archive_one::<ItemBrand>(
+        &s,
+        &caller,
+        &q,
         &headers,
-        &format!("DELETE /items/v2/brand/{id}"),
-        "Archive item brand",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<ItemBrand>(&caller.0, &scope, act, "Item Brand", id)
-        .await?;
-    Ok(empty_ok())
+        &id,
+        PERMS,
+        ("/items/v2/brand", "Item Brand"),
+    )
+    .await
 }

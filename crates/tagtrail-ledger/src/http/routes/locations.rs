@@ -1,9 +1,11 @@
 //! Locations, location types and sublocations.
 
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, Params, action, parse_body, parse_id};
+use crate::http::extract::{Caller, Params, action, parse_body};
 use crate::http::openapi::{LicenseParam, PagingParams, WindowParams};
-use crate::http::{AppState, created, empty_ok, get_scoped, list_scoped, map, require_ids};
+use crate::http::{
+    AppState, archive_one, created, empty_ok, get_scoped, list_scoped, map, require_ids,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -152,18 +154,16 @@ pub async fn delete_location(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
-    let id = parse_id(&id)?;
-    let act = action(
+    archive_one::<Location>(
+        &s,
+        &caller,
+        &q,
         &headers,
-        &format!("DELETE /locations/v2/{id}"),
-        "Archive location",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<Location>(&caller.0, &scope, act, "Location", id)
-        .await?;
-    Ok(empty_ok())
+        &id,
+        PERMS,
+        ("/locations/v2", "Location"),
+    )
+    .await
 }
 
 fn sub_specs(items: &[IdNameRequest], with_ids: bool) -> Vec<SublocationSpec> {
@@ -288,16 +288,14 @@ pub async fn delete_sublocation(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
-    let id = parse_id(&id)?;
-    let act = action(
+    archive_one::<Sublocation>(
+        &s,
+        &caller,
+        &q,
         &headers,
-        &format!("DELETE /sublocations/v2/{id}"),
-        "Archive sublocation",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<Sublocation>(&caller.0, &scope, act, "Sublocation", id)
-        .await?;
-    Ok(empty_ok())
+        &id,
+        PERMS,
+        ("/sublocations/v2", "Sublocation"),
+    )
+    .await
 }

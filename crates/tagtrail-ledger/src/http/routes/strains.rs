@@ -1,9 +1,11 @@
 //! Strains.
 
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, Params, action, parse_body, parse_id};
+use crate::http::extract::{Caller, Params, action, parse_body};
 use crate::http::openapi::{LicenseParam, PagingParams, WindowParams};
-use crate::http::{AppState, created, empty_ok, get_scoped, list_scoped, map, require_ids};
+use crate::http::{
+    AppState, archive_one, created, empty_ok, get_scoped, list_scoped, map, require_ids,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -127,16 +129,14 @@ pub async fn delete_strain(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, PERMS).await?;
-    let id = parse_id(&id)?;
-    let act = action(
+    archive_one::<Strain>(
+        &s,
+        &caller,
+        &q,
         &headers,
-        &format!("DELETE /strains/v2/{id}"),
-        "Archive strain",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<Strain>(&caller.0, &scope, act, "Strain", id)
-        .await?;
-    Ok(empty_ok())
+        &id,
+        PERMS,
+        ("/strains/v2", "Strain"),
+    )
+    .await
 }

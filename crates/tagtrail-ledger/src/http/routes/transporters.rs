@@ -3,7 +3,7 @@
 use crate::http::error::ApiError;
 use crate::http::extract::{Caller, Params, action, parse_body, parse_id};
 use crate::http::openapi::{LicenseParam, PagingParams};
-use crate::http::{AppState, created, empty_ok, list_scoped, require_ids};
+use crate::http::{AppState, archive_one, created, empty_ok, list_scoped, require_ids};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -173,18 +173,16 @@ pub async fn delete_driver(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
-    let id = parse_id(&id)?;
-    let act = action(
+    archive_one::<Driver>(
+        &s,
+        &caller,
+        &q,
         &headers,
-        &format!("DELETE /transporters/v2/drivers/{id}"),
-        "Archive driver",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<Driver>(&caller.0, &scope, act, "Driver", id)
-        .await?;
-    Ok(empty_ok())
+        &id,
+        MANAGE,
+        ("/transporters/v2/drivers", "Driver"),
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/transporters/v2/vehicles", tag = "Transporters", params(LicenseParam, PagingParams), responses((status = 200, body = Paged<wire::Vehicle>)))]
@@ -287,16 +285,14 @@ pub async fn delete_vehicle(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let scope = caller.authorize(&s, q.license()?, MANAGE).await?;
-    let id = parse_id(&id)?;
-    let act = action(
+    archive_one::<Vehicle>(
+        &s,
+        &caller,
+        &q,
         &headers,
-        &format!("DELETE /transporters/v2/vehicles/{id}"),
-        "Archive vehicle",
-        serde_json::Value::Null,
-    )?;
-    s.ledger
-        .archive::<Vehicle>(&caller.0, &scope, act, "Vehicle", id)
-        .await?;
-    Ok(empty_ok())
+        &id,
+        MANAGE,
+        ("/transporters/v2/vehicles", "Vehicle"),
+    )
+    .await
 }
