@@ -4,16 +4,20 @@ Lab Samples grid shows the item's strain).
 The flow runs on packages the test makes itself, from the distributor's TestPassed vape lot, so
 no other file's assumptions about the demo's lots are disturbed:
 
-    distributor: new lot (inherits TestPassed) → testing sample → POST /tagtrail/v1/labsamples
+    distributor: new lot (inherits TestPassed) → testing sample → a manifest to the laboratory
+    (the distributor registers it, transports it itself and departs; the laboratory receives it,
+    accepting the sample)
     laboratory:  POST /labtests/v2/record (a failing pesticide test, PDF COA) → PUT release
     → the lot and sample are TestFailed → the distributor remediates → a second sample → a passing
     record → release → RetestPassed.
 
-Sending a sample to a laboratory is tagtrail's extension (Metrc moves samples on a manifest, which
-arrives with transfers), called with raw httpx and the same Basic auth.
+Samples reach a laboratory the way Metrc moves them, on a transfer manifest. The manifest
+lifecycle steps (register, depart, receive) are tagtrail's `/tagtrail/v1/transfers/...`
+endpoints (Metrc offers them only in its web UI), called with raw httpx and the same Basic auth.
 """
 
 import base64
+import functools
 
 import pytest
 
@@ -24,8 +28,10 @@ from helpers import (
     assert_pascal,
     assert_rows,
     call_empty,
+    describe,
     expect_error,
     expect_raw,
+    list_all,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -47,6 +53,15 @@ def package(api, label):
     return resp.json()
 
 
+def reserved(api):
+    """Labels on the license's registered manifests that have not departed."""
+    out = set()
+    for t in list_all(api.transfers_get_outgoing_v2, license_number=api.lic):
+        if t["TagtrailState"] == "Outgoing":
+            out |= {p["PackageLabel"] for p in list_all(functools.partial(api.transfers_get_delivery_package_v2, str(t["Id"])))}
+    return out
+
+
 def new_lot(api, tag, source, qty, testing=False):
     body = [{
         "Tag": tag, "Location": source["LocationName"], "Item": source["Item"]["Name"], "Quantity": qty,
@@ -58,8 +73,43 @@ def new_lot(api, tag, source, qty, testing=False):
     return package(api, tag)
 
 
-def send(api, label, lab_license):
-    return api.raw("POST", "/tagtrail/v1/labsamples", params={"licenseNumber": api.lic}, json=[{"PackageLabel": label, "LabLicenseNumber": lab_license}])
+# The distributor's drivers and van (demo data); the distributor transports every manifest (rule 39).
+DRIVER = "D4481237"
+PLATE = "8TGT123"
+
+
+def register_manifest(api, recipient, label):
+    """`api` (a distributor) registers a manifest of one package to `recipient`, carried by
+    itself. Returns the raw response."""
+    body = [{
+        "TransporterFacilityLicenseNumber": api.lic,
+        "DriverLicenseNumber": DRIVER,
+        "VehicleLicensePlateNumber": PLATE,
+        "Destinations": [{
+            "RecipientLicenseNumber": recipient,
+            "TransferTypeName": "Transfer",
+            "PlannedRoute": "Direct to the laboratory",
+            "EstimatedDepartureDateTime": "2026-11-21T08:00:00",
+            "EstimatedArrivalDateTime": "2026-11-21T10:00:00",
+            "Transporters": [],
+            "Packages": [{"PackageLabel": label}],
+        }],
+    }]
+    return api.raw("POST", "/tagtrail/v1/transfers/outgoing", params={"licenseNumber": api.lic}, json=body)
+
+
+def send(api, lab, label):
+    """Sends a sample to the laboratory on a manifest: `api` registers it and departs with it
+    (it is the transporter), and the laboratory receives it, accepting the sample."""
+    (tid,) = assert_ids(expect_raw(register_manifest(api, lab.lic, label), 200).json(), 1)
+    resp = expect_raw(api.raw("POST", "/tagtrail/v1/transfers/depart", params={"licenseNumber": api.lic}, json=[{"TransferId": tid}]), 200)
+    assert resp.content == b"", describe(resp)
+    # On the road, the sample is not the lab's to test yet.
+    assert_rows(expect_error(400, record, lab, label, [("Pesticides", 0, True)]), [0])
+    resp = expect_raw(lab.raw("POST", f"/tagtrail/v1/transfers/deliveries/{tid}/receive", params={"licenseNumber": lab.lic},
+                              json=[{"PackageLabel": label, "Accepted": True}]), 200)
+    assert assert_ids(resp.json(), 1) == [tid], "the delivery id is the transfer id"
+    return tid
 
 
 def record(lab, label, results, pdf=PDF):
@@ -75,7 +125,11 @@ def record(lab, label, results, pdf=PDF):
 
 @pytest.fixture(scope="module")
 def vape_lot(dist):
-    lots = [p for p in active(dist) if p["Item"]["Name"] == "Blue Dream Vape 1g" and p["LabTestingState"] == "TestPassed" and not p["IsOnHold"] and p["Quantity"] >= 20]
+    # A lot with a location (received packages have none, and new lots take the source's) that is
+    # not on one of the demo's open manifests.
+    taken = reserved(dist)
+    lots = [p for p in active(dist) if p["Item"]["Name"] == "Blue Dream Vape 1g" and p["LabTestingState"] == "TestPassed"
+            and not p["IsOnHold"] and p["Quantity"] >= 20 and p["LocationName"] and p["Label"] not in taken]
     assert lots, "the demo's distributor holds a TestPassed vape lot"
     return lots[0]
 
@@ -104,8 +158,7 @@ def test_fail_remediate_retest_flow_rule_36(dist, lab, licenses, vape_lot):
 
     # The lab cannot record for a sample that was not sent to it.
     assert_rows(expect_error(400, record, lab, t_s1, [("Pesticides", 0, True)]), [0])
-    resp = expect_raw(send(dist, t_s1, lab.lic), 200)
-    assert_ids(resp.json(), 1)
+    send(dist, lab, t_s1)
     samples = assert_envelope(lab.packages_get_labsamples_v2(license_number=lab.lic))
     mine = [s for s in samples if s["Label"] == t_s1]
     assert mine and mine[0]["LabFacilityLicenseNumber"] == lab.lic
@@ -134,7 +187,7 @@ def test_fail_remediate_retest_flow_rule_36(dist, lab, licenses, vape_lot):
     lot = package(dist, t_lot)
     assert lot["LabTestingState"] == "Remediated" and lot["ContainsRemediatedProduct"] is True
     s2 = new_lot(dist, t_s2, lot, 1, testing=True)
-    expect_raw(send(dist, t_s2, lab.lic), 200)
+    send(dist, lab, t_s2)
     assert_ids(record(lab, t_s2, [("Pesticides", 0, True)]), 1)
     call_empty(lab.lab_tests_update_result_release_v2, body=[{"PackageLabel": t_s2}], license_number=lab.lic)
     assert package(dist, t_lot)["LabTestingState"] == "RetestPassed"
@@ -144,7 +197,7 @@ def test_rule_56_research_results_do_not_change_the_lot(dist, lab, vape_lot):
     t_lot, t_s = take_tags(dist, 2)
     lot = new_lot(dist, t_lot, vape_lot, 5)
     new_lot(dist, t_s, lot, 1, testing=True)
-    expect_raw(send(dist, t_s, lab.lic), 200)
+    send(dist, lab, t_s)
     assert_ids(record(lab, t_s, [("R&D Potency Screen", 30, False)], pdf=None), 1)
     call_empty(lab.lab_tests_update_result_release_v2, body=[{"PackageLabel": t_s}], license_number=lab.lic)
     assert package(dist, t_lot)["LabTestingState"] == "TestPassed"
@@ -158,10 +211,13 @@ def test_error_paths(dist, lab, retail, vape_lot):
     assert_message(expect_error(401, dist.lab_tests_update_result_release_v2, body=[{"PackageLabel": vape_lot["Label"]}], license_number=dist.lic))
     t_s, = take_tags(dist, 1)
     sample = new_lot(dist, t_s, vape_lot, 1, testing=True)
-    # A non-testing package cannot be sent; nor can a sample go to a license that is not a lab.
-    assert_rows(expect_raw(send(dist, vape_lot["Label"], lab.lic), 400), [0])
-    assert_rows(expect_raw(send(dist, t_s, retail.lic), 400), [0])
-    expect_raw(send(dist, t_s, lab.lic), 200)
+    # A package that is not a testing sample in the lab's custody cannot be tested there; nor can
+    # a sample go on a manifest to a license that is not a lab (the retailer: rule 46, a sample
+    # is not in a passing state).
+    assert_rows(expect_error(400, record, lab, vape_lot["Label"], [("Pesticides", 0, True)]), [0])
+    (err,) = assert_rows(expect_raw(register_manifest(dist, retail.lic, t_s), 400), [0])
+    assert "cannot receive" in err["message"], err
+    send(dist, lab, t_s)
     # An unknown test type, a missing quantity, and a document that is not a PDF: row errors.
     assert_rows(expect_error(400, record, lab, t_s, [("Astrology", 1, True)]), [0])
     assert_rows(expect_error(400, record, lab, t_s, [("Pesticides", 0, True)], pdf=b"GIF89a not a pdf"), [0])

@@ -109,6 +109,13 @@ struct LimitArgs {
     /// Longest lastModified window in hours; 0 turns the check off.
     #[arg(long, env = "TAGTRAIL_MAX_WINDOW_HOURS", default_value_t = 24)]
     max_window_hours: u64,
+    /// Most packages on one transfer manifest (rule 47).
+    #[arg(
+        long,
+        env = "TAGTRAIL_MAX_PACKAGES_PER_TRANSFER",
+        default_value_t = 200
+    )]
+    max_packages_per_transfer: usize,
 }
 
 impl LimitArgs {
@@ -122,6 +129,7 @@ impl LimitArgs {
             },
             max_window: (self.max_window_hours > 0)
                 .then(|| Duration::from_secs(self.max_window_hours * 3600)),
+            max_packages_per_transfer: self.max_packages_per_transfer,
             ..Config::default()
         }
     }

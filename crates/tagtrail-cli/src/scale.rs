@@ -91,6 +91,7 @@ fn package(
         external_id: None,
         archived_date: None,
         lab_license: None,
+        received: None,
         active: !finished,
         last_modified: now.into(),
     }

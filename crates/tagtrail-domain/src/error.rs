@@ -33,6 +33,9 @@ pub enum Rejection {
     /// The addressed record does not exist in this facility (HTTP 404).
     #[error("{0}")]
     NotFound(String),
+    /// The record is in a state that forbids this (HTTP 409), e.g. a manifest after departure.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl Rejection {

@@ -29,6 +29,10 @@ pub const TABLES: &[&str] = &[
     LabDocument::TABLE,
     Driver::TABLE,
     Vehicle::TABLE,
+    Transfer::TABLE,
+    TransferDelivery::TABLE,
+    TransferTransport::TABLE,
+    TransferPackage::TABLE,
 ];
 
 /// A record kept in a projection table.
@@ -99,6 +103,12 @@ macro_rules! record {
         }
     };
 }
+
+mod transfers;
+pub use transfers::{
+    Party, ShipmentState, Transfer, TransferDelivery, TransferPackage, TransferState,
+    TransferTransport,
+};
 
 /// A licensed premises: one license, one facility.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -421,6 +431,9 @@ pub struct Package {
     /// The laboratory a testing sample was sent to.
     #[serde(default)]
     pub lab_license: Option<String>,
+    /// The manifest it last arrived on, when it was accepted, and from whom.
+    #[serde(default)]
+    pub received: Option<Received>,
     pub active: bool,
     pub last_modified: String,
 }
@@ -445,6 +458,15 @@ record!(
     lookup = |r| Some(r.label.as_str().to_string()),
     status = |r| Some(r.list_status().to_string())
 );
+
+/// Where a package came from when it arrived on a manifest (`ReceivedFrom…` on the wire).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Received {
+    pub at: String,
+    pub manifest_number: String,
+    pub license_number: String,
+    pub name: String,
+}
 
 /// A driver of a distributor's transport (rule 39).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,6 +14,8 @@ pub struct Config {
     pub rate: RateLimits,
     /// Most tags of one kind in one order (rule 12).
     pub max_tags_per_order: u32,
+    /// Most packages on one manifest (rule 47, `MaxPackagesPerTransfer`).
+    pub max_packages_per_transfer: usize,
 }
 
 /// GET rate limits (rule 69). Only GETs are limited.
@@ -44,6 +46,8 @@ impl Default for Config {
             max_window: Some(Duration::from_secs(24 * 3600)),
             rate: RateLimits::default(),
             max_tags_per_order: tagtrail_domain::commands::tags::DEFAULT_MAX_TAGS_PER_ORDER,
+            max_packages_per_transfer:
+                tagtrail_domain::commands::transfers::DEFAULT_MAX_PACKAGES_PER_TRANSFER,
         }
     }
 }

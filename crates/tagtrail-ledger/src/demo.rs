@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tagtrail_domain::commands::catalog::{BrandSpec, ItemSpec, StrainSpec};
-use tagtrail_domain::commands::lab::{RecordSpec, ResultSpec, SendSpec};
+use tagtrail_domain::commands::lab::{RecordSpec, ResultSpec};
 use tagtrail_domain::commands::packages::{self, AdjustSpec, Ingredient, Mode, NewPackage};
 use tagtrail_domain::commands::people::FacilitySpec;
 use tagtrail_domain::commands::premises::{LocationSpec, SublocationSpec};
@@ -19,6 +19,8 @@ use tagtrail_domain::license::LicenseType;
 use tagtrail_domain::permission;
 use tagtrail_domain::records::Tag;
 use tagtrail_store::ListQuery;
+
+mod manifests;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoLicense {
@@ -175,7 +177,7 @@ fn password() -> String {
         .collect()
 }
 
-fn demo_action(endpoint: &str, reason: &str) -> Action {
+pub(crate) fn demo_action(endpoint: &str, reason: &str) -> Action {
     Action::new(endpoint, None, reason, json!("demo seed"))
 }
 
@@ -273,6 +275,21 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         permissions: perms,
     });
     seed_lab_flow(ledger, &staff).await?;
+    let party = |k: LicenseType| {
+        staff
+            .iter()
+            .find(|(t, _, _)| *t == k)
+            .map(|(_, who, scope)| (who, scope))
+            .ok_or_else(|| AppError::NotFound("demo license".into()))
+    };
+    let retailer = party(LicenseType::Retailer)?.1.license().to_string();
+    manifests::seed(
+        ledger,
+        party(LicenseType::Manufacturer)?,
+        party(LicenseType::Distributor)?,
+        &retailer,
+    )
+    .await?;
     Ok(out)
 }
 
@@ -301,18 +318,24 @@ async fn seed_lab_flow(ledger: &Ledger, staff: &[(LicenseType, Acting, Scope)]) 
         .find(|p| p.is_testing_sample)
         .ok_or_else(|| AppError::NotFound("the distributor's testing sample".into()))?;
     let label = sample.label.to_string();
-    let send = SendSpec {
-        package_label: Some(label.clone()),
-        lab_license: Some(lab_scope.license().into()),
-    };
-    ledger
-        .send_lab_samples(
-            distro,
-            distro_scope,
-            demo_action("POST /tagtrail/v1/labsamples", "Sampler pick-up"),
-            &[send],
-        )
-        .await?;
+    // The sample travels on a manifest: the distributor carries it to the laboratory, which
+    // accepts it into its custody (rule 38).
+    let id = manifests::register(
+        ledger,
+        distro,
+        distro_scope,
+        manifests::plan(
+            lab_scope.license(),
+            distro_scope.license(),
+            manifests::DRIVERS[1],
+            "Transfer",
+            vec![manifests::line(&label, None)],
+        ),
+        "Sampler pick-up",
+    )
+    .await?;
+    manifests::depart(ledger, distro, distro_scope, id).await?;
+    manifests::accept_all(ledger, lab, lab_scope, id).await?;
     let panel = [
         ("Cannabinoids", "9.8", true, Some("THC mg per unit")),
         ("Moisture Content", "0.12", true, None),

@@ -6,6 +6,7 @@ pub mod app;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod manifest_doc;
 pub mod pdf;
 pub mod web;
 

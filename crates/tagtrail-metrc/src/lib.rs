@@ -10,5 +10,6 @@ pub mod envelope;
 pub mod keys;
 pub mod records;
 pub mod requests;
+pub mod transfers;
 
 pub use envelope::{ErrorMessage, Ids, Paged, RowError};

@@ -248,14 +248,6 @@ pub struct LabDocumentRequest {
     pub document_file_base64: Option<String>,
 }
 
-/// `POST /tagtrail/v1/labsamples`: send a testing sample to a laboratory.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct LabSampleRequest {
-    pub package_label: Option<String>,
-    pub lab_license_number: Option<String>,
-}
-
 /// Metrc's examples send some ids as strings (`"Id": "1"`); accept a number or a numeric string.
 pub fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     use serde::de::Error;

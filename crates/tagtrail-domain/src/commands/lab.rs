@@ -4,67 +4,12 @@
 
 use super::{Ctx, optional};
 use crate::error::{Rejection, RowErrors};
-use crate::records::{Facility, LabDocument, LabResult, LabSample, Package, fold};
+use crate::records::{LabDocument, LabResult, Package};
 use crate::reference;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
-use super::packages::{Found, check_changeable, update_each};
-
-#[derive(Debug, Clone, Default)]
-pub struct SendSpec {
-    pub package_label: Option<String>,
-    pub lab_license: Option<String>,
-}
-
-/// Sends testing samples to a laboratory. The sample must be a testing sample of this facility;
-/// the laboratory a testing-laboratory license.
-pub fn send_samples(
-    ctx: &Ctx,
-    found: &Found,
-    specs: &[SendSpec],
-    labs: &HashMap<String, Facility>,
-) -> Result<(Vec<Package>, Vec<LabSample>), Rejection> {
-    update_each(
-        ctx,
-        found,
-        specs,
-        |s| s.package_label.as_deref(),
-        |p, s| {
-            check_changeable(p)?;
-            if !p.is_testing_sample {
-                return Err(format!(
-                    "Package {} is not a testing sample; create one with POST /packages/v2/testing (rule 36).",
-                    p.label
-                ));
-            }
-            if p.lab_license.is_some() {
-                return Err(format!(
-                    "Package {} has already been sent to a laboratory.",
-                    p.label
-                ));
-            }
-            let lic = optional(&s.lab_license).ok_or("LabLicenseNumber was not specified.")?;
-            let lab = labs
-                .get(&fold(&lic))
-                .ok_or_else(|| format!("License {lic} does not exist."))?;
-            if !lab.license_type.can("CanTestPackages") {
-                return Err(format!("License {lic} is not a testing laboratory."));
-            }
-            p.lab_license = Some(lab.license_number.clone());
-            Ok(Some(LabSample {
-                id: p.id,
-                lab_license: lab.license_number.clone(),
-                lab_name: lab.name.clone(),
-                owner_license: p.license_number.clone(),
-                package_label: p.label.to_string(),
-                sent_at: ctx.now.clone(),
-                active: true,
-                last_modified: ctx.now.clone(),
-            }))
-        },
-    )
-}
+use super::packages::Found;
 
 #[derive(Debug, Clone, Default)]
 pub struct ResultSpec {
@@ -332,7 +277,7 @@ pub fn release(
 mod tests {
     use super::*;
     use crate::license::LicenseType;
-    use crate::records::PackageState;
+    use crate::records::{Facility, PackageState};
     use crate::tag::TagLabel;
 
     const NOW: &str = "2026-06-01T12:00:00.000000+00:00";
@@ -399,6 +344,7 @@ mod tests {
             external_id: None,
             archived_date: None,
             lab_license: Some("LAB".into()),
+            received: None,
             active: true,
             last_modified: NOW.into(),
         }

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod lab;
+pub mod manifests;
 pub mod packages;
 pub mod people;
 pub mod premises;

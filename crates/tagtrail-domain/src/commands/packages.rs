@@ -404,6 +404,7 @@ pub fn create_packages(
                 external_id: None,
                 archived_date: None,
                 lab_license: None,
+                received: None,
                 active: true,
                 last_modified: ctx.now.clone(),
             };
@@ -919,6 +920,7 @@ mod tests {
             external_id: None,
             archived_date: None,
             lab_license: None,
+            received: None,
             active: true,
             last_modified: NOW.into(),
         }

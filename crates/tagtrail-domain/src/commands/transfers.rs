@@ -16,24 +16,7 @@ pub const DEFAULT_MAX_PACKAGES_PER_TRANSFER: usize = 200;
 /// California's transfer types (rule 42).
 pub const TRANSFER_TYPES: &[&str] = &["Transfer", "Wholesale Manifest", "Return"];
 
-/// Where a manifest is in its life (§2.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum TransferState {
-    Outgoing,
-    InTransit,
-    Delivered,
-    Received,
-    Voided,
-}
-
-/// Where one package of a manifest is (`GET /transfers/v2/deliveries/packages/states`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum ShipmentState {
-    Shipped,
-    Accepted,
-    Rejected,
-    Returned,
-}
+pub use crate::records::{ShipmentState, TransferState};
 
 /// Why `p` may not go onto a manifest from `shipper` to a licensee of type `recipient`.
 pub fn check_shippable(
@@ -63,6 +46,15 @@ pub fn check_shippable(
         PackageState::InTransit => {
             return Err(format!("Package {} is already in transit.", p.label));
         }
+    }
+    // A testing sample in a laboratory's custody is not the owner's to ship.
+    if p.is_testing_sample
+        && let Some(lab) = &p.lab_license
+    {
+        return Err(format!(
+            "Package {} is a testing sample in the custody of laboratory {lab}.",
+            p.label
+        ));
     }
     // Rule 34: held packages are not transferred or transported.
     if p.on_hold {
@@ -99,10 +91,18 @@ pub fn check_shippable(
 pub struct ManifestLine {
     pub package_label: Option<String>,
     pub wholesale_price: Option<Decimal>,
+    pub gross_weight: Option<Decimal>,
+    pub gross_unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ManifestSpec {
+    /// A template's name.
+    pub name: Option<String>,
+    pub invoice_number: Option<String>,
+    pub phone_for_questions: Option<String>,
+    /// The driver's employee id at the transporter (`DriverOccupationalLicenseNumber`).
+    pub driver_employee_id: Option<String>,
     pub recipient_license: Option<String>,
     pub transfer_type: Option<String>,
     /// The transporting distributor; the shipper itself when absent.
@@ -115,6 +115,9 @@ pub struct ManifestSpec {
     pub estimated_departure: Option<String>,
     pub estimated_arrival: Option<String>,
     pub packages: Vec<ManifestLine>,
+    /// How many destinations and transporters the request named (rule 41: one each).
+    pub destination_count: usize,
+    pub transporter_count: usize,
 }
 
 /// What the ledger loaded: facilities by folded license number, drivers and vehicles by folded
@@ -137,7 +140,7 @@ pub struct PlannedManifest {
     pub transfer_type: String,
     pub driver: Driver,
     pub vehicle: Vehicle,
-    pub lines: Vec<(Package, Option<Decimal>)>,
+    pub lines: Vec<(Package, ManifestLine)>,
 }
 
 /// Checks a manifest: one destination and one transporter (rule 41), a distributor transports
@@ -152,6 +155,13 @@ pub fn plan_manifest(
 ) -> Result<PlannedManifest, Rejection> {
     let invalid = |m: String| Rejection::Invalid(m);
     let lic = &ctx.facility.license_number;
+    // Rule 41.
+    if spec.destination_count != 1 || spec.transporter_count > 1 {
+        return Err(invalid(
+            "California manifests are limited to a single destination and a single transporter."
+                .into(),
+        ));
+    }
     let recipient_lic = optional(&spec.recipient_license)
         .ok_or_else(|| invalid("RecipientLicenseNumber was not specified.".into()))?;
     let recipient = world
@@ -252,7 +262,10 @@ pub fn plan_manifest(
             (_, Some(price)) if price.is_sign_negative() => {
                 errors.push(row, "WholesalePrice cannot be negative.")
             }
-            _ => lines.push((p.clone(), line.wholesale_price)),
+            (_, _) if line.gross_weight.is_some_and(|w| w.is_sign_negative()) => {
+                errors.push(row, "GrossWeight cannot be negative.")
+            }
+            _ => lines.push((p.clone(), line.clone())),
         }
     }
     errors.into_result()?;
@@ -271,7 +284,11 @@ pub fn check_void(state: TransferState) -> Result<(), Rejection> {
     match state {
         TransferState::Outgoing => Ok(()),
         TransferState::Voided => Err(Rejection::Invalid("The transfer is already voided.".into())),
-        _ => Err(Rejection::Invalid(
+        TransferState::Template => Err(Rejection::Invalid(
+            "A template is archived, not voided (DELETE /transfers/v2/templates/outgoing/{id})."
+                .into(),
+        )),
+        _ => Err(Rejection::Conflict(
             "Transfer has departed and cannot be voided; reject and return its packages instead."
                 .into(),
         )),
@@ -284,6 +301,7 @@ pub struct ReceiptLine {
     pub accept: Option<bool>,
     pub reason: Option<String>,
     pub received_quantity: Option<Decimal>,
+    pub receiver_wholesale_price: Option<Decimal>,
 }
 
 /// One package's receipt outcome, with a variance warning where the received quantity differs.
@@ -381,8 +399,12 @@ pub struct ListError {
 pub fn parse_package_list(
     text: &str,
     max: usize,
-) -> Result<Vec<crate::tag::TagLabel>, Vec<ListError>> {
+) -> Result<Vec<(usize, crate::tag::TagLabel)>, Vec<ListError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Browsers and spreadsheets send CRLF; counting lines on LF alone keeps every reported
+    // line number the one an editor shows.
+    let text = text.replace("\r\n", "\n");
+    let text = text.as_str();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -427,7 +449,7 @@ pub fn parse_package_list(
                             reason: format!("{label} is listed already, on line {first}."),
                         });
                     } else {
-                        labels.push(label);
+                        labels.push((line, label));
                     }
                 }
                 Err(e) => errors.push(ListError { line, reason: e }),
@@ -559,11 +581,12 @@ mod tests {
             vehicle_plate: Some("8T".into()),
             estimated_departure: Some("2026-06-02T08:00:00".into()),
             estimated_arrival: Some("2026-06-02T12:00:00".into()),
+            destination_count: 1,
             packages: labels
                 .iter()
                 .map(|s| ManifestLine {
                     package_label: Some(TagLabel::issue(7, *s).to_string()),
-                    wholesale_price: None,
+                    ..Default::default()
                 })
                 .collect(),
             ..Default::default()
@@ -708,6 +731,9 @@ mod tests {
                 .contains("at most 200")
         );
         assert!(parse_package_list("\n\n", 200).is_err());
+        // Line numbers count CRLF lines as an editor does.
+        let crlf = format!("Label\r\n{a}\r\nnot-a-uid\r\n");
+        assert_eq!(parse_package_list(&crlf, 200).unwrap_err()[0].line, 3);
     }
 
     /// Rule 48: void only before departure.
@@ -731,6 +757,7 @@ mod tests {
             accept: Some(accept),
             reason: reason.map(str::to_string),
             received_quantity: qty.map(|q| Decimal::new(q, 0)),
+            receiver_wholesale_price: None,
         };
         assert!(
             matches!(decide_receipt(&shipped, &[line("A", true, None, None)]), Err(Rejection::Invalid(m)) if m.contains("Partial receipt"))

@@ -3,10 +3,8 @@
 
 use super::{Acting, Action, AppResult, Ledger, Outcome, Scope, Written};
 use std::collections::HashMap;
-use tagtrail_domain::commands::lab::{self, RecordSpec, SendSpec, StoredDocument};
-use tagtrail_domain::records::{
-    Facility, LabDocument, LabResult, LabSample, Package, Record, fold,
-};
+use tagtrail_domain::commands::lab::{self, RecordSpec, StoredDocument};
+use tagtrail_domain::records::{LabDocument, LabResult, LabSample, Package, Record, fold};
 
 /// A certificate as uploaded: its file name and bytes (already checked to be a PDF).
 #[derive(Debug, Clone)]
@@ -16,53 +14,6 @@ pub struct NewDocument {
 }
 
 impl Ledger {
-    /// Sends testing samples to a laboratory (`POST /tagtrail/v1/labsamples`).
-    pub async fn send_lab_samples(
-        &self,
-        who: &Acting,
-        scope: &Scope,
-        action: Action,
-        specs: &[SendSpec],
-    ) -> AppResult<Written> {
-        let now = Self::now_string();
-        let ctx = Self::ctx(scope, &now);
-        let mut tx = self.store.begin().await?;
-        let labels: Vec<String> = specs
-            .iter()
-            .filter_map(|s| {
-                s.package_label
-                    .as_deref()
-                    .map(|l| l.trim().to_ascii_uppercase())
-            })
-            .collect();
-        let found = tx
-            .find_many::<Package>(Some(scope.license()), &labels, None)
-            .await?
-            .into_iter()
-            .map(|p| (p.label.to_string(), p))
-            .collect();
-        let lab_keys: Vec<String> = specs
-            .iter()
-            .filter_map(|s| s.lab_license.as_deref().map(fold))
-            .collect();
-        let labs: HashMap<String, Facility> = tx
-            .find_many::<Facility>(None, &lab_keys, Some(true))
-            .await?
-            .into_iter()
-            .map(|f| (fold(&f.license_number), f))
-            .collect();
-        let (packages, samples) = lab::send_samples(&ctx, &found, specs, &labs)?;
-        self.commit(
-            tx,
-            who,
-            Some(scope.license()),
-            action,
-            &now,
-            Outcome::of(&packages).and(&samples),
-        )
-        .await
-    }
-
     /// Records results at the laboratory (`POST /labtests/v2/record`). `documents[i]` is row i's
     /// certificate, if it has one.
     pub async fn record_lab_results(

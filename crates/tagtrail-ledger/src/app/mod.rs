@@ -10,12 +10,14 @@ mod lab;
 mod packages;
 mod premises;
 mod tags;
+mod transfers;
 mod transporters;
 
 pub use admin::Credentials;
 pub use auth::{hash_key, new_key};
 pub use lab::NewDocument;
 pub use packages::{Lineage, Refs};
+pub use transfers::{Loaded, ManifestKind, ManifestRequest, spec_of};
 
 use crate::config::Config;
 use serde_json::Value;

@@ -40,6 +40,7 @@ impl From<AppError> for ApiError {
             AppError::Rejected(Rejection::NotFound(m)) | AppError::NotFound(m) => {
                 ApiError::Status(StatusCode::NOT_FOUND, m)
             }
+            AppError::Rejected(Rejection::Conflict(m)) => ApiError::Status(StatusCode::CONFLICT, m),
             AppError::Unauthorized(m) => ApiError::Status(StatusCode::UNAUTHORIZED, m),
             AppError::Store(e) => {
                 // The cause is logged once here; the client gets no internals.

@@ -356,10 +356,13 @@ pub fn package(p: &tagtrail_domain::records::Package) -> wire::Package {
         product_requires_decontamination: Some(false),
         contains_decontaminated_product: Some(p.decontamination_date.is_some()),
         decontamination_date: p.decontamination_date.clone(),
-        received_date_time: None,
-        received_from_manifest_number: None,
-        received_from_facility_license_number: None,
-        received_from_facility_name: None,
+        received_date_time: p.received.as_ref().map(|r| r.at.clone()),
+        received_from_manifest_number: p.received.as_ref().map(|r| r.manifest_number.clone()),
+        received_from_facility_license_number: p
+            .received
+            .as_ref()
+            .map(|r| r.license_number.clone()),
+        received_from_facility_name: p.received.as_ref().map(|r| r.name.clone()),
         is_on_hold: Some(p.on_hold),
         is_on_hold_combined: Some(p.on_hold),
         is_on_investigation: Some(false),

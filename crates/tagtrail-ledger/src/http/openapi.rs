@@ -84,11 +84,19 @@ impl Modify for BasicAuth {
         labtests::get_lab_test_states, labtests::get_lab_test_types, labtests::get_lab_test_batches,
         labtests::get_lab_test_results, labtests::release_lab_results, labtests::get_lab_test_document,
         labtests::record_lab_results, labtests::replace_lab_document, labtests::get_lab_samples,
-        labtests::send_lab_samples,
+
         transporters::get_drivers, transporters::get_driver, transporters::create_drivers, transporters::update_drivers,
         transporters::delete_driver, transporters::get_vehicles, transporters::get_vehicle, transporters::create_vehicles,
         transporters::update_vehicles, transporters::delete_vehicle,
         transfers::get_transfer_types, transfers::get_delivery_package_states,
+        transfers::get_incoming, transfers::get_outgoing, transfers::get_rejected, transfers::get_templates,
+        transfers::create_templates, transfers::update_templates, transfers::delete_template,
+        transfers::get_template_deliveries, transfers::get_template_packages, transfers::get_template_transporters,
+        transfers::get_template_transporter_details, transfers::get_deliveries, transfers::get_delivery_packages,
+        transfers::get_delivery_wholesale, transfers::get_delivery_transporters, transfers::get_delivery_transporter_details,
+        transfers::get_required_lab_test_batches, transfers::get_manifest_pdf, transfers::get_manifest_html,
+        transfers::register, transfers::edit, transfers::void, transfers::upload_package_list, transfers::depart,
+        transfers::arrive, transfers::take_back, transfers::receive, transfers::get_transporting,
     )
 )]
 pub struct ApiDoc;

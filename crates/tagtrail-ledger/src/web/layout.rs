@@ -54,7 +54,7 @@ pub fn page(title: &str, nav: Option<Nav<'_>>, body: Markup) -> Markup {
                 @if let Some(n) = &nav {
                     @if let Some(lic) = n.license {
                         nav.sub {
-                            @for (slug, label) in [("packages", "Packages"), ("labsamples", "Lab samples"), ("items", "Items"), ("strains", "Strains"), ("locations", "Locations"), ("tags", "Tags"), ("employees", "Employees"), ("journal", "Journal")] {
+                            @for (slug, label) in [("packages", "Packages"), ("transfers", "Transfers"), ("labsamples", "Lab samples"), ("items", "Items"), ("strains", "Strains"), ("locations", "Locations"), ("tags", "Tags"), ("employees", "Employees"), ("journal", "Journal")] {
                                 a class=@if n.active == slug { "on" } href={ "/ui/l/" (lic) "/" (slug) } { (label) }
                             }
                         }

@@ -6,6 +6,7 @@ mod layout;
 mod packages;
 mod pages;
 mod session;
+mod transfers;
 
 pub use session::Sessions;
 
@@ -42,5 +43,35 @@ pub fn router() -> Router<AppState> {
         .route(
             "/ui/l/{license}/labsamples/{id}/release",
             post(packages::release),
+        )
+        .route("/ui/l/{license}/transfers", get(transfers::list))
+        .route(
+            "/ui/l/{license}/transfers/new",
+            get(transfers::new_form).post(transfers::create),
+        )
+        .route("/ui/l/{license}/transfers/{id}", get(transfers::detail))
+        .route(
+            "/ui/l/{license}/transfers/{id}/edit",
+            get(transfers::edit_form).post(transfers::update),
+        )
+        .route(
+            "/ui/l/{license}/transfers/{id}/upload",
+            post(transfers::upload),
+        )
+        .route(
+            "/ui/l/{license}/transfers/{id}/receive",
+            get(transfers::receipt_form).post(transfers::receive),
+        )
+        .route(
+            "/ui/l/{license}/transfers/{id}/manifest.pdf",
+            get(transfers::manifest_pdf),
+        )
+        .route(
+            "/ui/l/{license}/transfers/{id}/manifest.html",
+            get(transfers::manifest_html),
+        )
+        .route(
+            "/ui/l/{license}/transfers/{id}/{action}",
+            post(transfers::act),
         )
 }

@@ -15,5 +15,6 @@ mod ratelimit;
 mod reference;
 mod strains;
 mod tags;
+mod transfers;
 mod transporters;
 mod wire;

@@ -12,6 +12,7 @@ use crate::helpers::*;
 use chrono::{Duration, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use tagtrail_domain::commands::packages::NewPackage;
 use tagtrail_domain::records::Tag;
 use tagtrail_ledger::app::Acting;
@@ -1805,16 +1806,21 @@ async fn package_reads_and_scoping() {
                 "MotherPlant"
             ])
         );
-        for kind in ["intransit", "transferred"] {
-            let env = app
-                .get(MANUFACTURER, &format!("/packages/v2/{kind}"))
-                .send()
-                .await
-                .ok()
-                .json();
-            assert_eq!(env["Data"], json!([]), "{kind}");
-            assert_eq!(int_field(&env, "Total"), 0, "{kind}");
-        }
+        // The demo's distillate for the distributor is on the road: in transit, and listed as
+        // transferred with its manifest; the cartridges it shipped earlier were accepted.
+        let intransit = app.list(MANUFACTURER, "/packages/v2/intransit").await;
+        assert_eq!(intransit.len(), 1);
+        assert_eq!(intransit[0]["Item"]["Name"], "Blue Dream Distillate");
+        let transferred = app.list(MANUFACTURER, "/packages/v2/transferred").await;
+        let states: BTreeSet<String> = transferred
+            .iter()
+            .map(|t| str_field(t, "ShipmentPackageStateName"))
+            .collect();
+        assert_eq!(transferred.len(), 2);
+        assert_eq!(
+            states,
+            BTreeSet::from(["Accepted".to_string(), "Shipped".to_string()])
+        );
         assert_eq!(
             app.get(MANUFACTURER, &format!("/packages/v2/{id}/source/harvests"))
                 .send()

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use base64::Engine;
-use tagtrail_domain::commands::lab::{RecordSpec, ResultSpec, SendSpec};
+use tagtrail_domain::commands::lab::{RecordSpec, ResultSpec};
 use tagtrail_domain::records::{LabDocument, LabResult, LabSample, Package};
 use tagtrail_domain::reference;
 use tagtrail_metrc::records as wire;
@@ -484,39 +484,4 @@ async fn lab_sample(
         item_strain_name: p.item_strain_name.clone(),
         package: map::package(p),
     })
-}
-
-/// Sends testing samples to a laboratory (tagtrail extension). Until transfer manifests exist
-/// this record documents the sample's custody; the lab may then record results for it.
-#[utoipa::path(post, path = "/tagtrail/v1/labsamples", tag = "tagtrail", params(LicenseParam), request_body = Vec<LabSampleRequest>, responses((status = 200, body = Ids)))]
-pub async fn send_lab_samples(
-    State(s): State<AppState>,
-    caller: Caller,
-    q: Params,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Ids>, ApiError> {
-    let scope = caller
-        .authorize(&s, q.license()?, &["Create/Submit/Discontinue Packages"])
-        .await?;
-    let body = parse_body::<LabSampleRequest>(&s.ledger.config, &body)?;
-    let specs: Vec<_> = body
-        .items
-        .iter()
-        .map(|r| SendSpec {
-            package_label: r.package_label.clone(),
-            lab_license: r.lab_license_number.clone(),
-        })
-        .collect();
-    let act = action(
-        &headers,
-        "POST /tagtrail/v1/labsamples",
-        "Send testing samples to a laboratory",
-        body.raw,
-    )?;
-    Ok(created(
-        s.ledger
-            .send_lab_samples(&caller.0, &scope, act, &specs)
-            .await?,
-    ))
 }

@@ -140,6 +140,90 @@ pub fn router() -> Router<AppState> {
             "/transfers/v2/deliveries/packages/states",
             get(transfers::get_delivery_package_states),
         )
+        .route("/transfers/v2/incoming", get(transfers::get_incoming))
+        .route("/transfers/v2/outgoing", get(transfers::get_outgoing))
+        .route("/transfers/v2/rejected", get(transfers::get_rejected))
+        .route(
+            "/transfers/v2/templates/outgoing",
+            get(transfers::get_templates)
+                .post(transfers::create_templates)
+                .put(transfers::update_templates),
+        )
+        .route(
+            "/transfers/v2/templates/outgoing/{id}",
+            delete(transfers::delete_template),
+        )
+        .route(
+            "/transfers/v2/templates/outgoing/{id}/deliveries",
+            get(transfers::get_template_deliveries),
+        )
+        .route(
+            "/transfers/v2/templates/outgoing/deliveries/{id}/packages",
+            get(transfers::get_template_packages),
+        )
+        .route(
+            "/transfers/v2/templates/outgoing/deliveries/{id}/transporters",
+            get(transfers::get_template_transporters),
+        )
+        .route(
+            "/transfers/v2/templates/outgoing/deliveries/{id}/transporters/details",
+            get(transfers::get_template_transporter_details),
+        )
+        .route(
+            "/transfers/v2/{id}/deliveries",
+            get(transfers::get_deliveries),
+        )
+        .route(
+            "/transfers/v2/deliveries/{id}/packages",
+            get(transfers::get_delivery_packages),
+        )
+        .route(
+            "/transfers/v2/deliveries/{id}/packages/wholesale",
+            get(transfers::get_delivery_wholesale),
+        )
+        .route(
+            "/transfers/v2/deliveries/{id}/transporters",
+            get(transfers::get_delivery_transporters),
+        )
+        .route(
+            "/transfers/v2/deliveries/{id}/transporters/details",
+            get(transfers::get_delivery_transporter_details),
+        )
+        .route(
+            "/transfers/v2/deliveries/package/{id}/requiredlabtestbatches",
+            get(transfers::get_required_lab_test_batches),
+        )
+        .route(
+            "/transfers/v2/manifest/{id}/pdf",
+            get(transfers::get_manifest_pdf),
+        )
+        .route(
+            "/transfers/v2/manifest/{id}/html",
+            get(transfers::get_manifest_html),
+        )
+        .route(
+            "/tagtrail/v1/transfers/outgoing",
+            post(transfers::register).put(transfers::edit),
+        )
+        .route(
+            "/tagtrail/v1/transfers/outgoing/{id}",
+            delete(transfers::void),
+        )
+        .route(
+            "/tagtrail/v1/transfers/{id}/packagelist",
+            put(transfers::upload_package_list),
+        )
+        .route("/tagtrail/v1/transfers/depart", post(transfers::depart))
+        .route("/tagtrail/v1/transfers/arrive", post(transfers::arrive))
+        .route("/tagtrail/v1/transfers/returns", post(transfers::take_back))
+        .route(
+            "/tagtrail/v1/transfers/deliveries/{id}/receive",
+            post(transfers::receive),
+        )
+        .route(
+            "/tagtrail/v1/transfers/transporting",
+            get(transfers::get_transporting),
+        )
         .route("/labtests/v2/states", get(labtests::get_lab_test_states))
         .route("/labtests/v2/types", get(labtests::get_lab_test_types))
         .route("/labtests/v2/batches", get(labtests::get_lab_test_batches))
@@ -161,7 +245,6 @@ pub fn router() -> Router<AppState> {
             put(labtests::replace_lab_document).layer(DefaultBodyLimit::max(DOCUMENT_BODY_LIMIT)),
         )
         .route("/packages/v2/labsamples", get(labtests::get_lab_samples))
-        .route("/tagtrail/v1/labsamples", post(labtests::send_lab_samples))
         .route("/packages/v2", post(packages::create_packages))
         .route(
             "/packages/v2/testing",

@@ -199,17 +199,38 @@ pub async fn get_package_types(_: Caller) -> Json<Vec<String>> {
     )
 }
 
-/// Packages transferred out of the facility. Transfers arrive with issue 4; until then the list
-/// is empty.
-#[utoipa::path(get, path = "/packages/v2/transferred", tag = "Packages", params(LicenseParam, PagingParams, WindowParams), responses((status = 200, body = Paged<Object>)))]
+/// Packages that left the facility on a manifest: departed lines, in whatever state their
+/// receipt left them (Shipped, Accepted, Rejected, Returned).
+#[utoipa::path(get, path = "/packages/v2/transferred", tag = "Packages", params(LicenseParam, PagingParams, WindowParams), responses((status = 200, body = Paged<tagtrail_metrc::transfers::TransferredPackage>)))]
 pub async fn get_transferred_packages(
     State(s): State<AppState>,
     caller: Caller,
     q: Params,
-) -> Result<Json<Paged<serde_json::Value>>, ApiError> {
-    caller.authorize(&s, q.license()?, VIEW).await?;
-    q.window(&s.ledger.config)?;
-    Ok(Json(q.paged(&s.ledger.config, vec![], 0)?))
+) -> Result<Json<Paged<tagtrail_metrc::transfers::TransferredPackage>>, ApiError> {
+    use tagtrail_domain::records::{Transfer, TransferPackage};
+    let scope = caller.authorize(&s, q.license()?, VIEW).await?;
+    let mut lq = q.list_query(&s.ledger.config, Some(scope.license()), None, true)?;
+    lq.status_in = ["Shipped", "Accepted", "Rejected", "Returned"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let page = s
+        .ledger
+        .store
+        .list::<TransferPackage>(&lq)
+        .await
+        .map_err(crate::app::AppError::from)?;
+    let mut data = Vec::with_capacity(page.rows.len());
+    for l in &page.rows {
+        let t = s
+            .ledger
+            .store
+            .get::<Transfer>(l.transfer_id)
+            .await
+            .map_err(crate::app::AppError::from)?;
+        data.push(super::transfers::transferred(l, t.as_ref()));
+    }
+    Ok(Json(q.paged(&s.ledger.config, data, page.total)?))
 }
 
 /// `what`: the journal's endpoint and default reason.
