@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tagtrail_domain::commands::packages::NewPackage;
 use tagtrail_ledger::app::Acting;
 
-// ---- helpers ----------------------------------------------------------------------------------
+// ---- helpers -----------------------------------------------------------------------------------
 
 const DRIVER: &str = "D4481237";
 const DRIVER_NAME: &str = "Luis Ortega";
@@ -218,6 +218,11 @@ async fn free_tags(app: &TestApp, license: &str) -> Vec<String> {
         .collect()
 }
 
+/// A free tag of the distributor: a label that is no package at all.
+async fn a_free_tag(app: &TestApp) -> String {
+    free_tags(app, DISTRIBUTOR).await[0].clone()
+}
+
 /// An operator's opening balance (rule 23's one exception) with a fresh tag; its label.
 async fn open(
     app: &TestApp,
@@ -260,8 +265,11 @@ async fn split(app: &TestApp, license: &str, source: &str, n: usize, each: i64) 
         let body: Vec<Value> = chunk
             .iter()
             .map(|t| {
-                json!({"Tag": t, "Item": item, "Quantity": each, "UnitOfMeasure": "Each", "Location": location,
-                       "Ingredients": [{"Package": source, "Quantity": each, "UnitOfMeasure": "Each"}]})
+                json!({
+                    "Tag": t, "Item": item, "Quantity": each, "UnitOfMeasure": "Each",
+                    "Location": location,
+                    "Ingredients": [{"Package": source, "Quantity": each, "UnitOfMeasure": "Each"}],
+                })
             })
             .collect();
         app.post(license, "/packages/v2", Value::Array(body))
@@ -316,6 +324,24 @@ async fn lab_sample(app: &TestApp, label: &str) -> Option<Value> {
         .find(|s| str_field(s, "Label") == label)
 }
 
+/// The endpoints of the newest `n` journal entries of `license`, oldest first.
+async fn last_endpoints(app: &TestApp, license: &str, n: usize) -> Vec<String> {
+    let mut out: Vec<String> = app
+        .get(license, "/tagtrail/v1/journal")
+        .query("pageSize", &n.to_string())
+        .send()
+        .await
+        .ok()
+        .json()
+        .as_array()
+        .expect("the journal is an array")
+        .iter()
+        .map(|e| str_field(e, "Endpoint"))
+        .collect();
+    out.reverse();
+    out
+}
+
 /// What `tagtrail audit verify` runs: the journal chain and every projection, replayed.
 async fn audit_verify(app: &TestApp) {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -329,7 +355,7 @@ async fn audit_verify(app: &TestApp) {
     );
 }
 
-// ---- the scenario -----------------------------------------------------------------------------
+// ---- the scenario ------------------------------------------------------------------------------
 
 /// Issue 4's "done when" (rules 38, 40, 43, 44, 46, §2.6): a lot walks manufacturer →
 /// distributor (the distributor transports, departs and accepts); the distributor's testing
@@ -343,133 +369,436 @@ async fn scenario_manufacturer_to_retail_through_the_lab_rules_38_to_46() {
     for_each_backend(async |app| {
         let b = app.backend;
         // The manufacturer's new lot of untested gummies.
-        let lot = open(app, MANUFACTURER, "Mango Gummies 10x10mg", 120, "Finished Goods", "NotSubmitted").await;
+        let lot = open(
+            app,
+            MANUFACTURER,
+            "Mango Gummies 10x10mg",
+            120,
+            "Finished Goods",
+            "NotSubmitted",
+        )
+        .await;
         let lot_id = int_field(&package(app, MANUFACTURER, &lot).await, "Id");
 
         // 1. Manufacturer → distributor, carried by the distributor.
         let m1 = register(app, MANUFACTURER, transfer(DISTRIBUTOR, &[&lot])).await;
         let t = outgoing(app, MANUFACTURER, m1).await;
-        assert_eq!(str_field(&t, "ManifestNumber"), format!("{m1:010}"), "[{b}] {t}");
+        assert_eq!(
+            str_field(&t, "ManifestNumber"),
+            format!("{m1:010}"),
+            "[{b}] {t}"
+        );
         assert_eq!(state(&t), "Outgoing");
         assert_eq!(
-            (str_field(&t, "ShipperFacilityLicenseNumber"), str_field(&t, "RecipientFacilityLicenseNumber"), str_field(&t, "TransporterFacilityLicenseNumber")),
-            (MANUFACTURER.to_string(), DISTRIBUTOR.to_string(), DISTRIBUTOR.to_string())
+            (
+                str_field(&t, "ShipperFacilityLicenseNumber"),
+                str_field(&t, "RecipientFacilityLicenseNumber"),
+                str_field(&t, "TransporterFacilityLicenseNumber")
+            ),
+            (
+                MANUFACTURER.to_string(),
+                DISTRIBUTOR.to_string(),
+                DISTRIBUTOR.to_string()
+            )
         );
-        assert_eq!((str_field(&t, "DriverName"), str_field(&t, "DriverVehicleLicenseNumber"), str_field(&t, "VehicleLicensePlateNumber")), (DRIVER_NAME.into(), DRIVER.into(), VAN.into()));
-        assert_eq!((int_field(&t, "PackageCount"), t["IsVoided"].clone(), t["ActualDepartureDateTime"].clone()), (1, json!(false), Value::Null));
-        assert_eq!(state(&manifest_in(app, DISTRIBUTOR, "/transfers/v2/incoming", m1).await.expect("incoming at the distributor")), "Outgoing");
-        assert!(manifest_in(app, DISTRIBUTOR, "/tagtrail/v1/transfers/transporting", m1).await.is_some());
-        assert!(manifest_in(app, RETAILER, "/transfers/v2/incoming", m1).await.is_none());
+        assert_eq!(
+            (
+                str_field(&t, "DriverName"),
+                str_field(&t, "DriverVehicleLicenseNumber"),
+                str_field(&t, "VehicleLicensePlateNumber")
+            ),
+            (DRIVER_NAME.into(), DRIVER.into(), VAN.into())
+        );
+        assert_eq!(
+            (
+                int_field(&t, "PackageCount"),
+                t["IsVoided"].clone(),
+                t["ActualDepartureDateTime"].clone()
+            ),
+            (1, json!(false), Value::Null)
+        );
+        assert_eq!(
+            state(
+                &manifest_in(app, DISTRIBUTOR, "/transfers/v2/incoming", m1)
+                    .await
+                    .expect("incoming at the distributor")
+            ),
+            "Outgoing"
+        );
+        assert!(
+            manifest_in(app, DISTRIBUTOR, "/tagtrail/v1/transfers/transporting", m1)
+                .await
+                .is_some()
+        );
+        assert!(
+            manifest_in(app, RETAILER, "/transfers/v2/incoming", m1)
+                .await
+                .is_none()
+        );
         // Registered, not departed: still the manufacturer's active package.
         assert!(labels(app, MANUFACTURER, "active").await.contains(&lot));
         assert!(!labels(app, MANUFACTURER, "intransit").await.contains(&lot));
-        assert!(transferred(app, MANUFACTURER, &lot).await.is_empty(), "nothing left yet");
+        assert!(
+            transferred(app, MANUFACTURER, &lot).await.is_empty(),
+            "nothing left yet"
+        );
 
         depart(app, m1).await;
-        assert!(labels(app, MANUFACTURER, "intransit").await.contains(&lot), "[{b}] departed packages are in transit");
-        assert!(!labels(app, MANUFACTURER, "active").await.contains(&lot), "[{b}] and out of active inventory");
-        assert!(!labels(app, DISTRIBUTOR, "active").await.contains(&lot), "[{b}] not received yet");
+        assert!(
+            labels(app, MANUFACTURER, "intransit").await.contains(&lot),
+            "[{b}] departed packages are in transit"
+        );
+        assert!(
+            !labels(app, MANUFACTURER, "active").await.contains(&lot),
+            "[{b}] and out of active inventory"
+        );
+        assert!(
+            !labels(app, DISTRIBUTOR, "active").await.contains(&lot),
+            "[{b}] not received yet"
+        );
         let t = outgoing(app, MANUFACTURER, m1).await;
         assert_eq!(state(&t), "InTransit");
         assert!(t["ActualDepartureDateTime"].is_string(), "{t}");
         let sent = transferred(app, MANUFACTURER, &lot).await;
         assert_eq!(sent.len(), 1, "[{b}] {sent:?}");
-        assert_eq!((str_field(&sent[0], "ManifestNumber"), str_field(&sent[0], "RecipientFacilityLicenseNumber"), decimal(&sent[0], "ShippedQuantity"), str_field(&sent[0], "ShipmentPackageStateName")), (format!("{m1:010}"), DISTRIBUTOR.into(), "120".into(), "Shipped".into()));
+        assert_eq!(
+            (
+                str_field(&sent[0], "ManifestNumber"),
+                str_field(&sent[0], "RecipientFacilityLicenseNumber"),
+                decimal(&sent[0], "ShippedQuantity"),
+                str_field(&sent[0], "ShipmentPackageStateName")
+            ),
+            (
+                format!("{m1:010}"),
+                DISTRIBUTOR.into(),
+                "120".into(),
+                "Shipped".into()
+            )
+        );
 
         // The recipient records the arrival, then accepts.
         step(app, DISTRIBUTOR, "arrive", m1).await.ok();
         assert_eq!(state(&outgoing(app, MANUFACTURER, m1).await), "Delivered");
         let r = receive(app, DISTRIBUTOR, m1, vec![accept(&lot)]).await.ok();
         assert_eq!(ids(&r), vec![m1]);
-        let got = listed_package(app, DISTRIBUTOR, "active", &lot).await.unwrap_or_else(|| panic!("[{b}] the distributor has the lot"));
-        assert_eq!((decimal(&got, "Quantity"), str_field(&got, "LabTestingState")), ("120".into(), "NotSubmitted".into()));
+        let got = listed_package(app, DISTRIBUTOR, "active", &lot)
+            .await
+            .unwrap_or_else(|| panic!("[{b}] the distributor has the lot"));
+        assert_eq!(
+            (
+                decimal(&got, "Quantity"),
+                str_field(&got, "LabTestingState")
+            ),
+            ("120".into(), "NotSubmitted".into())
+        );
         assert!(!labels(app, MANUFACTURER, "active").await.contains(&lot));
         assert!(!labels(app, MANUFACTURER, "intransit").await.contains(&lot));
-        app.get(MANUFACTURER, &format!("/packages/v2/{lot}")).send().await.status(401);
+        app.get(MANUFACTURER, &format!("/packages/v2/{lot}"))
+            .send()
+            .await
+            .status(401);
         let sent = transferred(app, MANUFACTURER, &lot).await;
-        assert_eq!((str_field(&sent[0], "ShipmentPackageStateName"), decimal(&sent[0], "ReceivedQuantity")), ("Accepted".into(), "120".into()));
-        let t = manifest_in(app, DISTRIBUTOR, "/transfers/v2/incoming", m1).await.expect("incoming");
-        assert_eq!((state(&t), int_field(&t, "ReceivedPackageCount")), ("Received".into(), 1));
-        assert_eq!(delivery_states(app, MANUFACTURER, m1).await, vec![(lot.clone(), "Accepted".to_string())]);
+        assert_eq!(
+            (
+                str_field(&sent[0], "ShipmentPackageStateName"),
+                decimal(&sent[0], "ReceivedQuantity")
+            ),
+            ("Accepted".into(), "120".into())
+        );
+        let t = manifest_in(app, DISTRIBUTOR, "/transfers/v2/incoming", m1)
+            .await
+            .expect("incoming");
+        assert_eq!(
+            (state(&t), int_field(&t, "ReceivedPackageCount")),
+            ("Received".into(), 1)
+        );
+        assert_eq!(
+            delivery_states(app, MANUFACTURER, m1).await,
+            vec![(lot.clone(), "Accepted".to_string())]
+        );
 
         // 2. The distributor samples the lot (rule 36) and sends the sample to the laboratory.
         let sample = free_tags(app, DISTRIBUTOR).await[0].clone();
-        let body = json!([{"Tag": sample, "Item": "Mango Gummies 10x10mg", "Quantity": 4, "UnitOfMeasure": "Each", "Location": "Receiving Dock",
-                           "Ingredients": [{"Package": lot, "Quantity": 4, "UnitOfMeasure": "Each"}]}]);
-        app.post(DISTRIBUTOR, "/packages/v2/testing", body).send().await.ok();
+        let body = json!([{
+            "Tag": sample, "Item": "Mango Gummies 10x10mg", "Quantity": 4, "UnitOfMeasure": "Each",
+            "Location": "Receiving Dock",
+            "Ingredients": [{"Package": lot, "Quantity": 4, "UnitOfMeasure": "Each"}],
+        }]);
+        app.post(DISTRIBUTOR, "/packages/v2/testing", body)
+            .send()
+            .await
+            .ok();
         let l = package(app, DISTRIBUTOR, &lot).await;
-        assert_eq!((decimal(&l, "Quantity"), str_field(&l, "LabTestingState")), ("116".into(), "SubmittedForTesting".into()));
+        assert_eq!(
+            (decimal(&l, "Quantity"), str_field(&l, "LabTestingState")),
+            ("116".into(), "SubmittedForTesting".into())
+        );
         let m2 = register(app, DISTRIBUTOR, transfer(LAB, &[&sample])).await;
-        assert_eq!(outgoing(app, DISTRIBUTOR, m2).await["ContainsTestingSample"], json!(true));
-        assert!(lab_sample(app, &sample).await.is_none(), "[{b}] not at the lab before it travels");
+        assert_eq!(
+            outgoing(app, DISTRIBUTOR, m2).await["ContainsTestingSample"],
+            json!(true)
+        );
+        assert!(
+            lab_sample(app, &sample).await.is_none(),
+            "[{b}] not at the lab before it travels"
+        );
         depart(app, m2).await;
-        assert!(labels(app, DISTRIBUTOR, "intransit").await.contains(&sample));
+        assert!(
+            labels(app, DISTRIBUTOR, "intransit")
+                .await
+                .contains(&sample)
+        );
         receive(app, LAB, m2, vec![accept(&sample)]).await.ok();
-        let at_lab = lab_sample(app, &sample).await.unwrap_or_else(|| panic!("[{b}] the sample is in the lab's labsamples"));
+        let at_lab = lab_sample(app, &sample)
+            .await
+            .unwrap_or_else(|| panic!("[{b}] the sample is in the lab's labsamples"));
         assert_eq!(str_field(&at_lab, "LabFacilityLicenseNumber"), LAB);
         // In the lab's custody, still the distributor's package.
-        assert!(!labels(app, LAB, "active").await.contains(&sample), "[{b}] the sample does not become the lab's package");
-        assert!(!labels(app, DISTRIBUTOR, "intransit").await.contains(&sample));
-        assert_eq!(str_field(&package(app, DISTRIBUTOR, &sample).await, "LabTestingState"), "SubmittedForTesting");
+        assert!(
+            !labels(app, LAB, "active").await.contains(&sample),
+            "[{b}] the sample does not become the lab's package"
+        );
+        assert!(
+            !labels(app, DISTRIBUTOR, "intransit")
+                .await
+                .contains(&sample)
+        );
+        assert_eq!(
+            str_field(&package(app, DISTRIBUTOR, &sample).await, "LabTestingState"),
+            "SubmittedForTesting"
+        );
 
         // 3. The laboratory records a passing panel and releases it.
+        let result =
+            |t: &str, q: Value| json!({"LabTestTypeName": t, "Quantity": q, "Passed": true});
         let record = json!([{"Label": sample, "ResultDate": null, "Results": [
-            {"LabTestTypeName": "Pesticides", "Quantity": 0, "Passed": true, "Notes": null},
-            {"LabTestTypeName": "Heavy Metals", "Quantity": 0.02, "Passed": true, "Notes": null},
-            {"LabTestTypeName": "Microbial Impurities", "Quantity": 0, "Passed": true, "Notes": null},
-            {"LabTestTypeName": "Cannabinoids", "Quantity": 9.8, "Passed": true, "Notes": "THC mg per unit"}]}]);
-        let results = ids(&app.post(LAB, "/labtests/v2/record", record).send().await.ok());
+            result("Pesticides", json!(0)),
+            result("Heavy Metals", json!(0.02)),
+            result("Microbial Impurities", json!(0)),
+            result("Cannabinoids", json!(9.8)),
+        ]}]);
+        let results = ids(&app
+            .post(LAB, "/labtests/v2/record", record)
+            .send()
+            .await
+            .ok());
         assert_eq!(results.len(), 4);
-        assert_eq!(str_field(&package(app, DISTRIBUTOR, &sample).await, "LabTestingState"), "TestingInProgress");
+        assert_eq!(
+            str_field(&package(app, DISTRIBUTOR, &sample).await, "LabTestingState"),
+            "TestingInProgress"
+        );
         // Rule 46: until the results are released, the lot cannot go to a retailer.
-        let msg = only_row(&refused(app, DISTRIBUTOR, wholesale(RETAILER, &[&lot])).await, 0);
-        assert!(msg.starts_with("Packages[0]: ") && msg.contains("SubmittedForTesting") && msg.contains(&lot), "[{b}] {msg}");
-        app.put(LAB, "/labtests/v2/results/release", json!([{"PackageLabel": sample}])).send().await.ok();
+        let msg = only_row(
+            &refused(app, DISTRIBUTOR, wholesale(RETAILER, &[&lot])).await,
+            0,
+        );
+        assert!(
+            msg.starts_with("Packages[0]: ")
+                && msg.contains("SubmittedForTesting")
+                && msg.contains(&lot),
+            "[{b}] {msg}"
+        );
+        app.put(
+            LAB,
+            "/labtests/v2/results/release",
+            json!([{"PackageLabel": sample}]),
+        )
+        .send()
+        .await
+        .ok();
         // ... and back: the results reach the distributor's sample and the lot it came from.
-        assert_eq!(str_field(&package(app, DISTRIBUTOR, &sample).await, "LabTestingState"), "TestPassed");
+        assert_eq!(
+            str_field(&package(app, DISTRIBUTOR, &sample).await, "LabTestingState"),
+            "TestPassed"
+        );
         let l = package(app, DISTRIBUTOR, &lot).await;
-        assert_eq!(str_field(&l, "LabTestingState"), "TestPassed", "[{b}] the lot passes with its sample");
-        let res = app.get(DISTRIBUTOR, "/labtests/v2/results").query("packageId", &int_field(&l, "Id").to_string()).send().await.ok().json();
-        let res = res["Data"].as_array().cloned().unwrap_or_else(|| panic!("[{b}] a paged list: {res}"));
+        assert_eq!(
+            str_field(&l, "LabTestingState"),
+            "TestPassed",
+            "[{b}] the lot passes with its sample"
+        );
+        let res = app
+            .get(DISTRIBUTOR, "/labtests/v2/results")
+            .query("packageId", &int_field(&l, "Id").to_string())
+            .send()
+            .await
+            .ok()
+            .json();
+        let res = res["Data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("[{b}] a paged list: {res}"));
         for id in &results {
-            let r = res.iter().find(|r| int_field(r, "LabTestResultId") == *id).unwrap_or_else(|| panic!("[{b}] result {id} reaches the lot's owner: {res:?}"));
-            assert_eq!((r["ResultReleased"].clone(), str_field(r, "LabFacilityLicenseNumber")), (json!(true), LAB.to_string()));
+            let r = res
+                .iter()
+                .find(|r| int_field(r, "LabTestResultId") == *id)
+                .unwrap_or_else(|| panic!("[{b}] result {id} reaches the lot's owner: {res:?}"));
+            assert_eq!(
+                (
+                    r["ResultReleased"].clone(),
+                    str_field(r, "LabFacilityLicenseNumber")
+                ),
+                (json!(true), LAB.to_string())
+            );
         }
         let at_lab = lab_sample(app, &sample).await.expect("still listed");
-        assert_eq!((at_lab["ResultReleased"].clone(), at_lab["OverallPassed"].clone()), (json!(true), json!(true)));
+        assert_eq!(
+            (
+                at_lab["ResultReleased"].clone(),
+                at_lab["OverallPassed"].clone()
+            ),
+            (json!(true), json!(true))
+        );
 
         // 4. Wholesale manifest to the retailer (rule 42), which counts 115 of 116.
-        let mut body = plan(RETAILER, "Wholesale Manifest", vec![priced(&lot, json!(250.5))]);
+        let mut body = plan(
+            RETAILER,
+            "Wholesale Manifest",
+            vec![priced(&lot, json!(250.5))],
+        );
         body["Destinations"][0]["InvoiceNumber"] = json!("INV-7781");
         let m3 = register(app, DISTRIBUTOR, body).await;
-        assert_eq!(str_field(&outgoing(app, DISTRIBUTOR, m3).await, "ShipmentTypeName"), "Wholesale Manifest");
+        assert_eq!(
+            str_field(&outgoing(app, DISTRIBUTOR, m3).await, "ShipmentTypeName"),
+            "Wholesale Manifest"
+        );
         depart(app, m3).await;
         assert!(labels(app, DISTRIBUTOR, "intransit").await.contains(&lot));
-        assert!(!labels(app, DISTRIBUTOR, "active").await.contains(&lot), "[{b}] the departed lot left active inventory");
+        assert!(
+            !labels(app, DISTRIBUTOR, "active").await.contains(&lot),
+            "[{b}] the departed lot left active inventory"
+        );
         assert!(!labels(app, RETAILER, "active").await.contains(&lot));
-        let r = receive(app, RETAILER, m3, vec![json!({"PackageLabel": lot, "Accepted": true, "ReceivedQuantity": 115, "ReceiverWholesalePrice": 260})]).await.ok();
+        let counted = json!({
+            "PackageLabel": lot, "Accepted": true, "ReceivedQuantity": 115,
+            "ReceiverWholesalePrice": 260,
+        });
+        let r = receive(app, RETAILER, m3, vec![counted]).await.ok();
         assert_eq!(ids(&r), vec![m3]);
         let warnings = r.json()["Warnings"].clone();
-        assert!(warnings.as_array().is_some_and(|w| w.iter().any(|w| w.as_str().is_some_and(|w| w.contains("115") && w.contains("116") && w.contains(&lot)))), "[{b}] rule 44: a variance is flagged: {warnings}");
-        let got = listed_package(app, RETAILER, "active", &lot).await.unwrap_or_else(|| panic!("[{b}] the retailer has the lot"));
-        assert_eq!((decimal(&got, "Quantity"), str_field(&got, "LabTestingState")), ("115".into(), "TestPassed".into()));
-        assert_eq!(int_field(&got, "Id"), lot_id, "[{b}] the same package all the way");
+        let flagged = |w: &Value| {
+            w.as_str()
+                .is_some_and(|w| w.contains("115") && w.contains("116") && w.contains(&lot))
+        };
+        assert!(
+            warnings.as_array().is_some_and(|w| w.iter().any(flagged)),
+            "[{b}] rule 44: a variance is flagged: {warnings}"
+        );
+        let got = listed_package(app, RETAILER, "active", &lot)
+            .await
+            .unwrap_or_else(|| panic!("[{b}] the retailer has the lot"));
+        assert_eq!(
+            (
+                decimal(&got, "Quantity"),
+                str_field(&got, "LabTestingState")
+            ),
+            ("115".into(), "TestPassed".into())
+        );
+        // Where it came from, as Metrc's ReceivedFrom… fields say.
+        let manifest = str_field(&outgoing(app, DISTRIBUTOR, m3).await, "ManifestNumber");
+        assert_eq!(
+            (
+                str_field(&got, "ReceivedFromManifestNumber"),
+                str_field(&got, "ReceivedFromFacilityLicenseNumber"),
+                got["ReceivedDateTime"].is_string()
+            ),
+            (manifest, DISTRIBUTOR.to_string(), true)
+        );
+        assert_eq!(
+            int_field(&got, "Id"),
+            lot_id,
+            "[{b}] the same package all the way"
+        );
         assert!(!labels(app, DISTRIBUTOR, "active").await.contains(&lot));
         assert!(!labels(app, DISTRIBUTOR, "intransit").await.contains(&lot));
         let sent = transferred(app, DISTRIBUTOR, &lot).await;
         assert_eq!(sent.len(), 1, "[{b}] {sent:?}");
-        assert_eq!((str_field(&sent[0], "ShipmentPackageStateName"), decimal(&sent[0], "ShippedQuantity"), decimal(&sent[0], "ReceivedQuantity"), decimal(&sent[0], "ShipperWholesalePrice"), decimal(&sent[0], "ReceiverWholesalePrice")),
-                   ("Accepted".into(), "116".into(), "115".into(), "250.5".into(), "260".into()));
-        let prices = app.list(RETAILER, &format!("/transfers/v2/deliveries/{m3}/packages/wholesale")).await;
-        assert_eq!((decimal(&prices[0], "ShipperWholesalePrice"), decimal(&prices[0], "ReceiverWholesalePrice")), ("250.5".into(), "260".into()));
-        let t = manifest_in(app, RETAILER, "/transfers/v2/incoming", m3).await.expect("incoming at the retailer");
-        assert_eq!((state(&t), str_field(&t, "InvoiceNumber"), int_field(&t, "ReceivedPackageCount")), ("Received".into(), "INV-7781".into(), 1));
+        assert_eq!(
+            (
+                str_field(&sent[0], "ShipmentPackageStateName"),
+                decimal(&sent[0], "ShippedQuantity"),
+                decimal(&sent[0], "ReceivedQuantity"),
+                decimal(&sent[0], "ShipperWholesalePrice"),
+                decimal(&sent[0], "ReceiverWholesalePrice")
+            ),
+            (
+                "Accepted".into(),
+                "116".into(),
+                "115".into(),
+                "250.5".into(),
+                "260".into()
+            )
+        );
+        let prices = app
+            .list(
+                RETAILER,
+                &format!("/transfers/v2/deliveries/{m3}/packages/wholesale"),
+            )
+            .await;
+        assert_eq!(
+            (
+                decimal(&prices[0], "ShipperWholesalePrice"),
+                decimal(&prices[0], "ReceiverWholesalePrice")
+            ),
+            ("250.5".into(), "260".into())
+        );
+        let t = manifest_in(app, RETAILER, "/transfers/v2/incoming", m3)
+            .await
+            .expect("incoming at the retailer");
+        assert_eq!(
+            (
+                state(&t),
+                str_field(&t, "InvoiceNumber"),
+                int_field(&t, "ReceivedPackageCount")
+            ),
+            ("Received".into(), "INV-7781".into(), 1)
+        );
         let d = delivery_packages(app, RETAILER, m3).await;
-        assert_eq!((str_field(&d[0], "ShipmentPackageState"), decimal(&d[0], "ShippedQuantity"), decimal(&d[0], "ReceivedQuantity")), ("Accepted".into(), "116".into(), "115".into()));
+        assert_eq!(
+            (
+                str_field(&d[0], "ShipmentPackageState"),
+                decimal(&d[0], "ShippedQuantity"),
+                decimal(&d[0], "ReceivedQuantity")
+            ),
+            ("Accepted".into(), "116".into(), "115".into())
+        );
 
-        // 5. Every step is journaled, and the chain verifies (`tagtrail audit verify`).
-        assert_eq!(str_field(&app.journal_head(RETAILER).await, "Endpoint"), format!("POST /tagtrail/v1/transfers/deliveries/{m3}/receive"));
-        assert_eq!(str_field(&app.journal_head(MANUFACTURER).await, "Endpoint"), "POST /tagtrail/v1/transfers/outgoing");
+        // 5. Every step is journaled under the license that took it, in order, and the chain
+        // verifies (what `tagtrail audit verify` runs).
+        let (depart, register) = (
+            "POST /tagtrail/v1/transfers/depart",
+            "POST /tagtrail/v1/transfers/outgoing",
+        );
+        let receipt = |id: i64| format!("POST /tagtrail/v1/transfers/deliveries/{id}/receive");
+        let want = [
+            depart.to_string(),
+            "POST /tagtrail/v1/transfers/arrive".into(),
+            receipt(m1),
+            "POST /packages/v2/testing".into(),
+            register.into(),
+            depart.into(),
+            register.into(),
+            depart.into(),
+        ];
+        assert_eq!(
+            last_endpoints(app, DISTRIBUTOR, want.len()).await,
+            want,
+            "[{b}]"
+        );
+        let want = [
+            receipt(m2),
+            "POST /labtests/v2/record".into(),
+            "PUT /labtests/v2/results/release".into(),
+        ];
+        assert_eq!(last_endpoints(app, LAB, 3).await, want, "[{b}]");
+        assert_eq!(
+            str_field(&app.journal_head(RETAILER).await, "Endpoint"),
+            format!("POST /tagtrail/v1/transfers/deliveries/{m3}/receive")
+        );
+        assert_eq!(
+            str_field(&app.journal_head(MANUFACTURER).await, "Endpoint"),
+            "POST /tagtrail/v1/transfers/outgoing"
+        );
         audit_verify(app).await;
     })
     .await;
@@ -486,60 +815,137 @@ async fn rule_35_an_in_transit_package_is_frozen() {
         let p = &v[0];
         let id = register(app, DISTRIBUTOR, wholesale(RETAILER, &[p])).await;
         let adjust = json!([{"Label": p, "Quantity": -1, "AdjustmentReason": "Spoilage"}]);
-        app.post(DISTRIBUTOR, "/packages/v2/adjust", adjust.clone()).send().await.ok();
-        assert!(labels(app, DISTRIBUTOR, "active").await.contains(p), "[{b}] registered, still active");
+        app.post(DISTRIBUTOR, "/packages/v2/adjust", adjust.clone())
+            .send()
+            .await
+            .ok();
+        assert!(
+            labels(app, DISTRIBUTOR, "active").await.contains(p),
+            "[{b}] registered, still active"
+        );
         depart(app, id).await;
-        assert!(labels(app, DISTRIBUTOR, "intransit").await.contains(p), "[{b}] in transit");
-        assert!(listed_package(app, DISTRIBUTOR, "active", p).await.is_none(), "[{b}] a departed package is not in /packages/v2/active");
-        assert_eq!(decimal(&transferred(app, DISTRIBUTOR, p).await[0], "ShippedQuantity"), "9", "[{b}] shipped as it left");
-        assert_eq!(decimal(&delivery_packages(app, RETAILER, id).await[0], "ShippedQuantity"), "9");
+        assert!(
+            labels(app, DISTRIBUTOR, "intransit").await.contains(p),
+            "[{b}] in transit"
+        );
+        assert!(
+            listed_package(app, DISTRIBUTOR, "active", p)
+                .await
+                .is_none(),
+            "[{b}] a departed package is not in /packages/v2/active"
+        );
+        assert_eq!(
+            decimal(
+                &transferred(app, DISTRIBUTOR, p).await[0],
+                "ShippedQuantity"
+            ),
+            "9",
+            "[{b}] shipped as it left"
+        );
+        assert_eq!(
+            decimal(
+                &delivery_packages(app, RETAILER, id).await[0],
+                "ShippedQuantity"
+            ),
+            "9"
+        );
         let journal = app.journal(DISTRIBUTOR).await.len();
         let tag = free_tags(app, DISTRIBUTOR).await[0].clone();
-        let draw = json!([{"Tag": tag, "Item": "Blue Dream Vape 1g", "Quantity": 1, "UnitOfMeasure": "Each", "Location": "Sellable Inventory",
-                           "Ingredients": [{"Package": p, "Quantity": 1, "UnitOfMeasure": "Each"}]}]);
-        let refused = [
-            app.post(DISTRIBUTOR, "/packages/v2/adjust", adjust).send().await,
+        let draw = json!([{
+            "Tag": tag, "Item": "Blue Dream Vape 1g", "Quantity": 1, "UnitOfMeasure": "Each",
+            "Location": "Sellable Inventory",
+            "Ingredients": [{"Package": p, "Quantity": 1, "UnitOfMeasure": "Each"}],
+        }]);
+        let frozen = [
+            app.post(DISTRIBUTOR, "/packages/v2/adjust", adjust)
+                .send()
+                .await,
             app.post(DISTRIBUTOR, "/packages/v2", draw).send().await,
-            app.put(DISTRIBUTOR, "/packages/v2/location", json!([{"Label": p, "Location": "Quarantine Cage"}])).send().await,
-            app.put(DISTRIBUTOR, "/packages/v2/finish", json!([{"Label": p, "ActualDate": "2026-11-21"}])).send().await,
+            app.put(
+                DISTRIBUTOR,
+                "/packages/v2/location",
+                json!([{"Label": p, "Location": "Quarantine Cage"}]),
+            )
+            .send()
+            .await,
+            app.put(
+                DISTRIBUTOR,
+                "/packages/v2/finish",
+                json!([{"Label": p, "ActualDate": "2026-11-21"}]),
+            )
+            .send()
+            .await,
         ];
-        for r in refused {
+        for r in frozen {
             let r = r.status(400);
-            assert!(only_row(&r.rows(), 0).contains("in transit"), "[{b}] {}: {}", r.what, r.body);
+            assert!(
+                only_row(&r.rows(), 0).contains("in transit"),
+                "[{b}] {}: {}",
+                r.what,
+                r.body
+            );
         }
         let pid = int_field(&package(app, DISTRIBUTOR, p).await, "Id");
-        let r = app.delete(DISTRIBUTOR, &format!("/packages/v2/{pid}")).send().await.status(400);
+        let r = app
+            .delete(DISTRIBUTOR, &format!("/packages/v2/{pid}"))
+            .send()
+            .await
+            .status(400);
         assert!(r.message().contains("in transit"), "[{b}] {}", r.body);
-        assert_eq!(app.journal(DISTRIBUTOR).await.len(), journal, "[{b}] nothing written");
+        assert_eq!(
+            app.journal(DISTRIBUTOR).await.len(),
+            journal,
+            "[{b}] nothing written"
+        );
         receive(app, RETAILER, id, vec![accept(p)]).await.ok();
         let got = package(app, RETAILER, p).await;
-        assert_eq!((int_field(&got, "Id"), decimal(&got, "Quantity")), (pid, "9".into()), "[{b}] the same package, as shipped");
+        assert_eq!(
+            (int_field(&got, "Id"), decimal(&got, "Quantity")),
+            (pid, "9".into()),
+            "[{b}] the same package, as shipped"
+        );
     })
     .await;
 }
 
-/// BUG (probable; rule 38 "the package must exist and be active in the shipper's inventory at
-/// that moment", and the issue's "a testing sample accepted by a testing laboratory stays the
-/// owner's package in the lab's custody"): once the laboratory has accepted a sample, its owner
-/// can still put it on a new manifest (`POST /tagtrail/v1/transfers/outgoing` answers 200) and
-/// ship it away from the lab — after which the lab still lists it in `/packages/v2/labsamples`
-/// and may record results for a package another licensee now holds. Expected: 400 naming the
-/// package while it is in the lab's custody.
+/// Rule 38 ("the package must exist and be active in the shipper's inventory at that moment")
+/// with the issue's "a testing sample accepted by a testing laboratory stays the owner's package
+/// in the lab's custody": while the laboratory holds the sample, its owner cannot put it on a
+/// manifest (400 naming the package). Regression: when this test was written the registration
+/// answered 200, and the sample could leave the lab on paper while the lab kept recording
+/// results for it.
 #[tokio::test]
-async fn bug_rule_38_a_sample_in_the_labs_custody_is_not_shippable_by_its_owner() {
+async fn rule_38_a_sample_in_the_labs_custody_is_not_shippable_by_its_owner() {
     for_each_backend(async |app| {
         let b = app.backend;
         let v = tested_vapes(app, 1).await;
         let sample = free_tags(app, DISTRIBUTOR).await[0].clone();
-        let body = json!([{"Tag": sample, "Item": "Blue Dream Vape 1g", "Quantity": 1, "UnitOfMeasure": "Each", "Location": "Sellable Inventory",
-                           "Ingredients": [{"Package": v[0], "Quantity": 1, "UnitOfMeasure": "Each"}]}]);
-        app.post(DISTRIBUTOR, "/packages/v2/testing", body).send().await.ok();
+        let body = json!([{
+            "Tag": sample, "Item": "Blue Dream Vape 1g", "Quantity": 1, "UnitOfMeasure": "Each",
+            "Location": "Sellable Inventory",
+            "Ingredients": [{"Package": v[0], "Quantity": 1, "UnitOfMeasure": "Each"}],
+        }]);
+        app.post(DISTRIBUTOR, "/packages/v2/testing", body)
+            .send()
+            .await
+            .ok();
         let id = register(app, DISTRIBUTOR, transfer(LAB, &[&sample])).await;
         depart(app, id).await;
         receive(app, LAB, id, vec![accept(&sample)]).await.ok();
         assert!(lab_sample(app, &sample).await.is_some(), "[{b}] at the lab");
-        let r = app.post(DISTRIBUTOR, "/tagtrail/v1/transfers/outgoing", json!([transfer(MANUFACTURER, &[&sample])])).send().await;
-        assert_eq!(r.status, 400, "[{b}] BUG: the owner ships a sample that sits at the laboratory: {}", r.body);
+        let r = app
+            .post(
+                DISTRIBUTOR,
+                "/tagtrail/v1/transfers/outgoing",
+                json!([transfer(MANUFACTURER, &[&sample])]),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            r.status, 400,
+            "[{b}] the owner ships a sample that sits at the laboratory: {}",
+            r.body
+        );
         assert!(only_row(&r.rows(), 0).contains(&sample), "[{b}] {}", r.body);
     })
     .await;
@@ -721,7 +1127,7 @@ async fn rules_44_45_reject_per_package_and_take_back() {
             .await
             .status(409);
 
-        // Only the shipper takes the rejected packages back (to anyone else the manifest is unknown).
+        // Only the shipper takes the rejected packages back (to others the manifest is unknown).
         step(app, RETAILER, "returns", id).await.status(404);
         step(app, DISTRIBUTOR, "returns", id).await.ok();
         let back = listed_package(app, DISTRIBUTOR, "active", r)
@@ -755,11 +1161,6 @@ async fn rules_44_45_reject_per_package_and_take_back() {
         register(app, DISTRIBUTOR, wholesale(RETAILER, &[r])).await;
     })
     .await;
-}
-
-/// A tag label that is no package at all.
-async fn a_free_tag(app: &TestApp) -> String {
-    free_tags(app, DISTRIBUTOR).await[0].clone()
 }
 
 // ---- rule 47 -----------------------------------------------------------------------------------
@@ -930,7 +1331,7 @@ async fn rule_47_two_hundred_packages_per_manifest_by_default() {
     .await;
 }
 
-// ---- what may be shipped -------------------------------------------------------------------------
+// ---- what may be shipped -----------------------------------------------------------------------
 
 /// Rules 34, 46, 31, 38 and 35: a held package, an untested (NotSubmitted) or remediated one to a
 /// retailer, a category the recipient cannot receive, someone else's package and one already on
@@ -1114,9 +1515,12 @@ async fn rules_39_to_42_the_manifest_itself() {
         let mut x = base();
         let dest = x["Destinations"][0].clone();
         x["Destinations"] = json!([dest.clone(), dest.clone()]);
-        expect(x, "California manifests are limited to a single destination and a single transporter.").await;
+        let one =
+            "California manifests are limited to a single destination and a single transporter.";
+        expect(x, one).await;
         let mut x = base();
-        x["Destinations"][0]["Transporters"] = json!([{"TransporterFacilityLicenseNumber": DISTRIBUTOR}, {"TransporterFacilityLicenseNumber": DISTRIBUTOR}]);
+        let carrier = json!({"TransporterFacilityLicenseNumber": DISTRIBUTOR});
+        x["Destinations"][0]["Transporters"] = json!([carrier.clone(), carrier]);
         expect(x, "single destination and a single transporter").await;
         let mut x = base();
         x["Destinations"] = json!([]);
@@ -1140,14 +1544,21 @@ async fn rules_39_to_42_the_manifest_itself() {
         expect(wholesale("C10-9999999-LIC", &[&v[0]]), "does not exist").await;
         // A transporter given on the destination overrides the top level.
         let mut x = base();
-        x["Destinations"][0]["Transporters"] = json!([{"TransporterFacilityLicenseNumber": DISTRIBUTOR, "DriverLicenseNumber": DRIVER2, "VehicleLicensePlateNumber": VAN}]);
+        x["Destinations"][0]["Transporters"] = json!([{
+            "TransporterFacilityLicenseNumber": DISTRIBUTOR,
+            "DriverLicenseNumber": DRIVER2,
+            "VehicleLicensePlateNumber": VAN,
+        }]);
         let id = register(app, DISTRIBUTOR, x).await;
-        assert_eq!(str_field(&outgoing(app, DISTRIBUTOR, id).await, "DriverName"), "Mei Tanaka");
+        assert_eq!(
+            str_field(&outgoing(app, DISTRIBUTOR, id).await, "DriverName"),
+            "Mei Tanaka"
+        );
     })
     .await;
 }
 
-// ---- lifecycle: void, edit, depart ---------------------------------------------------------------
+// ---- lifecycle: void, edit, depart -------------------------------------------------------------
 
 /// Rules 48, 39 and 43: a manifest is voided only before departure, which frees its packages for
 /// another manifest; it is edited only before departure (409 after); only its transporter
@@ -1310,7 +1721,7 @@ async fn rules_39_43_48_void_edit_and_depart() {
             .await
             .status(409);
         assert_eq!(r.message(), "Manifest cannot be modified after departure.");
-        // `/tmp/transfers_api.md` says 400, rule 48's text 409; either refuses, naming the departure.
+        // The API notes say 400, rule 48's text 409: either refuses, naming the departure.
         let r = app
             .delete(
                 MANUFACTURER,
@@ -1339,7 +1750,7 @@ async fn rules_39_43_48_void_edit_and_depart() {
     .await;
 }
 
-// ---- package lists -------------------------------------------------------------------------------
+// ---- package lists -----------------------------------------------------------------------------
 
 /// Bulletin IV: a manifest's packages from an uploaded one-column list. A bad line answers 400
 /// with `row` = the line's index and "Line N: …" and changes nothing; a good list replaces the
@@ -1467,12 +1878,12 @@ async fn bulletin_iv_package_list_upload() {
     .await;
 }
 
-/// BUG (bulletin IV; `/tmp/transfers_api.md`: bad lines → `row` = line − 1, "Line N: …"): in a
-/// list with Windows line ends (CRLF, as spreadsheets export CSV) every line after the first is
-/// reported one line too early. Input `c⏎d⏎c⏎a,d⏎` with CRLF: expected rows [2, 3] ("Line 3",
-/// "Line 4"); tagtrail answers rows [1, 2] ("Line 2", "Line 3"). The same list with LF is right.
+/// Bulletin IV: a list with Windows line ends (CRLF, as spreadsheets export CSV) names the same
+/// lines as one with LF. Regression: when this test was written every CRLF line after the first
+/// was reported one line early (rows [1, 2], "Line 2"/"Line 3", for a duplicate on line 3 and
+/// two values on line 4).
 #[tokio::test]
-async fn bug_bulletin_iv_crlf_package_lists_name_the_right_line() {
+async fn bulletin_iv_crlf_package_lists_name_the_right_line() {
     for_each_backend(async |app| {
         let b = app.backend;
         let v = tested_vapes(app, 3).await;
@@ -1481,16 +1892,26 @@ async fn bug_bulletin_iv_crlf_package_lists_name_the_right_line() {
         let path = format!("/tagtrail/v1/transfers/{id}/packagelist");
         for eol in ["\n", "\r\n"] {
             let text = [c.as_str(), d, c, &format!("{a},{d}")].join(eol) + eol;
-            let r = app.put(DISTRIBUTOR, &path, json!(null)).raw_body(&text).send().await.status(400);
+            let r = app
+                .put(DISTRIBUTOR, &path, json!(null))
+                .raw_body(&text)
+                .send()
+                .await
+                .status(400);
             let rows = r.rows();
-            let want = vec![(2, format!("Line 3: {c} is listed already, on line 1.")), (3, "Line 4: one column of package tag UIDs is expected; this line has several values.".to_string())];
+            let several =
+                "one column of package tag UIDs is expected; this line has several values.";
+            let want = vec![
+                (2, format!("Line 3: {c} is listed already, on line 1.")),
+                (3, format!("Line 4: {several}")),
+            ];
             assert_eq!(rows, want, "[{b}] line ends {eol:?}");
         }
     })
     .await;
 }
 
-// ---- scoping, permissions, bodies ----------------------------------------------------------------
+// ---- scoping, permissions, bodies --------------------------------------------------------------
 
 /// A license that is not a party to a manifest gets 401 on its reads and documents; a user
 /// without the transfer permissions gets 403; unknown ids 404; malformed bodies 400 or 413, never
@@ -1803,7 +2224,7 @@ async fn scoping_permissions_and_malformed_bodies() {
     .await;
 }
 
-// ---- the manifest document -----------------------------------------------------------------------
+// ---- the manifest document ---------------------------------------------------------------------
 
 /// Rule 40: the manifest as a PDF (`/pdf`, base64 in Metrc's file envelope) and as HTML names the
 /// manifest number, the shipper, transporter and recipient with license numbers and addresses,
@@ -1930,7 +2351,7 @@ async fn rule_40_manifest_pdf_and_html() {
     .await;
 }
 
-// ---- templates -------------------------------------------------------------------------------------
+// ---- templates ---------------------------------------------------------------------------------
 
 /// Templates (§2.6 "Create template"): created, listed, read (deliveries, packages, transporters
 /// and their details), updated, used to register a manifest with `TransferTemplateId`, and
