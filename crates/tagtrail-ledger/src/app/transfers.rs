@@ -431,6 +431,28 @@ impl Ledger {
         }
     }
 
+    /// A step on one manifest addressed by id (a DELETE): load it, decide, commit.
+    async fn one_manifest(
+        &self,
+        who: &Acting,
+        scope: &Scope,
+        action: Action,
+        (id, what): (i64, &str),
+        decide: impl FnOnce(&tagtrail_domain::commands::Ctx, &Loaded) -> Result<Manifest, Rejection>,
+    ) -> AppResult<Written> {
+        let now = Self::now_string();
+        let ctx = Self::ctx(scope, &now);
+        let mut tx = self.store.begin().await?;
+        let l = load(&mut tx, id).await?.ok_or_else(|| {
+            AppError::NotFound(format!(
+                "{what} {id} does not exist in the current Facility."
+            ))
+        })?;
+        let m = decide(&ctx, &l)?;
+        self.commit(tx, who, Some(scope.license()), action, &now, outcome(&[m]))
+            .await
+    }
+
     /// Voids a registered manifest before departure (rule 48).
     pub async fn void_manifest(
         &self,
@@ -439,13 +461,10 @@ impl Ledger {
         action: Action,
         id: i64,
     ) -> AppResult<Written> {
-        let now = Self::now_string();
-        let ctx = Self::ctx(scope, &now);
-        let mut tx = self.store.begin().await?;
-        let l = load(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-        let m = manifests::void(&ctx, &l.transfer, &l.lines)?;
-        self.commit(tx, who, Some(scope.license()), action, &now, outcome(&[m]))
-            .await
+        self.one_manifest(who, scope, action, (id, "Transfer"), |ctx, l| {
+            manifests::void(ctx, &l.transfer, &l.lines)
+        })
+        .await
     }
 
     /// Archives an outgoing template.
@@ -456,17 +475,10 @@ impl Ledger {
         action: Action,
         id: i64,
     ) -> AppResult<Written> {
-        let now = Self::now_string();
-        let ctx = Self::ctx(scope, &now);
-        let mut tx = self.store.begin().await?;
-        let l = load(&mut tx, id).await?.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "Transfer template {id} does not exist in the current Facility."
-            ))
-        })?;
-        let m = manifests::archive_template(&ctx, &l.transfer)?;
-        self.commit(tx, who, Some(scope.license()), action, &now, outcome(&[m]))
-            .await
+        self.one_manifest(who, scope, action, (id, "Transfer template"), |ctx, l| {
+            manifests::archive_template(ctx, &l.transfer)
+        })
+        .await
     }
 
     /// Steps that address whole manifests by id (depart, arrive, take back): each element is
