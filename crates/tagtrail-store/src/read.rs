@@ -32,6 +32,8 @@ pub struct ListQuery {
     pub modified_to: Option<String>,
     /// 1-based page number and page size; `None` lists every match.
     pub page: Option<(u32, u32)>,
+    /// Highest id first (the web UI lists newest first); Metrc's lists go by ascending id.
+    pub newest_first: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +113,8 @@ pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> 
         count = count.bind(a.clone());
     }
     let total: i64 = count.fetch_one(&mut *conn).await?.try_get("n")?;
-    let mut sql = format!("SELECT data FROM {table}{w} ORDER BY id");
+    let order = if q.newest_first { "DESC" } else { "ASC" };
+    let mut sql = format!("SELECT data FROM {table}{w} ORDER BY id {order}");
     if let Some((page, size)) = q.page {
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",

@@ -110,6 +110,23 @@ async fn appends_project_and_verify_then_tampering_is_caught() {
             .unwrap();
         assert_eq!(page.total, 2);
         assert_eq!(page.rows[0].thc_level, Some("0.1865".parse().unwrap()));
+        // Newest first, one page at a time (the web UI's lists).
+        let newest = s
+            .list::<Strain>(&ListQuery {
+                license: Some("L-1".into()),
+                newest_first: true,
+                page: Some((1, 1)),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                newest.total,
+                newest.rows.iter().map(|r| r.id).collect::<Vec<_>>()
+            ),
+            (2, vec![2])
+        );
         let windowed = s
             .list::<Strain>(&ListQuery {
                 modified_from: Some("2026-01-01T00:00:00.500000+00:00".into()),

@@ -93,22 +93,7 @@ pub fn write_manifest(
 ) -> Result<Written, Rejection> {
     let now = &ctx.now;
     if let Some((t, _)) = existing {
-        match (template, t.state) {
-            (true, TransferState::Template) | (false, TransferState::Outgoing) => {}
-            // Rule 39: the manifest is fixed once transport starts.
-            (false, s) if s.departed() => {
-                return Err(Rejection::Conflict(
-                    "Manifest cannot be modified after departure.".into(),
-                ));
-            }
-            _ => {
-                return Err(Rejection::Invalid(format!(
-                    "Transfer {} cannot be modified ({}).",
-                    t.id,
-                    t.list_status()
-                )));
-            }
-        }
+        check_editable(t, template)?;
     }
     let name = super::optional(&spec.name);
     if template && name.is_none() {
@@ -204,6 +189,23 @@ pub fn write_manifest(
         last_modified: now.clone(),
     };
     Ok(written(transfer, lines))
+}
+
+/// Whether `t` may be rewritten as a template (`template`) or a registered manifest: a
+/// template while it is one; a manifest only before departure (rule 39: fixed once transport
+/// starts, 409).
+pub fn check_editable(t: &Transfer, template: bool) -> Result<(), Rejection> {
+    match (template, t.state) {
+        (true, TransferState::Template) | (false, TransferState::Outgoing) => Ok(()),
+        (false, s) if s.departed() => Err(Rejection::Conflict(
+            "Manifest cannot be modified after departure.".into(),
+        )),
+        _ => Err(Rejection::Invalid(format!(
+            "Transfer {} is {} and cannot be edited here.",
+            t.id,
+            t.list_status()
+        ))),
+    }
 }
 
 fn retire(lines: &[TransferPackage], now: &str) -> Vec<TransferPackage> {
@@ -388,14 +390,6 @@ pub fn receive(
         .collect();
     let (decided, mut warnings) = decide_receipt(&shipped, receipt)?;
     let by_label: HashMap<&str, &Decided> = decided.iter().map(|d| (d.label.as_str(), d)).collect();
-    let prices: HashMap<String, Option<rust_decimal::Decimal>> = receipt
-        .iter()
-        .filter_map(|r| {
-            r.package_label
-                .as_deref()
-                .map(|l| (l.trim().to_ascii_uppercase(), r.receiver_wholesale_price))
-        })
-        .collect();
     let now = &ctx.now;
     let lab = ctx.facility.license_type.can("CanTestPackages");
     let (mut out, mut packages, mut samples) = (Vec::new(), Vec::new(), Vec::new());
@@ -411,7 +405,7 @@ pub fn receive(
         let mut p = p.clone();
         l.shipment_state = d.state;
         l.received_at = Some(now.clone());
-        l.receiver_wholesale_price = prices.get(&label).copied().flatten();
+        l.receiver_wholesale_price = d.receiver_wholesale_price;
         l.last_modified = now.clone();
         p.last_modified = now.clone();
         match d.state {

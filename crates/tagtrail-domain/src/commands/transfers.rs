@@ -5,7 +5,7 @@
 use super::{Ctx, optional};
 use crate::error::{Rejection, RowErrors};
 use crate::license::LicenseType;
-use crate::records::{Driver, Facility, Package, PackageState, Vehicle};
+use crate::records::{Driver, Facility, Package, Vehicle};
 use crate::reference;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -32,21 +32,8 @@ pub fn check_shippable(
             p.label
         ));
     }
-    match p.state {
-        PackageState::Active => {}
-        // Rule 33: finished packages move only once unfinished.
-        PackageState::Finished => {
-            return Err(format!(
-                "Package {} is finished; unfinish it first.",
-                p.label
-            ));
-        }
-        PackageState::Discontinued => return Err(format!("Package {} is discontinued.", p.label)),
-        // Rule 35: in transit already.
-        PackageState::InTransit => {
-            return Err(format!("Package {} is already in transit.", p.label));
-        }
-    }
+    // Rules 33–35: finished, discontinued, in-transit and held packages stay where they are.
+    super::packages::check_changeable(p)?;
     // A testing sample in a laboratory's custody is not the owner's to ship.
     if p.is_testing_sample
         && let Some(lab) = &p.lab_license
@@ -55,10 +42,6 @@ pub fn check_shippable(
             "Package {} is a testing sample in the custody of laboratory {lab}.",
             p.label
         ));
-    }
-    // Rule 34: held packages are not transferred or transported.
-    if p.on_hold {
-        return Err(format!("Package {} is on hold.", p.label));
     }
     if on_a_manifest {
         return Err(format!(
@@ -311,6 +294,7 @@ pub struct Decided {
     pub state: ShipmentState,
     pub received_quantity: Decimal,
     pub reason: Option<String>,
+    pub receiver_wholesale_price: Option<Decimal>,
 }
 
 /// Decides a receipt (rule 44): every shipped package of the manifest is accepted or rejected
@@ -357,6 +341,7 @@ pub fn decide_receipt(
                 state: ShipmentState::Accepted,
                 received_quantity: received,
                 reason: None,
+                receiver_wholesale_price: l.receiver_wholesale_price,
             });
         } else {
             let Some(reason) = optional(&l.reason) else {
@@ -368,6 +353,7 @@ pub fn decide_receipt(
                 state: ShipmentState::Rejected,
                 received_quantity: Decimal::ZERO,
                 reason: Some(reason),
+                receiver_wholesale_price: l.receiver_wholesale_price,
             });
         }
     }
@@ -486,7 +472,7 @@ pub fn parse_package_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::fold;
+    use crate::records::{PackageState, fold};
     use crate::tag::TagLabel;
 
     const NOW: &str = "2026-06-01T12:00:00.000000+00:00";

@@ -277,34 +277,21 @@ impl Ledger {
                         continue;
                     };
                     match load(&mut tx, id).await? {
-                        // Rule 39: the manifest is fixed once transport starts.
-                        Some(t)
-                            if t.transfer.license_number == lic
-                                && !template
-                                && t.transfer.state.departed() =>
-                        {
-                            return Err(Rejection::Conflict(
-                                "Manifest cannot be modified after departure.".into(),
-                            )
-                            .into());
-                        }
-                        Some(t)
-                            if t.transfer.license_number == lic
-                                && (t.transfer.state == TransferState::Template) == template
-                                && t.transfer.active =>
-                        {
-                            let base = spec_of(&t.transfer, &t.lines);
-                            let mut spec = merge(&r.spec, base);
-                            if r.keep_line_details {
-                                keep_details(&mut spec, &t.lines);
-                            }
-                            resolved.push((Some(t), None, spec));
-                        }
                         Some(t) if t.transfer.license_number == lic && t.transfer.active => {
-                            err(format!(
-                                "Transfer {id} is {} and cannot be edited here.",
-                                t.transfer.list_status()
-                            ))
+                            // Checked before planning: a departed manifest's packages are in
+                            // transit, and that is not what is wrong with the request.
+                            match manifests::check_editable(&t.transfer, template) {
+                                Ok(()) => {
+                                    let base = spec_of(&t.transfer, &t.lines);
+                                    let mut spec = merge(&r.spec, base);
+                                    if r.keep_line_details {
+                                        keep_details(&mut spec, &t.lines);
+                                    }
+                                    resolved.push((Some(t), None, spec));
+                                }
+                                Err(Rejection::Invalid(m)) => err(m),
+                                Err(e) => return Err(e.into()),
+                            }
                         }
                         _ => err(format!(
                             "Transfer {id} does not exist in the current Facility."

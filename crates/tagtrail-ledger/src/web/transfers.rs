@@ -255,19 +255,6 @@ pub struct ListParams {
     err: Option<String>,
 }
 
-/// Newest first, `PAGE` at a time. The lists are a license's own manifests, so they are read
-/// whole and paged here, which keeps the newest on the first page.
-fn newest<T>(mut rows: Vec<T>, page_no: usize) -> (usize, Vec<T>) {
-    rows.reverse();
-    let total = rows.len();
-    let rows = rows
-        .into_iter()
-        .skip(page_no.saturating_sub(1).saturating_mul(PAGE))
-        .take(PAGE)
-        .collect();
-    (total, rows)
-}
-
 pub async fn list(
     State(s): State<AppState>,
     Employee(user): Employee,
@@ -289,9 +276,12 @@ pub async fn list(
     let lic = scope.license().to_string();
     // Clamped so that the page links cannot overflow.
     let page_no = f.page.unwrap_or(1).clamp(1, u32::MAX as usize);
+    // Newest first, one page from the store.
     let own = |status_in: &[&str]| ListQuery {
         license: Some(lic.clone()),
         status_in: status_in.iter().map(|s| s.to_string()).collect(),
+        page: Some((page_no as u32, PAGE as u32)),
+        newest_first: true,
         ..Default::default()
     };
     let by_id = async |ids: Vec<i64>| -> Result<Vec<Transfer>, WebError> {
@@ -305,55 +295,39 @@ pub async fn list(
     };
     let (total, rows) = match tab {
         "incoming" => {
-            let ids: Vec<i64> = s
-                .ledger
-                .store
-                .list::<TransferDelivery>(&own(&[]))
-                .await?
-                .rows
-                .into_iter()
-                .map(|d| d.id)
-                .collect();
-            let (total, ids) = newest(ids, page_no);
-            (total, by_id(ids).await?)
+            let page = s.ledger.store.list::<TransferDelivery>(&own(&[])).await?;
+            (
+                page.total,
+                by_id(page.rows.iter().map(|d| d.id).collect()).await?,
+            )
         }
         "transporting" => {
-            // The license's own manifests are on its outgoing list already.
-            let ids: Vec<i64> = s
-                .ledger
-                .store
-                .list::<TransferTransport>(&own(&[]))
-                .await?
-                .rows
-                .into_iter()
-                .filter(|t| t.shipper_license != lic)
-                .map(|t| t.id)
-                .collect();
-            let (total, ids) = newest(ids, page_no);
-            (total, by_id(ids).await?)
+            let page = s.ledger.store.list::<TransferTransport>(&own(&[])).await?;
+            (
+                page.total,
+                by_id(page.rows.iter().map(|t| t.id).collect()).await?,
+            )
         }
         "templates" => {
             let mut q = own(&["Template"]);
             q.active = Some(true);
-            newest(s.ledger.store.list::<Transfer>(&q).await?.rows, page_no)
+            let page = s.ledger.store.list::<Transfer>(&q).await?;
+            (page.total, page.rows)
         }
-        "rejected" => newest(
-            s.ledger
+        "rejected" => {
+            let page = s
+                .ledger
                 .store
                 .list::<Transfer>(&own(&["Rejected", "Returned"]))
-                .await?
-                .rows,
-            page_no,
-        ),
-        _ => newest(
-            s.ledger
-                .store
-                .list::<Transfer>(&own(REGISTERED))
-                .await?
-                .rows,
-            page_no,
-        ),
+                .await?;
+            (page.total, page.rows)
+        }
+        _ => {
+            let page = s.ledger.store.list::<Transfer>(&own(REGISTERED)).await?;
+            (page.total, page.rows)
+        }
     };
+    let total = usize::try_from(total).unwrap_or(0);
     let mut tabs = vec![
         ("outgoing", "Outgoing"),
         ("incoming", "Incoming"),

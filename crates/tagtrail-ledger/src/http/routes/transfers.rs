@@ -7,7 +7,7 @@ use crate::app::{AppError, Loaded, ManifestKind, ManifestRequest, Scope};
 use crate::http::error::ApiError;
 use crate::http::extract::{Caller, Params, action, parse_body, parse_id};
 use crate::http::openapi::{LicenseParam, PagingParams, WindowParams};
-use crate::http::{AppState, created, empty_ok};
+use crate::http::{AppState, created, empty_ok, list_scoped};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -23,7 +23,6 @@ use tagtrail_domain::records::{
 use tagtrail_metrc::records as wire;
 use tagtrail_metrc::transfers as tw;
 use tagtrail_metrc::{Ids, Paged};
-use tagtrail_store::ListQuery;
 
 const VIEW: &[&str] = &["View Transfers", "Manage Transfers"];
 const MANAGE: &[&str] = &["Manage Transfers"];
@@ -305,17 +304,16 @@ async fn visible(
         .unwrap_or_else(|| ApiError::Status(StatusCode::UNAUTHORIZED, "Not authorized.".into())))
 }
 
-/// Lists the caller's manifests from one of the index tables, newest changes included.
+/// Lists the manifests a license is a party to through one of the index tables (recipient's or
+/// transporter's), whose rows carry the manifest's id and follow its changes.
 async fn list_manifests<R: tagtrail_domain::records::Record>(
     s: &AppState,
     caller: &Caller,
     q: &Params,
     perms: &[&str],
-    refine: impl FnOnce(&mut ListQuery),
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
     let scope = caller.authorize(s, q.license()?, perms).await?;
-    let mut lq = q.list_query(&s.ledger.config, Some(scope.license()), None, true)?;
-    refine(&mut lq);
+    let lq = q.list_query(&s.ledger.config, Some(scope.license()), None, true)?;
     let page = s
         .ledger
         .store
@@ -357,7 +355,7 @@ pub async fn get_incoming(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
-    list_manifests::<TransferDelivery>(&s, &caller, &q, VIEW, |_| {}).await
+    list_manifests::<TransferDelivery>(&s, &caller, &q, VIEW).await
 }
 
 #[utoipa::path(get, path = "/transfers/v2/outgoing", tag = "Transfers", params(LicenseParam, PagingParams, WindowParams), responses((status = 200, body = Paged<tw::Transfer>)))]
@@ -366,9 +364,16 @@ pub async fn get_outgoing(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
-    list_manifests::<Transfer>(&s, &caller, &q, VIEW, |lq| {
-        lq.status_in = statuses(REGISTERED)
-    })
+    list_scoped::<Transfer, _>(
+        &s,
+        &caller,
+        &q,
+        VIEW,
+        None,
+        true,
+        |lq| lq.status_in = statuses(REGISTERED),
+        transfer,
+    )
     .await
 }
 
@@ -380,9 +385,16 @@ pub async fn get_rejected(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
-    list_manifests::<Transfer>(&s, &caller, &q, VIEW, |lq| {
-        lq.status_in = statuses(&["Rejected", "Returned"])
-    })
+    list_scoped::<Transfer, _>(
+        &s,
+        &caller,
+        &q,
+        VIEW,
+        None,
+        true,
+        |lq| lq.status_in = statuses(&["Rejected", "Returned"]),
+        transfer,
+    )
     .await
 }
 
@@ -394,7 +406,7 @@ pub async fn get_transporting(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
-    list_manifests::<TransferTransport>(&s, &caller, &q, VIEW, |_| {}).await
+    list_manifests::<TransferTransport>(&s, &caller, &q, VIEW).await
 }
 
 #[utoipa::path(get, path = "/transfers/v2/templates/outgoing", tag = "Transfers", params(LicenseParam, PagingParams, WindowParams), responses((status = 200, body = Paged<tw::Transfer>)))]
@@ -403,10 +415,16 @@ pub async fn get_templates(
     caller: Caller,
     q: Params,
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
-    list_manifests::<Transfer>(&s, &caller, &q, VIEW_TEMPLATES, |lq| {
-        lq.status = Some("Template".into());
-        lq.active = Some(true);
-    })
+    list_scoped::<Transfer, _>(
+        &s,
+        &caller,
+        &q,
+        VIEW_TEMPLATES,
+        Some(true),
+        true,
+        |lq| lq.status = Some("Template".into()),
+        transfer,
+    )
     .await
 }
 
