@@ -166,11 +166,18 @@ def test_fail_remediate_retest_flow_rule_36(dist, lab, licenses, vape_lot):
 
     ids = assert_ids(record(lab, t_s1, [("Pesticides", 0.9, False), ("Cannabinoids", 11.2, True), ("Heavy Metals", 0, True)]), 3)
     assert package(dist, t_s1)["LabTestingState"] == "TestingInProgress"
+    # Until the laboratory releases them, the results are the laboratory's alone (issue 8): the
+    # owner sees none, for the sample or its lot; the laboratory sees them unreleased.
     results = assert_envelope(dist.lab_tests_get_results_v2(license_number=dist.lic, package_id=str(lot["Id"])))
-    assert {r["LabTestResultId"] for r in results} >= set(ids), "a lot's results include its samples'"
-    assert all(r["ResultReleased"] is False for r in results if r["LabTestResultId"] in ids)
+    assert not {r["LabTestResultId"] for r in results} & set(ids), "unreleased results stay at the lab"
+    at_lab = assert_envelope(lab.lab_tests_get_results_v2(license_number=lab.lic, package_id=str(s1["Id"])))
+    assert {r["LabTestResultId"] for r in at_lab} >= set(ids)
+    assert all(r["ResultReleased"] is False for r in at_lab if r["LabTestResultId"] in ids)
 
     call_empty(lab.lab_tests_update_result_release_v2, body=[{"PackageLabel": t_s1}], license_number=lab.lic)
+    results = assert_envelope(dist.lab_tests_get_results_v2(license_number=dist.lic, package_id=str(lot["Id"])))
+    assert {r["LabTestResultId"] for r in results} >= set(ids), "a lot's results include its samples' once released"
+    assert all(r["ResultReleased"] is True for r in results if r["LabTestResultId"] in ids)
     assert package(dist, t_lot)["LabTestingState"] == "TestFailed"
     assert package(dist, t_s1)["LabTestingState"] == "TestFailed"
     # Releasing again: nothing left to release.

@@ -169,8 +169,8 @@ def shipped_label(server, lic, order_id):
     """A label of a shipped tag order, as printed on the physical tags (read by the operator from
     the database: the API shows only received tags)."""
     if server.database_url:
-        sql = (f"SELECT lookup FROM tags WHERE license_number = '{lic}' AND status = 'Package:Shipped' "
-               f"AND (data::json->>'order_id')::bigint = {int(order_id)} ORDER BY id LIMIT 1")
+        sql = (f"SELECT label FROM tags WHERE license_number = '{lic}' AND kind = 'Package' "
+               f"AND status = 'Shipped' AND order_id = {int(order_id)} ORDER BY id LIMIT 1")
         p = subprocess.run(["psql", "-At", "-v", "ON_ERROR_STOP=1", server.database_url, "-c", sql],
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 0, f"psql failed: {p.stdout}{p.stderr}"
@@ -179,8 +179,8 @@ def shipped_label(server, lic, order_id):
         con = sqlite3.connect(f"file:{server.verify_url}?mode=ro", uri=True, timeout=30)
         try:
             row = con.execute(
-                "SELECT lookup FROM tags WHERE license_number = ? AND status = 'Package:Shipped' "
-                "AND json_extract(data, '$.order_id') = ? ORDER BY id LIMIT 1", (lic, int(order_id))).fetchone()
+                "SELECT label FROM tags WHERE license_number = ? AND kind = 'Package' "
+                "AND status = 'Shipped' AND order_id = ? ORDER BY id LIMIT 1", (lic, int(order_id))).fetchone()
         finally:
             con.close()
         label = row[0] if row else ""

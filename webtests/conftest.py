@@ -22,6 +22,26 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start(cmd, base, log_path):
+    # The server's output goes to a file: a pipe nobody reads would fill up and stall it.
+    log = open(log_path, "ab")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/openapi.json", timeout=1)
+            return proc
+        except Exception:
+            if proc.poll() is not None:
+                raise RuntimeError(open(log_path, errors="replace").read())
+            time.sleep(0.1)
+    raise RuntimeError("tagtrail demo did not start")
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def demo():
     data_dir = tempfile.mkdtemp(prefix="tagtrail-web-")
@@ -29,20 +49,19 @@ def demo():
     cmd = [BIN, "demo", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}"]
     if os.environ.get("TAGTRAIL_WEB_DATABASE_URL"):
         cmd += ["--database-url", os.environ["TAGTRAIL_WEB_DATABASE_URL"]]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/openapi.json", timeout=1)
-            break
-        except Exception:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
-            time.sleep(0.1)
+    log_path = os.path.join(data_dir, "server.log")
+    running = {"proc": start(cmd, base, log_path)}
+
+    def restart():
+        """Stops the server and starts it again on the same data (and address)."""
+        stop(running["proc"])
+        running["proc"] = start(cmd, base, log_path)
+
     creds = json.load(open(os.path.join(data_dir, "credentials.json")))
-    yield {"base": base, "creds": creds, "data_dir": data_dir, "db": cmd[-1] if "--database-url" in cmd else os.path.join(data_dir, "tagtrail.db")}
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=20)
+    yield {"base": base, "creds": creds, "data_dir": data_dir, "restart": restart,
+           "db": cmd[-1] if "--database-url" in cmd else os.path.join(data_dir, "tagtrail.db")}
+    stop(running["proc"])
 
 
 @pytest.fixture(scope="session")

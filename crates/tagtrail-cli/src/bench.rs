@@ -4,10 +4,7 @@
 use anyhow::{Context, Result};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tagtrail_ledger::Ledger;
-use tagtrail_ledger::config::{Config, RateLimits};
-use tagtrail_ledger::demo;
-use tagtrail_store::Store;
+use tagtrail_app::{Config, Ledger, RateLimits};
 use tokio::sync::Mutex;
 
 pub struct Options {
@@ -105,13 +102,12 @@ pub async fn run(opts: Options) -> Result<()> {
     let url = match (&opts.database_url, &opts.postgres_admin_url) {
         (Some(u), _) => u.clone(),
         (None, Some(admin)) => {
-            tagtrail_store::scratch::create_postgres_database(admin, "tagtrail_bench").await?
+            tagtrail_app::audit::create_postgres_database(admin, "tagtrail_bench")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
         }
         (None, None) => dir.join("bench.db").to_string_lossy().to_string(),
     };
-    let store = Store::open(&url)
-        .await
-        .context("opening the bench database")?;
     // Limits far above what two cores can reach: the bench measures the ledger, not the limiter.
     let config = Config {
         rate: RateLimits {
@@ -122,17 +118,24 @@ pub async fn run(opts: Options) -> Result<()> {
         },
         ..Config::default()
     };
-    let ledger = Ledger::new(store.clone(), config);
+    let ledger = Ledger::open(&url, config)
+        .await
+        .context("opening the bench database")?;
     let ledger_for_scale = ledger.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let creds = demo::seed(&ledger, &base)
+    let creds = tagtrail_demo::seed(&ledger, &base)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(tagtrail_ledger::http::serve(ledger, listener, async move {
-        let _ = stop_rx.await;
-    }));
+    let server = tokio::spawn(tagtrail_ledger::serve(
+        ledger,
+        tagtrail_ledger::WebOptions::default(),
+        listener,
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
     let lic = creds
         .licenses
         .iter()
@@ -210,7 +213,6 @@ pub async fn run(opts: Options) -> Result<()> {
     if opts.history > 0 {
         let scale = crate::scale::Scale {
             ledger: &ledger_for_scale,
-            store: &store,
             base: base.clone(),
             vendor_key: creds.vendor_key.clone(),
             lic: lic.clone(),
@@ -224,7 +226,10 @@ pub async fn run(opts: Options) -> Result<()> {
     let _ = stop_tx.send(());
     let _ = server.await;
     let t = Instant::now();
-    let report = tagtrail_store::verify(&store, &dir.join("verify.db")).await?;
+    let report = ledger_for_scale
+        .verify(&dir.join("verify.db"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "audit verify: {} entries, {} rows, {} in {:.2} s",
         report.entries,
@@ -232,7 +237,7 @@ pub async fn run(opts: Options) -> Result<()> {
         if report.ok() { "ok" } else { "FAILED" },
         t.elapsed().as_secs_f64()
     );
-    store.close().await;
+    ledger_for_scale.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -1,19 +1,28 @@
 //! `tagtrail`: the ledger server, the demo, the operator's admin commands and the audit.
 
 mod bench;
+mod checkpoints;
 mod scale;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tagtrail_domain::commands::people::FacilitySpec;
+use tagtrail_app::actions::packages::{Hold, OpenBalance, OpeningBalance};
+use tagtrail_app::actions::people::{
+    self, CreateEmployee, CreateLicense, Employ, NewEmployee, PasswordHash, SetPermissions,
+};
+use tagtrail_app::actions::tags::{Order, Ship};
+use tagtrail_app::{Acting, AppError, Config, Door, Ledger, RateLimits};
+use tagtrail_demo::{self as demo, DemoCredentials};
+use tagtrail_domain::commands::packages::{HoldSpec, NewPackage};
+use tagtrail_domain::commands::people::{FacilitySpec, Grant};
+use tagtrail_domain::commands::tags::OrderSpec;
+use tagtrail_domain::lab_state::LabState;
 use tagtrail_domain::license::LicenseType;
-use tagtrail_ledger::app::Acting;
-use tagtrail_ledger::config::{Config, RateLimits};
-use tagtrail_ledger::demo::{self, DemoCredentials};
-use tagtrail_ledger::{AppError, Ledger};
-use tagtrail_store::Store;
+use tagtrail_domain::permission::Permission;
+use tagtrail_ledger::WebOptions;
 
 const DEFAULT_DB: &str = "tagtrail-data/tagtrail.db";
 
@@ -38,6 +47,10 @@ enum Command {
         listen: String,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        web: WebArgs,
+        #[command(flatten)]
+        checkpoint: checkpoints::SignerArgs,
     },
     /// Seed a realistic California dataset (once per data directory) and serve it.
     Demo {
@@ -50,6 +63,10 @@ enum Command {
         database_url: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        web: WebArgs,
+        #[command(flatten)]
+        checkpoint: checkpoints::SignerArgs,
     },
     /// The operator's (regulator's) commands: licenses, employees, keys, tag shipments.
     Admin {
@@ -86,6 +103,30 @@ struct DbArg {
     /// A SQLite file path (created if missing) or a postgres:// URL.
     #[arg(long, global = true, env = "TAGTRAIL_DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
+}
+
+#[derive(Args, Clone)]
+struct WebArgs {
+    /// Mark the web UI's session cookies `Secure`: set this when browsers reach the ledger over
+    /// HTTPS (behind a TLS-terminating proxy), so a cookie never travels in clear.
+    #[arg(long, env = "TAGTRAIL_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// The address browsers use to reach the ledger; an https:// URL also turns on
+    /// --secure-cookies.
+    #[arg(long, env = "TAGTRAIL_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+impl WebArgs {
+    fn options(&self) -> WebOptions {
+        let https = self
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
+        WebOptions {
+            secure_cookies: self.secure_cookies || https,
+        }
+    }
 }
 
 #[derive(Args, Clone, Copy)]
@@ -242,6 +283,20 @@ enum AdminCommand {
     Maintain,
     /// List the permission names.
     Permissions,
+    /// Create a checkpoint signing key (ed25519): the secret in FILE (mode 0600, never
+    /// overwritten), the public key in FILE with the extension .pub and on standard output.
+    CheckpointKey {
+        /// Where to write the secret key; keep it outside the database and its backups.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Sign the journal head now (when no server signs, or before taking a copy); a no-op if
+    /// the newest entry is already checkpointed.
+    Checkpoint {
+        /// The signing key file (see `admin checkpoint-key`).
+        #[arg(long, env = "TAGTRAIL_CHECKPOINT_KEY", value_name = "FILE")]
+        checkpoint_key: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -251,6 +306,24 @@ enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: DbArg,
+        /// Then check every checkpoint of this export file (`audit checkpoints --out`) against
+        /// the database: its signature, and that the journal still holds exactly the signed hash
+        /// at its entry. Exit 3 naming the first checkpoint that does not hold.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
+        /// The public key to trust (64 hex digits, or a .pub file); repeat it for keys used in
+        /// turn. Without it the keys in the checkpoints file are trusted, which proves only that
+        /// the file and the database agree.
+        #[arg(long, value_name = "HEX_OR_FILE", requires = "checkpoints")]
+        public_key: Vec<String>,
+    },
+    /// Export every signed checkpoint and the public keys as JSON: the file an inspector keeps
+    /// and later passes to `audit verify --checkpoints`.
+    Checkpoints {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -291,8 +364,8 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn open(url: &str) -> Result<Store> {
-    Store::open(url)
+async fn open(url: &str, config: Config) -> Result<Ledger> {
+    Ledger::open(url, config)
         .await
         .with_context(|| format!("opening database {}", redact(url)))
 }
@@ -311,11 +384,11 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(ledger: Ledger, listen: &str) -> Result<()> {
+async fn serve(ledger: Ledger, listen: &str, web: WebOptions) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
-    tagtrail_ledger::http::serve(ledger, listener, shutdown_signal()).await?;
+    tagtrail_ledger::serve(ledger, web, listener, shutdown_signal()).await?;
     Ok(())
 }
 
@@ -325,31 +398,47 @@ fn app_err(e: AppError) -> anyhow::Error {
 
 async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Serve { db, listen, limits } => {
-            let ledger = Ledger::new(open(&db.database_url).await?, limits.config());
+        Command::Serve {
+            db,
+            listen,
+            limits,
+            web,
+            checkpoint,
+        } => {
+            let ledger = open(&db.database_url, limits.config()).await?;
             println!(
                 "tagtrail ledger on http://{listen} (database {})",
                 redact(&db.database_url)
             );
-            serve(ledger, &listen).await?;
+            let signer = checkpoints::signer(&ledger, &checkpoint)?;
+            serve(ledger, &listen, web.options()).await?;
+            checkpoints::finish(signer).await;
         }
         Command::Demo {
             data_dir,
             listen,
             database_url,
             limits,
+            web,
+            checkpoint,
         } => {
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("creating {}", data_dir.display()))?;
             let url = database_url
                 .unwrap_or_else(|| data_dir.join("tagtrail.db").to_string_lossy().to_string());
-            let ledger = Ledger::new(open(&url).await?, limits.config());
+            let ledger = open(&url, limits.config()).await?;
             let creds = demo_credentials(&ledger, &data_dir, &listen).await?;
             print_demo(&creds, &data_dir);
-            serve(ledger, &listen).await?;
+            let signer = checkpoints::demo_signer(&ledger, &checkpoint, &data_dir)?;
+            serve(ledger, &listen, web.options()).await?;
+            signer.finish().await;
         }
+        Command::Admin {
+            command: AdminCommand::CheckpointKey { out },
+            ..
+        } => checkpoints::create_key(&out)?,
         Command::Admin { db, command } => {
-            let ledger = Ledger::new(open(&db.database_url).await?, Config::default());
+            let ledger = open(&db.database_url, Config::default()).await?;
             admin(&ledger, command).await?;
         }
         Command::Bench {
@@ -369,12 +458,26 @@ async fn run(cli: Cli) -> Result<i32> {
             .await?;
         }
         Command::Audit {
-            command: AuditCommand::Verify { db },
+            command: AuditCommand::Checkpoints { db, out },
         } => {
-            let store = open(&db.database_url).await?;
+            let ledger = open(&db.database_url, Config::default()).await?;
+            checkpoints::export(&ledger, &out).await?;
+        }
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    db,
+                    checkpoints: file,
+                    public_key,
+                },
+        } => {
+            let ledger = open(&db.database_url, Config::default()).await?;
+            if let Some(file) = file {
+                return checkpoints::verify(&ledger, &file, &public_key).await;
+            }
             let scratch =
                 std::env::temp_dir().join(format!("tagtrail-verify-{}.db", std::process::id()));
-            let report = tagtrail_store::verify(&store, &scratch).await?;
+            let report = ledger.verify(&scratch).await?;
             match &report.problem {
                 None => {
                     println!(
@@ -396,7 +499,7 @@ async fn run(cli: Cli) -> Result<i32> {
 async fn demo_credentials(ledger: &Ledger, dir: &Path, listen: &str) -> Result<DemoCredentials> {
     let path = dir.join("credentials.json");
     let base_url = format!("http://{listen}");
-    if ledger.store.journal_len().await? > 0 {
+    if ledger.journal_len().await? > 0 {
         let text = std::fs::read_to_string(&path).with_context(|| {
             format!("{} holds data but {} is missing; keys are stored only as hashes and cannot be shown again. Use a new --data-dir.", dir.display(), path.display())
         })?;
@@ -450,6 +553,21 @@ fn print_demo(creds: &DemoCredentials, dir: &Path) {
     }
 }
 
+/// The door of an admin command: `tagtrail admin <command>` and its arguments (never a
+/// password).
+fn admin_door(command: &str, args: serde_json::Value) -> Door {
+    Door::operator(format!("tagtrail admin {command}"), args)
+}
+
+/// The operator's scope at `license`.
+async fn operator_scope(
+    ledger: &Ledger,
+    who: &Acting,
+    license: &str,
+) -> Result<tagtrail_app::Scope> {
+    ledger.authorize(who, license, &[]).await.map_err(app_err)
+}
+
 async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
     let who = Acting::operator(&std::env::var("USER").unwrap_or_else(|_| "admin".into()));
     match command {
@@ -461,20 +579,27 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             start_date,
             end_date,
         } => {
-            let Some(license_type) = LicenseType::parse(&license_type) else {
+            let Some(kind) = LicenseType::parse(&license_type) else {
                 bail!(
                     "unknown license type {license_type}: use cultivator, manufacturer, distributor, testing_lab or retailer"
                 );
             };
+            let door = admin_door(
+                "create-license",
+                json!({"LicenseNumber": license_number, "LicenseType": kind.as_str(), "Name": name}),
+            );
             let spec = FacilitySpec {
                 license_number,
-                license_type,
+                license_type: kind,
                 name,
                 address,
                 license_start_date: start_date,
                 license_end_date: end_date,
             };
-            let f = ledger.create_facility(&who, &spec).await.map_err(app_err)?;
+            let (_, f) = ledger
+                .run_system::<CreateLicense>(&who, door, &spec)
+                .await
+                .map_err(app_err)?;
             println!(
                 "license {} ({}) issued: facility {} \"{}\"",
                 f.license_number,
@@ -489,14 +614,23 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             employee_license_number,
             password,
         } => {
-            let u = ledger
-                .create_user(
-                    &who,
-                    &username,
-                    &full_name,
-                    &employee_license_number,
-                    password.as_deref(),
-                )
+            let password = match password.as_deref() {
+                Some(p) => Some(PasswordHash::of(p).await.map_err(app_err)?),
+                None => None,
+            };
+            // The request records who was created, never the password.
+            let door = admin_door(
+                "create-employee",
+                json!({"Username": username, "FullName": full_name}),
+            );
+            let req = NewEmployee {
+                username,
+                full_name,
+                employee_license_number,
+                password,
+            };
+            let (_, u) = ledger
+                .run_system::<CreateEmployee>(&who, door, &req)
                 .await
                 .map_err(app_err)?;
             println!("employee {} created (id {})", u.username, u.id);
@@ -508,25 +642,30 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             owner,
             manager,
         } => {
-            let e = ledger
-                .employ(
-                    &who,
-                    &username,
-                    &license_number,
-                    &permission,
-                    owner,
-                    manager,
-                )
+            let door = admin_door(
+                "grant",
+                json!({"Username": username, "LicenseNumber": license_number, "Permissions": permission}),
+            );
+            let req = Employ {
+                username: username.clone(),
+                license_number: license_number.clone(),
+                grant: Grant {
+                    permissions: permission,
+                    is_owner: owner,
+                    is_manager: manager,
+                },
+            };
+            let (_, e) = ledger
+                .run_system::<SetPermissions>(&who, door, &req)
                 .await
                 .map_err(app_err)?;
-            println!(
-                "{username} at {license_number}: {}",
-                e.permissions.join(", ")
-            );
+            let names: Vec<&str> = e.permissions.iter().map(|p| p.name()).collect();
+            println!("{username} at {license_number}: {}", names.join(", "));
         }
         AdminCommand::VendorKey { name } => {
-            let k = ledger
-                .issue_vendor_key(&who, &name)
+            let door = admin_door("vendor-key", json!({"Name": name}));
+            let (_, k) = ledger
+                .run_system::<people::IssueVendorKey>(&who, door, &name)
                 .await
                 .map_err(app_err)?;
             println!(
@@ -535,8 +674,9 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             );
         }
         AdminCommand::UserKey { username } => {
-            let k = ledger
-                .issue_user_key(&who, &username)
+            let door = admin_door("user-key", json!({"Username": username}));
+            let (_, k) = ledger
+                .run_system::<people::IssueUserKey>(&who, door, &username)
                 .await
                 .map_err(app_err)?;
             println!(
@@ -549,22 +689,17 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             plant,
             package,
         } => {
-            let scope = ledger
-                .authorize(&who, &license_number, &[])
-                .await
-                .map_err(app_err)?;
-            let action = tagtrail_ledger::app::Action::new(
-                "tagtrail admin order-tags",
-                None,
-                "Tag order placed by the operator",
-                serde_json::json!({"PlantTags": plant, "PackageTags": package}),
+            let scope = operator_scope(ledger, &who, &license_number).await?;
+            let door = admin_door(
+                "order-tags",
+                json!({"LicenseNumber": license_number, "PlantTags": plant, "PackageTags": package}),
             );
-            let spec = tagtrail_domain::commands::tags::OrderSpec {
+            let spec = vec![OrderSpec {
                 plant_tags: Some(plant),
                 package_tags: Some(package),
-            };
+            }];
             let w = ledger
-                .order_tags(&who, &scope, action, &[spec])
+                .run::<Order>(&scope, door, &spec)
                 .await
                 .map_err(app_err)?;
             println!(
@@ -573,8 +708,9 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             );
         }
         AdminCommand::ShipTags { order_id } => {
+            let door = admin_door("ship-tags", json!({"OrderId": order_id}));
             ledger
-                .ship_tag_order(&who, order_id)
+                .run_system::<Ship>(&who, door, &order_id)
                 .await
                 .map_err(app_err)?;
             println!("tag order {order_id} shipped; the licensee must record receipt before use");
@@ -588,16 +724,27 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             location,
             lab_state,
         } => {
-            let spec = tagtrail_domain::commands::packages::NewPackage {
-                tag: Some(tag),
-                item: Some(item),
-                quantity: Some(quantity),
-                unit_of_measure: Some(unit),
-                location: Some(location),
-                ..Default::default()
+            let Some(state) = LabState::parse(&lab_state) else {
+                bail!("lab testing state {lab_state} does not exist");
+            };
+            let scope = operator_scope(ledger, &who, &license_number).await?;
+            let door = admin_door(
+                "opening-package",
+                json!({"LicenseNumber": license_number, "Tag": tag, "Item": item, "Quantity": quantity, "UnitOfMeasure": unit, "Location": location, "LabTestingState": lab_state}),
+            );
+            let req = OpeningBalance {
+                package: NewPackage {
+                    tag: Some(tag),
+                    item: Some(item),
+                    quantity: Some(quantity),
+                    unit_of_measure: Some(unit),
+                    location: Some(location),
+                    ..Default::default()
+                },
+                lab_state: state,
             };
             let w = ledger
-                .open_balance(&who, &license_number, &spec, &lab_state)
+                .run::<OpenBalance>(&scope, door, &req)
                 .await
                 .map_err(app_err)?;
             println!(
@@ -610,33 +757,63 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             label,
             reason,
         } => {
-            ledger
-                .set_hold(&who, &license_number, &label, true, &reason)
-                .await
-                .map_err(app_err)?;
-            println!("{} package(s) on hold at {license_number}", label.len());
+            hold(ledger, &who, &license_number, label, true, reason).await?;
         }
         AdminCommand::Release {
             license_number,
             label,
             reason,
         } => {
-            ledger
-                .set_hold(&who, &license_number, &label, false, &reason)
-                .await
-                .map_err(app_err)?;
-            println!("{} package(s) released at {license_number}", label.len());
+            hold(ledger, &who, &license_number, label, false, reason).await?;
         }
         AdminCommand::Maintain => {
             let t = std::time::Instant::now();
-            ledger.store.maintain().await?;
+            ledger.maintain().await?;
             println!("maintenance done in {:.1} s", t.elapsed().as_secs_f64());
         }
         AdminCommand::Permissions => {
-            for p in tagtrail_domain::permission::ALL {
+            for p in Permission::ALL {
                 println!("{p}");
             }
         }
+        AdminCommand::CheckpointKey { out } => checkpoints::create_key(&out)?,
+        AdminCommand::Checkpoint { checkpoint_key } => {
+            checkpoints::sign_now(ledger, &checkpoint_key).await?
+        }
+    }
+    Ok(())
+}
+
+/// An administrative hold (`hold`) or release of packages (rule 34).
+async fn hold(
+    ledger: &Ledger,
+    who: &Acting,
+    license: &str,
+    labels: Vec<String>,
+    hold: bool,
+    reason: String,
+) -> Result<()> {
+    let scope = operator_scope(ledger, who, license).await?;
+    let command = if hold { "hold" } else { "release" };
+    let door = admin_door(
+        command,
+        json!({"LicenseNumber": license, "Labels": labels, "Reason": reason}),
+    )
+    .because(Some(&reason));
+    let n = labels.len();
+    let req = HoldSpec {
+        labels,
+        hold,
+        reason,
+    };
+    ledger
+        .run::<Hold>(&scope, door, &req)
+        .await
+        .map_err(app_err)?;
+    if hold {
+        println!("{n} package(s) on hold at {license}");
+    } else {
+        println!("{n} package(s) released at {license}");
     }
     Ok(())
 }

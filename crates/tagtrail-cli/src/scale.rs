@@ -7,24 +7,26 @@ use crate::bench::{Figure, drive};
 use anyhow::{Context, Result};
 use rand::RngCore;
 use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tagtrail_domain::journal::{Actor, Draft};
-use tagtrail_domain::records::{
-    Facility, Item, LabResult, Package, PackageAdjustment, PackageLink, PackageState, Record,
-};
+use tagtrail_app::actions::import::ImportPackages;
+use tagtrail_app::actions::packages::{OpenBalance, OpeningBalance};
+use tagtrail_app::actions::tags::{Order, Receive, Ship};
+use tagtrail_app::reads::{Column, ListQuery};
+use tagtrail_app::{Acting, Door, Ledger, Scope};
+use tagtrail_demo::DemoLicense;
+use tagtrail_domain::commands::import::{ImportedAdjustment, ImportedPackage, ImportedResult};
+use tagtrail_domain::commands::tags::OrderSpec;
+use tagtrail_domain::lab_state::LabState;
+use tagtrail_domain::records::{Item, Package, Tag};
 use tagtrail_domain::tag::TagLabel;
-use tagtrail_ledger::Ledger;
-use tagtrail_ledger::app::{Acting, Action};
-use tagtrail_ledger::demo::DemoLicense;
-use tagtrail_store::{ListQuery, Store};
 
-/// Packages per generated journal entry.
+/// Packages per import batch (one journal entry each).
 const BATCH: u64 = 1_000;
 
 pub struct Scale<'a> {
     pub ledger: &'a Ledger,
-    pub store: &'a Store,
     pub base: String,
     pub vendor_key: String,
     pub lic: DemoLicense,
@@ -33,72 +35,6 @@ pub struct Scale<'a> {
     pub concurrency: usize,
 }
 
-fn package(
-    facility: &Facility,
-    item: &Item,
-    id: i64,
-    label: TagLabel,
-    finished: bool,
-    now: &str,
-    source: Option<(i64, String)>,
-) -> Package {
-    Package {
-        id,
-        license_number: facility.license_number.clone(),
-        label,
-        package_type: "Product".into(),
-        item_id: item.id,
-        item_name: item.name.clone(),
-        item_category: item.category.clone(),
-        item_strain_name: item.strain_name.clone(),
-        quantity: Decimal::ZERO,
-        unit_of_measure: item.unit_of_measure.clone(),
-        original_quantity: Decimal::new(1000, 0),
-        location_id: None,
-        location_name: Some("Finished Goods".into()),
-        sublocation_id: None,
-        sublocation_name: None,
-        note: None,
-        packaged_date: now.get(..10).unwrap_or_default().into(),
-        packaged_by_license: facility.license_number.clone(),
-        packaged_by_name: facility.name.clone(),
-        source_package_ids: source.iter().map(|s| s.0).collect(),
-        source_package_labels: source.iter().map(|s| s.1.clone()).collect(),
-        production_batch_number: None,
-        is_production_batch: false,
-        is_testing_sample: false,
-        is_trade_sample: false,
-        is_donation: false,
-        is_finished_good: false,
-        product_requires_remediation: false,
-        initial_lab_testing_state: "TestPassed".into(),
-        lab_testing_state: "TestPassed".into(),
-        lab_testing_state_date: now.get(..10).unwrap_or_default().into(),
-        remediation_count: 0,
-        remediation_date: None,
-        decontamination_date: None,
-        on_hold: false,
-        hold_reason: None,
-        state: if finished {
-            PackageState::Finished
-        } else {
-            PackageState::Active
-        },
-        finished_date: finished.then(|| now.get(..10).unwrap_or_default().into()),
-        expiration_date: None,
-        sell_by_date: None,
-        use_by_date: None,
-        external_id: None,
-        archived_date: None,
-        lab_license: None,
-        received: None,
-        active: !finished,
-        last_modified: now.into(),
-    }
-}
-
-/// Appends `count` generated packages to the journal in entries of [`BATCH`], finished or
-/// active (with quantity 0, ready to be finished) as `mix` says. Returns both sets of labels.
 /// What a generated batch holds.
 #[derive(Clone, Copy, PartialEq)]
 enum Mix {
@@ -110,28 +46,57 @@ enum Mix {
     Open,
 }
 
+/// One generated package of history: empty, each made from the one before (lineage), with an
+/// adjustment, and a released result on every tenth.
+fn imported(
+    item: &Item,
+    label: &TagLabel,
+    finished: bool,
+    prev: Option<&str>,
+    n: u64,
+    day: &str,
+) -> ImportedPackage {
+    ImportedPackage {
+        label: label.to_string(),
+        item: item.name.clone(),
+        quantity: Decimal::ZERO,
+        original_quantity: Decimal::new(1000, 0),
+        finished,
+        lab_testing_state: LabState::TestPassed,
+        packaged_date: day.to_string(),
+        source: prev.map(str::to_string),
+        location: Some("Finished Goods".into()),
+        adjustment: Some(ImportedAdjustment {
+            quantity: Decimal::new(-1000, 0),
+            reason: "Scale Variance".into(),
+        }),
+        lab_result: n.is_multiple_of(10).then(|| ImportedResult {
+            lab_license: "C8-0000042-LIC".into(),
+            lab_name: "Pacific Analytical Labs".into(),
+            test_type: "Pesticides".into(),
+            passed: true,
+        }),
+    }
+}
+
+/// Imports `count` generated packages of history in batches of [`BATCH`], through the operator's
+/// bulk-import action, each batch one journal entry named as an import of the generated file
+/// (its SHA-256 recorded). Returns the finished and the open labels.
 async fn generate(
-    store: &Store,
-    facility: &Facility,
+    ledger: &Ledger,
+    operator: &Scope,
     item: &Item,
     count: u64,
     mix: Mix,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let (mut finished_labels, mut open_labels) = (Vec::new(), Vec::new());
+    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let mut made = 0;
     while made < count {
         let n = BATCH.min(count - made);
-        let now = tagtrail_domain::time::format(chrono::Utc::now());
         let batch = rand::rngs::OsRng.next_u64();
-        let mut tx = store.begin().await?;
-        let (mut pid, mut lid, mut aid, mut rid) = (
-            tx.next_id::<Package>().await?,
-            tx.next_id::<PackageLink>().await?,
-            tx.next_id::<PackageAdjustment>().await?,
-            tx.next_id::<LabResult>().await?,
-        );
-        let mut changes = Vec::with_capacity(n as usize * 3);
-        let mut prev: Option<(i64, String)> = None;
+        let mut prev: Option<String> = None;
+        let mut packages = Vec::with_capacity(n as usize);
         for i in 0..n {
             let finished = match mix {
                 Mix::Realistic => (made + i) % 20 != 0,
@@ -139,175 +104,75 @@ async fn generate(
                 Mix::Open => false,
             };
             let label = TagLabel::issue(batch, i as u32 + 1);
-            let p = package(
-                facility,
-                item,
-                pid,
-                label.clone(),
-                finished,
-                &now,
-                prev.clone(),
-            );
-            if let Some((parent, parent_label)) = &prev {
-                changes.push(
-                    PackageLink {
-                        id: lid,
-                        license_number: facility.license_number.clone(),
-                        parent_id: *parent,
-                        parent_label: parent_label.clone(),
-                        child_id: pid,
-                        child_label: label.to_string(),
-                        quantity: Decimal::ONE,
-                        unit_of_measure: p.unit_of_measure.clone(),
-                        active: true,
-                        last_modified: now.clone(),
-                    }
-                    .to_change(),
-                );
-                lid += 1;
-            }
-            changes.push(
-                PackageAdjustment {
-                    id: aid,
-                    license_number: facility.license_number.clone(),
-                    package_id: pid,
-                    package_label: label.to_string(),
-                    item_name: item.name.clone(),
-                    item_category: item.category.clone(),
-                    quantity: Decimal::new(-1000, 0),
-                    unit_of_measure: p.unit_of_measure.clone(),
-                    reason: "Scale Variance".into(),
-                    note: None,
-                    adjustment_date: now.get(..10).unwrap_or_default().into(),
-                    packaged_date: p.packaged_date.clone(),
-                    adjusted_by: "bench".into(),
-                    active: true,
-                    last_modified: now.clone(),
-                }
-                .to_change(),
-            );
-            aid += 1;
-            if i % 10 == 0 {
-                changes.push(
-                    LabResult {
-                        id: rid,
-                        lab_license: "C8-0000042-LIC".into(),
-                        lab_name: "Pacific Analytical Labs".into(),
-                        package_id: pid,
-                        package_label: label.to_string(),
-                        owner_license: facility.license_number.clone(),
-                        item_name: item.name.clone(),
-                        item_category: item.category.clone(),
-                        test_type: "Pesticides".into(),
-                        quantity: Some(Decimal::ZERO),
-                        passed: true,
-                        notes: None,
-                        informational: false,
-                        research: false,
-                        result_date: now.clone(),
-                        document_id: None,
-                        released: true,
-                        released_at: Some(now.clone()),
-                        active: true,
-                        last_modified: now.clone(),
-                    }
-                    .to_change(),
-                );
-                rid += 1;
-            }
+            packages.push(imported(item, &label, finished, prev.as_deref(), i, &day));
             if finished {
                 finished_labels.push(label.to_string())
             } else {
                 open_labels.push(label.to_string())
             }
-            prev = Some((pid, label.to_string()));
-            changes.push(p.to_change());
-            pid += 1;
+            prev = Some(label.to_string());
         }
-        tx.append(Draft {
-            recorded_at: now.clone(),
-            license_number: Some(facility.license_number.clone()),
-            actor: Actor {
-                employee_id: None,
-                vendor_key_id: None,
-                name: "operator:bench".into(),
-            },
-            endpoint: "tagtrail bench generate".into(),
-            reason: "Generated package history for the scale benchmark".into(),
-            request: serde_json::json!({"Packages": n}),
-            result_ids: vec![],
-            changes,
-        })
-        .await?;
-        tx.commit().await?;
+        let file = serde_json::to_vec(&packages)?;
+        let door = Door::import(
+            "tagtrail bench --history",
+            serde_json::json!({
+                "File": format!("generated-history-{batch:016x}.json"),
+                "Sha256": hex::encode(Sha256::digest(&file)),
+                "Packages": n,
+            }),
+        )
+        .because(Some("Generated package history for the scale benchmark"));
+        ledger
+            .run::<ImportPackages>(operator, door, &packages)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         made += n;
     }
     Ok((finished_labels, open_labels))
 }
 
 impl Scale<'_> {
-    async fn tags(
-        &self,
-        scope: &tagtrail_ledger::app::Scope,
-        operator: &Acting,
-        count: u32,
-    ) -> Result<Vec<String>> {
-        let err = |e: tagtrail_ledger::AppError| anyhow::anyhow!("{e}");
-        let mut labels = Vec::new();
+    /// Orders, ships and receives `count` package tags for the bench's creates, as the operator
+    /// (each step journaled as the bench's operator command).
+    async fn tags(&self, scope: &Scope, operator: &Acting, count: u32) -> Result<Vec<String>> {
+        let err = |e: tagtrail_app::AppError| anyhow::anyhow!("{e}");
+        let door =
+            |what: &str| Door::operator("tagtrail bench", serde_json::json!({ "Step": what }));
         let mut left = count;
         while left > 0 {
             let n = left.min(5_000);
-            let spec = tagtrail_domain::commands::tags::OrderSpec {
+            let spec = vec![OrderSpec {
                 plant_tags: None,
                 package_tags: Some(i64::from(n)),
-            };
-            let act = Action::new(
-                "POST /tagtrail/v1/tags/orders",
-                None,
-                "Bench tags",
-                serde_json::json!([]),
-            );
+            }];
             let w = self
                 .ledger
-                .order_tags(operator, scope, act, &[spec])
+                .run::<Order>(scope, door("order tags"), &spec)
                 .await
                 .map_err(err)?;
-            let id = w.ids[0];
+            let id = w.ids.first().copied().context("the order's id")?;
             self.ledger
-                .ship_tag_order(operator, id)
+                .run_system::<Ship>(operator, door("ship tags"), &id)
                 .await
                 .map_err(err)?;
-            let act = Action::new(
-                "PUT /tagtrail/v1/tags/orders/receive",
-                None,
-                "Bench tags",
-                serde_json::json!([]),
-            );
             self.ledger
-                .receive_tag_orders(operator, scope, act, &[Some(id)])
+                .run::<Receive>(scope, door("receive tags"), &vec![Some(id)])
                 .await
                 .map_err(err)?;
             left -= n;
         }
         let q = ListQuery {
-            license: Some(scope.license().into()),
             active: Some(true),
-            status: Some("Package:Received".into()),
             ..Default::default()
-        };
-        for t in self
-            .store
-            .list::<tagtrail_domain::records::Tag>(&q)
-            .await?
-            .rows
-        {
-            labels.push(t.label.to_string());
         }
-        Ok(labels)
+        .with(Column::Kind, ["Package"])
+        .with(Column::Status, ["Received"]);
+        let tags = self.ledger.list::<Tag>(scope, q).await.map_err(err)?;
+        Ok(tags.rows.iter().map(|t| t.label.to_string()).collect())
     }
 
     pub async fn run(&self, history: u64) -> Result<()> {
-        let err = |e: tagtrail_ledger::AppError| anyhow::anyhow!("{e}");
+        let err = |e: tagtrail_app::AppError| anyhow::anyhow!("{e}");
         let operator = Acting::operator("bench");
         let scope = self
             .ledger
@@ -315,9 +180,10 @@ impl Scale<'_> {
             .await
             .map_err(err)?;
         let item: Item = self
-            .store
-            .find(Some(scope.license()), "blue dream distillate")
-            .await?
+            .ledger
+            .find(&scope, "blue dream distillate")
+            .await
+            .map_err(err)?
             .context("the demo's distillate item")?;
         let (mut finished, mut open) = (Vec::new(), Vec::new());
         let mut raw_row = String::new();
@@ -332,8 +198,8 @@ impl Scale<'_> {
             // The first size has a realistic active share (5 %); growth adds finished history only, so
             // the active inventory stays the same and any slowdown is history's doing.
             let (f, o) = generate(
-                self.store,
-                &scope.facility,
+                self.ledger,
+                &scope,
                 &item,
                 grow,
                 if finished.is_empty() {
@@ -348,11 +214,15 @@ impl Scale<'_> {
             let gen_secs = t.elapsed().as_secs_f64();
             // What an operator does after a bulk import (and autovacuum does on its own).
             let m = Instant::now();
-            self.store.maintain().await?;
+            self.ledger.maintain().await.map_err(err)?;
             let maintain_secs = m.elapsed().as_secs_f64();
             if raw_row.is_empty()
                 && let Some(label) = finished.first()
-                && let Some(p) = self.store.find::<Package>(None, label).await?
+                && let Some(p) = self
+                    .ledger
+                    .find::<Package>(&scope, label)
+                    .await
+                    .map_err(err)?
             {
                 raw_row = serde_json::to_string(&p)?;
             }
@@ -376,13 +246,21 @@ impl Scale<'_> {
                 location: Some("Extraction Lab".into()),
                 ..Default::default()
             };
+            let req = OpeningBalance {
+                package: spec,
+                lab_state: LabState::TestPassed,
+            };
+            let door = Door::operator(
+                "tagtrail bench",
+                serde_json::json!({ "Step": "source package" }),
+            );
             self.ledger
-                .open_balance(&operator, scope.license(), &spec, "TestPassed")
+                .run::<OpenBalance>(&scope, door, &req)
                 .await
                 .map_err(err)?;
             let tag_queue = Arc::new(Mutex::new(tags.into_iter().skip(1).collect::<Vec<_>>()));
             // Empty packages ready to finish, more than one phase can use.
-            let (_, ready) = generate(self.store, &scope.facility, &item, 8_000, Mix::Open).await?;
+            let (_, ready) = generate(self.ledger, &scope, &item, 8_000, Mix::Open).await?;
             let finish_queue = Arc::new(Mutex::new(ready.clone()));
             let mut figures: Vec<Figure> = Vec::new();
 
@@ -456,9 +334,11 @@ impl Scale<'_> {
                 }
             }
 
-            let (rows, secs) =
-                tagtrail_store::scratch::raw_insert_rate(self.store, &raw_row, self.seconds)
-                    .await?;
+            let (rows, secs) = self
+                .ledger
+                .raw_insert_rate(&raw_row, self.seconds)
+                .await
+                .map_err(err)?;
             figures.push(Figure {
                 label: "raw INSERT of a package row".into(),
                 per_second: rows as f64 / secs,

@@ -7,6 +7,11 @@ use serde::Serialize;
 pub struct RowError {
     pub row: usize,
     pub message: String,
+    /// When the problem is with one entry of a list inside the element (a manifest's package
+    /// line), that entry's 0-based index, so a door can point at it (an upload's file line, a
+    /// form's row) without reading it back out of the message.
+    #[serde(skip)]
+    pub line: Option<usize>,
 }
 
 impl RowError {
@@ -14,6 +19,7 @@ impl RowError {
         Self {
             row,
             message: message.into(),
+            line: None,
         }
     }
 }

@@ -12,19 +12,128 @@ use sha2::{Digest, Sha256};
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The after-image of one projection row. Its columns are explicit (not re-derived from
-/// `data` at replay time) so that a rebuild never depends on how a later release of tagtrail
-/// would derive them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The after-image of one record: which table (record kind) and id, the version of the
+/// record's shape, and the record. The projection row is derived from it (see the store), so an
+/// entry says what a record became, not how one release of tagtrail indexed it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub table: String,
     pub id: i64,
-    pub license_number: Option<String>,
-    pub active: bool,
-    pub last_modified: String,
-    pub lookup: Option<String>,
-    pub status: Option<String>,
+    /// The record's shape version ([`crate::records::Record::SCHEMA`]).
+    pub schema: u32,
     pub data: Value,
+    /// Entries written before shape versions existed also carried the row's scoping columns;
+    /// they are kept, unread, so that those entries hash as they did when written.
+    legacy: Option<LegacyColumns>,
+}
+
+impl Change {
+    pub fn new(table: &str, id: i64, schema: u32, data: Value) -> Change {
+        Change {
+            table: table.to_string(),
+            id,
+            schema,
+            data,
+            legacy: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LegacyColumns {
+    license_number: Option<String>,
+    active: bool,
+    last_modified: String,
+    lookup: Option<String>,
+    status: Option<String>,
+}
+
+/// A change as the journal stores it: the current shape, or the first format's.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredChange {
+    Current {
+        table: String,
+        id: i64,
+        schema: u32,
+        data: Value,
+    },
+    Legacy {
+        table: String,
+        id: i64,
+        license_number: Option<String>,
+        active: bool,
+        last_modified: String,
+        lookup: Option<String>,
+        status: Option<String>,
+        data: Value,
+    },
+}
+
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let stored = match &self.legacy {
+            None => StoredChange::Current {
+                table: self.table.clone(),
+                id: self.id,
+                schema: self.schema,
+                data: self.data.clone(),
+            },
+            Some(l) => StoredChange::Legacy {
+                table: self.table.clone(),
+                id: self.id,
+                license_number: l.license_number.clone(),
+                active: l.active,
+                last_modified: l.last_modified.clone(),
+                lookup: l.lookup.clone(),
+                status: l.status.clone(),
+                data: self.data.clone(),
+            },
+        };
+        stored.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Change {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match StoredChange::deserialize(d)? {
+            StoredChange::Current {
+                table,
+                id,
+                schema,
+                data,
+            } => Change {
+                table,
+                id,
+                schema,
+                data,
+                legacy: None,
+            },
+            StoredChange::Legacy {
+                table,
+                id,
+                license_number,
+                active,
+                last_modified,
+                lookup,
+                status,
+                data,
+            } => Change {
+                table,
+                id,
+                // The first format predates shape versions; its records are version 1.
+                schema: 1,
+                data,
+                legacy: Some(LegacyColumns {
+                    license_number,
+                    active,
+                    last_modified,
+                    lookup,
+                    status,
+                }),
+            },
+        })
+    }
 }
 
 /// Who performed a journaled action.
@@ -49,6 +158,13 @@ pub struct Draft {
     pub request: Value,
     pub result_ids: Vec<i64>,
     pub changes: Vec<Change>,
+    /// The kind of door the request came through (`api`, `web`, `operator`, `import`). Entries
+    /// written before doors were recorded have none; their hash covers what they had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub door: Option<String>,
+    /// The regulated action taken, in words ("Create strains"), as its definition names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,9 +194,11 @@ impl Entry {
     }
 }
 
-/// SHA-256 over the canonical JSON of everything in the entry but the hash itself.
+/// SHA-256 over the canonical JSON of everything in the entry but the hash itself. The door and
+/// action are covered when the entry has them; an entry from before they were recorded hashes
+/// exactly as it did when it was written.
 pub fn compute_hash(seq: i64, prev_hash: &str, draft: &Draft) -> String {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "seq": seq,
         "prev_hash": prev_hash,
         "recorded_at": draft.recorded_at,
@@ -92,6 +210,14 @@ pub fn compute_hash(seq: i64, prev_hash: &str, draft: &Draft) -> String {
         "result_ids": draft.result_ids,
         "changes": draft.changes,
     });
+    if let Some(map) = body.as_object_mut() {
+        if let Some(door) = &draft.door {
+            map.insert("door".into(), Value::String(door.clone()));
+        }
+        if let Some(action) = &draft.action {
+            map.insert("action".into(), Value::String(action.clone()));
+        }
+    }
     let mut h = Sha256::new();
     h.update(canonical_json(&body).as_bytes());
     hex::encode(h.finalize())
@@ -206,6 +332,8 @@ mod tests {
             request: json!([{"Name": "Buds", "UnitWeight": 1.50}]),
             result_ids: vec![1],
             changes: vec![],
+            door: Some("api".into()),
+            action: Some("Create items".into()),
         }
     }
 
@@ -238,6 +366,42 @@ mod tests {
             verify_link(Some((1, &e1.hash)), &e1),
             Err(ChainError::Gap { .. })
         ));
+    }
+
+    /// An entry written before doors were recorded keeps its hash: the door and action are
+    /// hashed only when present, so `audit verify` still proves old chains.
+    #[test]
+    fn entries_without_door_hash_as_before() {
+        let mut old = draft("x");
+        old.door = None;
+        old.action = None;
+        let e = Entry::seal(old.clone(), 1, GENESIS_HASH);
+        let legacy = serde_json::json!({
+            "seq": 1, "prev_hash": GENESIS_HASH, "recorded_at": old.recorded_at,
+            "license_number": old.license_number, "actor": old.actor, "endpoint": old.endpoint,
+            "reason": old.reason, "request": old.request, "result_ids": old.result_ids,
+            "changes": old.changes,
+        });
+        assert_eq!(
+            e.hash,
+            hex::encode(Sha256::digest(canonical_json(&legacy).as_bytes()))
+        );
+        let mut with_door = old;
+        with_door.door = Some("web".into());
+        assert_ne!(Entry::seal(with_door, 1, GENESIS_HASH).hash, e.hash);
+    }
+
+    /// A change in the first format (with its scoping columns) reads back and re-serializes to
+    /// exactly the same JSON, so its entry's hash still verifies.
+    #[test]
+    fn legacy_changes_keep_their_bytes() {
+        let text = r#"{"table":"strains","id":3,"license_number":"L-1","active":true,"last_modified":"t","lookup":"x","status":null,"data":{"id":3,"name":"X"}}"#;
+        let c: Change = serde_json::from_str(text).unwrap();
+        assert_eq!(c.schema, 1);
+        assert_eq!(serde_json::to_string(&c).unwrap(), text);
+        let current = Change::new("strains", 3, 1, serde_json::json!({"id": 3}));
+        let back: Change = serde_json::from_str(&serde_json::to_string(&current).unwrap()).unwrap();
+        assert_eq!(back, current);
     }
 
     #[test]

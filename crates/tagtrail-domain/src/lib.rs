@@ -7,9 +7,11 @@
 //! after-images ([`journal::Change`]) or a [`error::Rejection`]. The ledger service loads, calls
 //! the function, and appends what it returns to the journal in one transaction.
 
+pub mod checkpoint;
 pub mod commands;
 pub mod error;
 pub mod journal;
+pub mod lab_state;
 pub mod license;
 pub mod permission;
 pub mod quantity;

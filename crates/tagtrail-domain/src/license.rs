@@ -2,6 +2,102 @@
 
 use serde::{Deserialize, Serialize};
 
+macro_rules! capabilities {
+    ($($flag:ident,)*) => {
+        /// A `FacilityType` flag: what a facility's license type lets it do. Every flag Metrc
+        /// documents is here, so the set is closed and a misspelling does not compile.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Capability {
+            $($flag,)*
+        }
+
+        impl Capability {
+            pub const ALL: &'static [Capability] = &[$(Capability::$flag,)*];
+
+            /// The flag's name on the wire (`FacilityType.CanTestPackages`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Capability::$flag => stringify!($flag),)*
+                }
+            }
+        }
+    };
+}
+
+capabilities! {
+    IsMedical,
+    IsRetail,
+    IsHemp,
+    CanGrowPlants,
+    CanCreateOpeningBalancePlantBatches,
+    CanClonePlantBatches,
+    CanTagPlantBatches,
+    CanAssignLocationsToPlantBatches,
+    PlantsRequirePatientAffiliation,
+    PlantBatchesCanContainMotherPlants,
+    CanUpdatePlantStrains,
+    CanTrackVegetativePlants,
+    CanCreateImmaturePlantPackagesFromPlants,
+    CanPackageVegetativePlants,
+    CanPackageWaste,
+    CanReportHarvestSchedules,
+    CanSubmitHarvestsForTesting,
+    CanRequireHarvestSampleLabTestBatches,
+    CanReportStrainProperties,
+    CanCreateOpeningBalancePackages,
+    CanCreateDerivedPackages,
+    CanAssignLocationsToPackages,
+    CanUpdateLocationsOnPackages,
+    PackagesRequirePatientAffiliation,
+    CanCreateTradeSamplePackages,
+    CanDonatePackages,
+    CanSubmitPackagesForTesting,
+    CanCreateProcessValidationPackages,
+    CanRequirePackageSampleLabTestBatches,
+    CanReturnPackageQuantity,
+    CanRequestProductRemediation,
+    CanRemediatePackagesWithFailedLabResults,
+    CanRequestProductDecontamination,
+    CanDecontaminatePackagesWithFailedLabResults,
+    CanInfuseProducts,
+    CanRecordProcessingJobs,
+    CanRecordProductForDestruction,
+    CanDestroyProduct,
+    CanTestPackages,
+    TestsRequireLabSample,
+    CanTransferFromExternalFacilities,
+    CanSellToConsumers,
+    CanSellToPatients,
+    CanSellToExternalPatients,
+    CanSellToCaregivers,
+    AdvancedSales,
+    CanDeliverSalesToConsumers,
+    CanDeliverSalesToPatients,
+    IsSalesDeliveryHub,
+    CanHaveMemberPatients,
+    CanReportPatientCheckIns,
+    RetailerDelivery,
+    CanCreatePartialPackages,
+    CanAdjustSourcePackagesWithPartials,
+    CanReportOperationalExceptions,
+    CanReportAdulteration,
+    CanDownloadProductLabel,
+    CanUseComplianceLabel,
+    CanTrackFinishedGoods,
+    CanOnlyReceiveFinishedGoods,
+    CanViewSourcePackages,
+    EnableSublocations,
+    CanAccessCatalog,
+    CanTrackMotherPlantsAsGrowthPhase,
+    CanManageItemBrands,
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The California license types tagtrail models (microbusinesses are a later addition).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,95 +147,95 @@ impl LicenseType {
 
     /// The `FacilityType` flags that are true for this license type. Every flag not listed is
     /// false. The choice follows what each California license may do (cctt-rules §1.A–K).
-    pub fn capabilities(self) -> &'static [&'static str] {
+    pub fn capabilities(self) -> &'static [Capability] {
         match self {
             LicenseType::Cultivator => &[
-                "IsRetail",
-                "CanAssignLocationsToPackages",
-                "CanUpdateLocationsOnPackages",
-                "EnableSublocations",
-                "CanGrowPlants",
-                "CanCreateOpeningBalancePlantBatches",
-                "CanClonePlantBatches",
-                "CanTagPlantBatches",
-                "CanAssignLocationsToPlantBatches",
-                "PlantBatchesCanContainMotherPlants",
-                "CanUpdatePlantStrains",
-                "CanTrackVegetativePlants",
-                "CanCreateImmaturePlantPackagesFromPlants",
-                "CanPackageVegetativePlants",
-                "CanPackageWaste",
-                "CanReportHarvestSchedules",
-                "CanSubmitHarvestsForTesting",
-                "CanReportStrainProperties",
-                "CanCreateDerivedPackages",
-                "CanCreateTradeSamplePackages",
-                "CanRecordProductForDestruction",
-                "CanDestroyProduct",
-                "CanManageItemBrands",
+                Capability::IsRetail,
+                Capability::CanAssignLocationsToPackages,
+                Capability::CanUpdateLocationsOnPackages,
+                Capability::EnableSublocations,
+                Capability::CanGrowPlants,
+                Capability::CanCreateOpeningBalancePlantBatches,
+                Capability::CanClonePlantBatches,
+                Capability::CanTagPlantBatches,
+                Capability::CanAssignLocationsToPlantBatches,
+                Capability::PlantBatchesCanContainMotherPlants,
+                Capability::CanUpdatePlantStrains,
+                Capability::CanTrackVegetativePlants,
+                Capability::CanCreateImmaturePlantPackagesFromPlants,
+                Capability::CanPackageVegetativePlants,
+                Capability::CanPackageWaste,
+                Capability::CanReportHarvestSchedules,
+                Capability::CanSubmitHarvestsForTesting,
+                Capability::CanReportStrainProperties,
+                Capability::CanCreateDerivedPackages,
+                Capability::CanCreateTradeSamplePackages,
+                Capability::CanRecordProductForDestruction,
+                Capability::CanDestroyProduct,
+                Capability::CanManageItemBrands,
             ],
             LicenseType::Manufacturer => &[
-                "IsRetail",
-                "CanAssignLocationsToPackages",
-                "CanUpdateLocationsOnPackages",
-                "EnableSublocations",
-                "CanCreateDerivedPackages",
-                "CanInfuseProducts",
-                "CanRecordProcessingJobs",
-                "CanCreateTradeSamplePackages",
-                "CanRequestProductRemediation",
-                "CanRemediatePackagesWithFailedLabResults",
-                "CanRequestProductDecontamination",
-                "CanDecontaminatePackagesWithFailedLabResults",
-                "CanRecordProductForDestruction",
-                "CanDestroyProduct",
-                "CanTrackFinishedGoods",
-                "CanManageItemBrands",
+                Capability::IsRetail,
+                Capability::CanAssignLocationsToPackages,
+                Capability::CanUpdateLocationsOnPackages,
+                Capability::EnableSublocations,
+                Capability::CanCreateDerivedPackages,
+                Capability::CanInfuseProducts,
+                Capability::CanRecordProcessingJobs,
+                Capability::CanCreateTradeSamplePackages,
+                Capability::CanRequestProductRemediation,
+                Capability::CanRemediatePackagesWithFailedLabResults,
+                Capability::CanRequestProductDecontamination,
+                Capability::CanDecontaminatePackagesWithFailedLabResults,
+                Capability::CanRecordProductForDestruction,
+                Capability::CanDestroyProduct,
+                Capability::CanTrackFinishedGoods,
+                Capability::CanManageItemBrands,
             ],
             LicenseType::Distributor => &[
-                "IsRetail",
-                "CanAssignLocationsToPackages",
-                "CanUpdateLocationsOnPackages",
-                "EnableSublocations",
-                "CanCreateDerivedPackages",
-                "CanCreateTradeSamplePackages",
-                "CanSubmitPackagesForTesting",
-                "CanRequirePackageSampleLabTestBatches",
-                "CanCreateProcessValidationPackages",
-                "CanReturnPackageQuantity",
-                "CanRecordProductForDestruction",
-                "CanDestroyProduct",
-                "CanTrackFinishedGoods",
-                "CanManageItemBrands",
-                "CanTransferFromExternalFacilities",
+                Capability::IsRetail,
+                Capability::CanAssignLocationsToPackages,
+                Capability::CanUpdateLocationsOnPackages,
+                Capability::EnableSublocations,
+                Capability::CanCreateDerivedPackages,
+                Capability::CanCreateTradeSamplePackages,
+                Capability::CanSubmitPackagesForTesting,
+                Capability::CanRequirePackageSampleLabTestBatches,
+                Capability::CanCreateProcessValidationPackages,
+                Capability::CanReturnPackageQuantity,
+                Capability::CanRecordProductForDestruction,
+                Capability::CanDestroyProduct,
+                Capability::CanTrackFinishedGoods,
+                Capability::CanManageItemBrands,
+                Capability::CanTransferFromExternalFacilities,
             ],
             LicenseType::TestingLab => &[
-                "IsRetail",
-                "CanAssignLocationsToPackages",
-                "CanUpdateLocationsOnPackages",
-                "EnableSublocations",
-                "CanTestPackages",
-                "TestsRequireLabSample",
-                "CanRecordProductForDestruction",
-                "CanDestroyProduct",
+                Capability::IsRetail,
+                Capability::CanAssignLocationsToPackages,
+                Capability::CanUpdateLocationsOnPackages,
+                Capability::EnableSublocations,
+                Capability::CanTestPackages,
+                Capability::TestsRequireLabSample,
+                Capability::CanRecordProductForDestruction,
+                Capability::CanDestroyProduct,
             ],
             LicenseType::Retailer => &[
-                "IsRetail",
-                "CanAssignLocationsToPackages",
-                "CanUpdateLocationsOnPackages",
-                "EnableSublocations",
-                "CanSellToConsumers",
-                "CanSellToPatients",
-                "CanDeliverSalesToConsumers",
-                "RetailerDelivery",
-                "CanRecordProductForDestruction",
-                "CanDestroyProduct",
-                "CanDonatePackages",
+                Capability::IsRetail,
+                Capability::CanAssignLocationsToPackages,
+                Capability::CanUpdateLocationsOnPackages,
+                Capability::EnableSublocations,
+                Capability::CanSellToConsumers,
+                Capability::CanSellToPatients,
+                Capability::CanDeliverSalesToConsumers,
+                Capability::RetailerDelivery,
+                Capability::CanRecordProductForDestruction,
+                Capability::CanDestroyProduct,
+                Capability::CanDonatePackages,
             ],
         }
     }
 
-    pub fn can(self, capability: &str) -> bool {
+    pub fn can(self, capability: Capability) -> bool {
         self.capabilities().contains(&capability)
     }
 
@@ -172,9 +268,18 @@ mod tests {
     #[test]
     fn only_labs_test_and_only_retailers_sell() {
         for t in LicenseType::ALL {
-            assert_eq!(t.can("CanTestPackages"), t == LicenseType::TestingLab);
-            assert_eq!(t.can("CanSellToConsumers"), t == LicenseType::Retailer);
-            assert_eq!(t.can("CanGrowPlants"), t == LicenseType::Cultivator);
+            assert_eq!(
+                t.can(Capability::CanTestPackages),
+                t == LicenseType::TestingLab
+            );
+            assert_eq!(
+                t.can(Capability::CanSellToConsumers),
+                t == LicenseType::Retailer
+            );
+            assert_eq!(
+                t.can(Capability::CanGrowPlants),
+                t == LicenseType::Cultivator
+            );
         }
     }
 

@@ -2,7 +2,9 @@
 //! record's JSON, with a few columns pulled out for scoping and look-ups (see [`Record`]).
 
 use crate::journal::Change;
+use crate::lab_state::LabState;
 use crate::license::LicenseType;
+use crate::permission::Permission;
 use crate::tag::{OrderStatus, TagKind, TagLabel, TagStatus};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -35,34 +37,26 @@ pub const TABLES: &[&str] = &[
     TransferPackage::TABLE,
 ];
 
-/// A record kept in a projection table.
+/// A record the ledger keeps: one row of a projection table, named by `TABLE` in the journal.
 pub trait Record: Serialize + DeserializeOwned {
     const TABLE: &'static str;
+    /// The version of the record's shape. A change of shape bumps it, and the store upcasts
+    /// records journaled at an earlier version when it rebuilds.
+    const SCHEMA: u32 = 1;
     fn id(&self) -> i64;
     /// The license the record belongs to (`None` for records that span licenses).
     fn license(&self) -> Option<&str>;
     fn active(&self) -> bool;
     fn last_modified(&self) -> &str;
-    /// The case-folded key it is looked up by (name, label, key hash, username).
+    /// The natural key it is looked up by: a folded name, a label, a key hash, a username.
     fn lookup(&self) -> Option<String>;
-    fn status(&self) -> Option<String> {
-        None
-    }
     /// Marks the record active or archived as of `now`.
     fn set_active(&mut self, active: bool, now: &str);
     fn to_change(&self) -> Change {
-        Change {
-            table: Self::TABLE.to_string(),
-            id: self.id(),
-            license_number: self.license().map(str::to_string),
-            active: self.active(),
-            last_modified: self.last_modified().to_string(),
-            lookup: self.lookup(),
-            status: self.status(),
-            // A record type whose serialization fails is a programming error; `Null` keeps the
-            // path total and the replay tests would show it.
-            data: serde_json::to_value(self).unwrap_or(serde_json::Value::Null),
-        }
+        // A record type whose serialization fails is a programming error; `Null` keeps the path
+        // total, and the store refuses to project it.
+        let data = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        Change::new(Self::TABLE, self.id(), Self::SCHEMA, data)
     }
 }
 
@@ -72,7 +66,7 @@ pub fn fold(name: &str) -> String {
 }
 
 macro_rules! record {
-    ($t:ty, $table:literal, license = $lic:expr, lookup = $lookup:expr $(, status = $status:expr)?) => {
+    ($t:ty, $table:literal, license = $lic:expr, lookup = $lookup:expr) => {
         impl Record for $t {
             const TABLE: &'static str = $table;
             fn id(&self) -> i64 {
@@ -96,10 +90,6 @@ macro_rules! record {
                 let f: fn(&Self) -> Option<String> = $lookup;
                 f(self)
             }
-            $(fn status(&self) -> Option<String> {
-                let f: fn(&Self) -> Option<String> = $status;
-                f(self)
-            })?
         }
     };
 }
@@ -158,7 +148,7 @@ pub struct Employment {
     pub id: i64,
     pub user_id: i64,
     pub license_number: String,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     pub is_owner: bool,
     pub is_manager: bool,
     pub hire_date: String,
@@ -341,8 +331,7 @@ record!(
     TagOrder,
     "tag_orders",
     license = |r| Some(&r.license_number),
-    lookup = |_| None,
-    status = |r| Some(r.order_status.as_str().to_string())
+    lookup = |_| None
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -365,8 +354,7 @@ record!(
     Tag,
     "tags",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.label.as_str().to_string()),
-    status = |r| Some(format!("{}:{}", r.kind.as_str(), r.tag_status.as_str()))
+    lookup = |r| Some(r.label.as_str().to_string())
 );
 
 /// Where a package is in its life (cctt-rules §2.4). `OnHold` is a flag on top of these.
@@ -413,8 +401,8 @@ pub struct Package {
     pub is_donation: bool,
     pub is_finished_good: bool,
     pub product_requires_remediation: bool,
-    pub initial_lab_testing_state: String,
-    pub lab_testing_state: String,
+    pub initial_lab_testing_state: LabState,
+    pub lab_testing_state: LabState,
     pub lab_testing_state_date: String,
     pub remediation_count: u32,
     pub remediation_date: Option<String>,
@@ -455,8 +443,7 @@ record!(
     Package,
     "packages",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.label.as_str().to_string()),
-    status = |r| Some(r.list_status().to_string())
+    lookup = |r| Some(r.label.as_str().to_string())
 );
 
 /// Where a package came from when it arrived on a manifest (`ReceivedFrom…` on the wire).
@@ -555,12 +542,7 @@ record!(
     LabResult,
     "lab_results",
     license = |r| Some(&r.lab_license),
-    lookup = |r| Some(r.package_id.to_string()),
-    status = |r| Some(if r.released {
-        "Released".into()
-    } else {
-        "Recorded".into()
-    })
+    lookup = |r| Some(r.package_id.to_string())
 );
 
 /// A certificate of analysis: its metadata here, its bytes in the content-addressed document
@@ -581,8 +563,7 @@ record!(
     LabDocument,
     "lab_documents",
     license = |r| Some(&r.lab_license),
-    lookup = |r| Some(r.package_id.to_string()),
-    status = |r| Some(r.sha256.clone())
+    lookup = |r| Some(r.package_id.to_string())
 );
 
 /// One recorded quantity adjustment of a package.
@@ -609,8 +590,7 @@ record!(
     PackageAdjustment,
     "package_adjustments",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.package_id.to_string()),
-    status = |r| Some(r.reason.clone())
+    lookup = |r| Some(r.package_id.to_string())
 );
 
 /// A lineage edge: `child_id` was made (in part) from `parent_id`.
@@ -631,8 +611,7 @@ record!(
     PackageLink,
     "package_links",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.parent_id.to_string()),
-    status = |r| Some(r.child_id.to_string())
+    lookup = |r| Some(r.parent_id.to_string())
 );
 
 #[cfg(test)]
@@ -656,7 +635,7 @@ mod tests {
         };
         let c = s.to_change();
         assert_eq!(c.table, "strains");
-        assert_eq!(c.lookup.as_deref(), Some("blue dream"));
+        assert_eq!(s.lookup().as_deref(), Some("blue dream"));
         let back: Strain = serde_json::from_value(c.data).unwrap();
         assert_eq!(back, s);
     }

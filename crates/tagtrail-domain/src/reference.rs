@@ -328,29 +328,6 @@ pub const PACKAGE_TYPES: &[&str] = &[
     "MotherPlant",
 ];
 
-/// Lab testing states (`GET /labtests/v2/states`, cctt-rules §2.5).
-pub const LAB_TESTING_STATES: &[&str] = &[
-    "NotSubmitted",
-    "SubmittedForTesting",
-    "TestFailed",
-    "TestPassed",
-    "TestingInProgress",
-    "AwaitingConfirmation",
-    "RetestFailed",
-    "RetestPassed",
-    "Remediated",
-    "SelectedForRandomTesting",
-    "NotRequired",
-    "ProcessValidated",
-    "Decontaminated",
-    "RandDCompleted",
-];
-
-/// States in which a package has passed compliance testing (rule 46: what a retailer may receive).
-pub fn lab_state_passing(state: &str) -> bool {
-    matches!(state, "TestPassed" | "RetestPassed")
-}
-
 /// A laboratory test type (`GET /labtests/v2/types`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LabTestType {

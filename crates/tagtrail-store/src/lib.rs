@@ -2,23 +2,30 @@
 //! tables, on SQLite (the embedded default) or PostgreSQL, with one set of semantics.
 //!
 //! Both backends are driven through sqlx's `Any` driver with the same SQL. Only the schema
-//! differs (the append-only triggers are written per backend), in `migrations/sqlite` and
-//! `migrations/postgres`, which carry the same versions.
+//! differs (the append-only triggers, JSONB and NUMERIC on PostgreSQL), in `migrations/sqlite`
+//! and `migrations/postgres`, which carry the same versions. Each projection table has typed
+//! columns with constraints (see [`projection`](crate::projection)) beside the record's JSON.
 //!
 //! Writes are serialized: a write transaction takes the journal head under an exclusive lock
 //! (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL), because the
 //! hash chain has exactly one head and every entry must link to the one before it.
 
+mod checkpoints;
+mod clock;
 mod error;
 mod open;
+mod projection;
 mod read;
 pub mod scratch;
+mod sessions;
 mod verify;
 mod write;
 
 pub use error::StoreError;
 pub use open::{Backend, Store};
-pub use read::{ListQuery, Page};
+pub use projection::{Column, Val};
+pub use read::{Filter, ListQuery, Page};
+pub use sessions::SessionRow;
 pub use verify::{VerifyReport, verify};
 pub use write::WriteTx;
 

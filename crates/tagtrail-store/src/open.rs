@@ -20,6 +20,7 @@ pub struct Store {
     /// database's own write lock; without it SQLite's busy handler polls and sleeps, which
     /// showed as 190 ms p99 write latency under 16 concurrent writers.
     pub(crate) writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub(crate) clock: std::sync::Arc<crate::clock::Clock>,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -83,15 +84,20 @@ impl Store {
             Backend::Sqlite => SQLITE.run(&pool).await?,
             Backend::Postgres => POSTGRES.run(&pool).await?,
         }
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             writer: Default::default(),
-        })
+            clock: Default::default(),
+        };
+        store.rebuild_if_asked().await?;
+        Ok(store)
     }
 
     /// A throw-away SQLite database for rebuilds: no fsync and no rollback journal, because it
-    /// is deleted as soon as the comparison is done; durability would only slow the rebuild.
+    /// is deleted as soon as the comparison is done; durability would only slow the rebuild. Its
+    /// foreign keys are off: it holds no certificate bytes (audit verify checks those against
+    /// the live store), and the live database enforces every reference.
     pub async fn open_scratch(path: &Path) -> Result<Store> {
         install_default_drivers();
         let target = path.to_string_lossy().to_string();
@@ -99,7 +105,7 @@ impl Store {
             .max_connections(2)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;").await?;
+                    conn.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;").await?;
                     Ok(())
                 })
             })
@@ -110,7 +116,28 @@ impl Store {
             pool,
             backend: Backend::Sqlite,
             writer: Default::default(),
+            clock: Default::default(),
         })
+    }
+
+    /// Replays the journal into the projection tables when a migration has replaced them (it
+    /// leaves `projection_state.rebuild_from_journal` set), in one transaction under the write
+    /// lock, so a second process opening the same database waits and finds the work done.
+    async fn rebuild_if_asked(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.rebuild_asked().await? {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let entries = tx.replay_journal().await?;
+        tx.rebuild_done().await?;
+        tx.commit().await?;
+        tracing::info!(
+            entries,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "projections rebuilt from the journal"
+        );
+        Ok(())
     }
 
     /// Refreshes the planner's statistics and the visibility information that index-only counts

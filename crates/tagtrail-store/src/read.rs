@@ -1,19 +1,18 @@
 //! Reads of projection rows and journal entries. They work on any connection, so the same
 //! queries serve plain reads (from the pool) and the load step inside a write transaction.
 
+use crate::projection::{Column, Kind, Table, Val, table};
 use crate::{Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use tagtrail_domain::journal::{Actor, Change, Draft, Entry};
-use tagtrail_domain::records::{Record, TABLES};
+use tagtrail_domain::records::Record;
 
-/// Guards every table name that is spliced into SQL: only known projection tables pass.
-pub(crate) fn table_name(t: &str) -> Result<&'static str> {
-    TABLES
-        .iter()
-        .copied()
-        .find(|x| *x == t)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown table {t:?}")))
+/// Rows whose `column` has one of `values`.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub column: Column,
+    pub values: Vec<Val>,
 }
 
 /// A filtered, optionally paged list of one record type.
@@ -21,12 +20,8 @@ pub(crate) fn table_name(t: &str) -> Result<&'static str> {
 pub struct ListQuery {
     pub license: Option<String>,
     pub active: Option<bool>,
-    /// Exact `status` column match.
-    pub status: Option<String>,
-    /// `status` is one of these (when not empty).
-    pub status_in: Vec<String>,
-    /// `lookup` starts with this text.
-    pub lookup_prefix: Option<String>,
+    /// Typed-column matches, all of which must hold.
+    pub filters: Vec<Filter>,
     /// Inclusive bounds on `last_modified` (formatted timestamps).
     pub modified_from: Option<String>,
     pub modified_to: Option<String>,
@@ -36,44 +31,71 @@ pub struct ListQuery {
     pub newest_first: bool,
 }
 
+impl ListQuery {
+    /// Also requires `column` to be one of `values`.
+    pub fn with(
+        mut self,
+        column: Column,
+        values: impl IntoIterator<Item = impl Into<Val>>,
+    ) -> Self {
+        self.filters.push(Filter {
+            column,
+            values: values.into_iter().map(Into::into).collect(),
+        });
+        self
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Page<R> {
     pub total: i64,
     pub rows: Vec<R>,
 }
 
-fn where_clause(q: &ListQuery) -> (String, Vec<String>) {
+/// Builds `$n` placeholders in order, so the clause and its bindings stay in step.
+#[derive(Default)]
+struct Marks(usize);
+
+impl Marks {
+    fn next(&mut self) -> String {
+        self.0 += 1;
+        format!("${}", self.0)
+    }
+}
+
+fn where_clause(table: &Table, q: &ListQuery) -> Result<(String, Vec<Val>)> {
     let mut clauses = Vec::new();
     let mut args = Vec::new();
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("${n}")
-    };
+    let mut marks = Marks::default();
     if let Some(l) = &q.license {
-        clauses.push(format!("license_number = {}", next()));
-        args.push(l.clone());
+        clauses.push(format!("license_number = {}", marks.next()));
+        args.push(Val::Text(Some(l.clone())));
     }
-    if let Some(s) = &q.status {
-        clauses.push(format!("status = {}", next()));
-        args.push(s.clone());
-    }
-    if !q.status_in.is_empty() {
-        let marks: Vec<String> = q.status_in.iter().map(|_| next()).collect();
-        clauses.push(format!("status IN ({})", marks.join(", ")));
-        args.extend(q.status_in.iter().cloned());
-    }
-    if let Some(p) = &q.lookup_prefix {
-        clauses.push(format!("lookup LIKE {}", next()));
-        args.push(format!("{}%", p.replace(['%', '_'], "")));
+    for f in &q.filters {
+        let kind = table.kind(f.column).ok_or_else(|| {
+            StoreError::Corrupt(format!("{} has no column {}", table.name, f.column.name()))
+        })?;
+        if kind == Kind::Decimal {
+            return Err(StoreError::Corrupt(format!(
+                "{} is a decimal column and cannot be matched exactly",
+                f.column.name()
+            )));
+        }
+        if f.values.is_empty() {
+            clauses.push("1 = 0".into());
+            continue;
+        }
+        let ms: Vec<String> = f.values.iter().map(|_| marks.next()).collect();
+        clauses.push(format!("{} IN ({})", f.column.name(), ms.join(", ")));
+        args.extend(f.values.iter().cloned());
     }
     if let Some(f) = &q.modified_from {
-        clauses.push(format!("last_modified >= {}", next()));
-        args.push(f.clone());
+        clauses.push(format!("last_modified >= {}", marks.next()));
+        args.push(Val::Text(Some(f.clone())));
     }
     if let Some(t) = &q.modified_to {
-        clauses.push(format!("last_modified <= {}", next()));
-        args.push(t.clone());
+        clauses.push(format!("last_modified <= {}", marks.next()));
+        args.push(Val::Text(Some(t.clone())));
     }
     if let Some(a) = q.active {
         clauses.push(format!("active = {}", i64::from(a)));
@@ -83,7 +105,21 @@ fn where_clause(q: &ListQuery) -> (String, Vec<String>) {
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
-    (w, args)
+    Ok((w, args))
+}
+
+/// Binds a value. Booleans are stored as 0/1 on both backends; decimals as their text (see
+/// [`Kind::Decimal`]).
+pub(crate) fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    v: &Val,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match v {
+        Val::Text(t) => q.bind(t.clone()),
+        Val::Int(i) => q.bind(*i),
+        Val::Bool(b) => q.bind(i64::from(*b)),
+        Val::Decimal(d) => q.bind(d.map(|d| d.to_string())),
+    }
 }
 
 fn decode<R: Record>(row: &AnyRow) -> Result<R> {
@@ -94,27 +130,30 @@ fn decode<R: Record>(row: &AnyRow) -> Result<R> {
 /// PostgreSQL cannot hold NUL in TEXT and tagtrail never writes one, so a look-up for text with a
 /// NUL matches nothing on either backend; answering that here keeps both backends alike and
 /// keeps such input from ever reaching the database as an error.
-fn has_nul(s: &str) -> bool {
-    s.contains('\0')
+fn has_nul(v: &Val) -> bool {
+    matches!(v, Val::Text(Some(s)) if s.contains('\0'))
 }
 
+/// The record's JSON as text on both backends (PostgreSQL keeps it as JSONB).
+const DATA: &str = "CAST(data AS TEXT) AS data";
+
 pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> Result<Page<R>> {
-    let table = table_name(R::TABLE)?;
-    let (w, args) = where_clause(q);
-    if args.iter().any(|a| has_nul(a)) {
+    let t = table(R::TABLE)?;
+    let (w, args) = where_clause(t, q)?;
+    if args.iter().any(has_nul) {
         return Ok(Page {
             total: 0,
             rows: vec![],
         });
     }
-    let count_sql = format!("SELECT COUNT(*) AS n FROM {table}{w}");
+    let count_sql = format!("SELECT COUNT(*) AS n FROM {}{w}", t.name);
     let mut count = sqlx::query(&count_sql);
     for a in &args {
-        count = count.bind(a.clone());
+        count = bind(count, a);
     }
     let total: i64 = count.fetch_one(&mut *conn).await?.try_get("n")?;
     let order = if q.newest_first { "DESC" } else { "ASC" };
-    let mut sql = format!("SELECT data FROM {table}{w} ORDER BY id {order}");
+    let mut sql = format!("SELECT {DATA} FROM {}{w} ORDER BY id {order}", t.name);
     if let Some((page, size)) = q.page {
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",
@@ -124,7 +163,7 @@ pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> 
     }
     let mut query = sqlx::query(&sql);
     for a in &args {
-        query = query.bind(a.clone());
+        query = bind(query, a);
     }
     let rows = query.fetch_all(&mut *conn).await?;
     let rows = rows.iter().map(decode).collect::<Result<Vec<R>>>()?;
@@ -132,35 +171,52 @@ pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> 
 }
 
 pub(crate) async fn get<R: Record>(conn: &mut AnyConnection, id: i64) -> Result<Option<R>> {
-    let table = table_name(R::TABLE)?;
-    let row = sqlx::query(&format!("SELECT data FROM {table} WHERE id = $1"))
+    let t = table(R::TABLE)?;
+    let row = sqlx::query(&format!("SELECT {DATA} FROM {} WHERE id = $1", t.name))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(decode).transpose()
 }
 
-/// Records whose `lookup` equals one of `keys`, within `license` when given, active or not
-/// as `active` says. The database is asked by lookup key alone and the license is checked here:
-/// without statistics SQLite may otherwise pick a license-leading index and scan a facility's
-/// whole history for one label.
+/// Records whose natural key (the table's key column) equals one of `keys`, within `license`
+/// when given, active or not as `active` says. The database is asked by key alone and the
+/// license is checked here: without statistics SQLite may otherwise pick a license-leading index
+/// and scan a facility's whole history for one label.
 pub(crate) async fn find_many<R: Record>(
     conn: &mut AnyConnection,
     license: Option<&str>,
     keys: &[String],
     active: Option<bool>,
 ) -> Result<Vec<R>> {
-    let table = table_name(R::TABLE)?;
+    let t = table(R::TABLE)?;
+    let key = t
+        .key
+        .ok_or_else(|| StoreError::Corrupt(format!("{} has no key column", t.name)))?;
     let mut out = Vec::new();
-    if license.is_some_and(has_nul) {
+    if license.is_some_and(|l| l.contains('\0')) {
         return Ok(out);
     }
-    let keys: Vec<String> = keys.iter().filter(|k| !has_nul(k)).cloned().collect();
+    let keys: Vec<Val> = match t.kind(key) {
+        // An integer key (an id) that does not parse matches nothing.
+        Some(Kind::Int) => keys
+            .iter()
+            .filter_map(|k| k.trim().parse::<i64>().ok())
+            .map(Val::from)
+            .collect(),
+        _ => keys
+            .iter()
+            .filter(|k| !k.contains('\0'))
+            .map(|k| Val::from(k.as_str()))
+            .collect(),
+    };
     // Chunked so that a 5,000-tag receipt never builds a statement past a backend's limits.
     for chunk in keys.chunks(200) {
         let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let mut sql = format!(
-            "SELECT license_number, data FROM {table} WHERE lookup IN ({})",
+            "SELECT license_number, {DATA} FROM {} WHERE {} IN ({})",
+            t.name,
+            key.name(),
             marks.join(",")
         );
         if let Some(a) = active {
@@ -168,7 +224,7 @@ pub(crate) async fn find_many<R: Record>(
         }
         let mut q = sqlx::query(&sql);
         for k in chunk {
-            q = q.bind(k.clone());
+            q = bind(q, k);
         }
         for row in q.fetch_all(&mut *conn).await? {
             if let Some(l) = license {
@@ -201,11 +257,13 @@ pub(crate) fn entry_from_row(row: &AnyRow) -> Result<Entry> {
             request: serde_json::from_str(&request)?,
             result_ids: serde_json::from_str(&result_ids)?,
             changes: serde_json::from_str::<Vec<Change>>(&changes)?,
+            door: row.try_get("door")?,
+            action: row.try_get("action")?,
         },
     })
 }
 
-pub(crate) const ENTRY_COLUMNS: &str = "seq, recorded_at, license_number, employee_id, vendor_key_id, actor, endpoint, reason, request, result_ids, changes, prev_hash, hash";
+pub(crate) const ENTRY_COLUMNS: &str = "seq, recorded_at, license_number, employee_id, vendor_key_id, actor, endpoint, reason, request, result_ids, changes, prev_hash, hash, door, action";
 
 impl Store {
     pub async fn list<R: Record>(&self, q: &ListQuery) -> Result<Page<R>> {
@@ -270,7 +328,7 @@ impl Store {
 
     /// Journal entries that changed row `id` of `table`, newest first.
     pub async fn journal_touching(&self, table: &str, id: i64, limit: u32) -> Result<Vec<Entry>> {
-        let table = table_name(table)?;
+        let table = crate::projection::table(table)?.name;
         let cols = ENTRY_COLUMNS
             .split(", ")
             .map(|c| format!("j.{c}"))

@@ -1,17 +1,26 @@
 //! `audit verify`: the chain recomputed, the projections rebuilt from the journal into a
-//! scratch database and compared row by row with the live ones.
+//! scratch database and compared row by row, column by column, with the live ones; the touch
+//! index likewise; every stored certificate re-hashed.
+//!
+//! Everything live is read inside one read transaction, a single consistent snapshot of the
+//! database (SQLite's WAL snapshot; PostgreSQL's `REPEATABLE READ`), so a server writing while
+//! the audit runs never shows up as a false difference.
 
+use crate::open::Backend;
+use crate::projection::{Kind, Table, tables};
 use crate::read::{ENTRY_COLUMNS, entry_from_row};
 use crate::write::{touch, upsert_all};
 use crate::{Result, Store};
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use tagtrail_domain::journal::verify_link;
-use tagtrail_domain::records::TABLES;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub entries: i64,
     pub rows: i64,
+    /// The hash of the newest entry verified (the chain head of the snapshot), if any.
+    pub head: Option<(i64, String)>,
     /// The first disagreement found, if any.
     pub problem: Option<String>,
 }
@@ -25,27 +34,81 @@ impl VerifyReport {
 const BATCH: i64 = 1000;
 const ENTRY_BATCH: i64 = 20;
 
+/// One read transaction over `store`: every statement in it sees the same snapshot.
+pub(crate) async fn snapshot(store: &Store) -> Result<Transaction<'static, Any>> {
+    let mut tx = match store.backend {
+        Backend::Postgres => {
+            store
+                .pool
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?
+        }
+        Backend::Sqlite => store.pool.begin().await?,
+    };
+    // SQLite fixes a deferred transaction's snapshot at its first read.
+    sqlx::query("SELECT COUNT(*) AS n FROM journal WHERE seq < 0")
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The columns compared for `t`, each as text so both backends answer alike (a NUMERIC as its
+/// digits, JSONB as JSON text, which is compared parsed).
+fn select_list(t: &Table) -> String {
+    let mut cols: Vec<String> = ["license_number", "active", "last_modified", "schema"]
+        .iter()
+        .map(|c| format!("CAST({c} AS TEXT) AS {c}"))
+        .collect();
+    for (c, _) in t.columns {
+        cols.push(format!("CAST({0} AS TEXT) AS {0}", c.name()));
+    }
+    format!("id, CAST(data AS TEXT) AS data, {}", cols.join(", "))
+}
+
+/// A row as compared: its id, its columns as text, and its record parsed.
+type Compared = (i64, Vec<Option<String>>, serde_json::Value);
+
+fn compared(t: &Table, r: &AnyRow) -> Result<Compared> {
+    let mut cols = Vec::new();
+    for c in ["license_number", "active", "last_modified", "schema"] {
+        cols.push(r.try_get::<Option<String>, _>(c)?);
+    }
+    for (c, kind) in t.columns {
+        let v: Option<String> = r.try_get(c.name())?;
+        // SQLite may hand an integer column's text back as written; normalize integers.
+        let v = match kind {
+            Kind::Int | Kind::Bool => v.map(|s| s.trim().to_string()),
+            _ => v,
+        };
+        cols.push(v);
+    }
+    let data: String = r.try_get("data")?;
+    Ok((r.try_get("id")?, cols, serde_json::from_str(&data)?))
+}
+
 /// Verifies `live`, rebuilding into a fresh SQLite file at `scratch_path`.
 pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<VerifyReport> {
     let _ = std::fs::remove_file(scratch_path);
     let scratch = Store::open_scratch(scratch_path).await?;
+    let mut snap = snapshot(live).await?;
     let mut report = VerifyReport {
         entries: 0,
         rows: 0,
+        head: None,
         problem: None,
     };
 
-    // 1. The chain, and the rebuild, entry by entry in sequence order.
+    // 1. The chain, and the rebuild, entry by entry in sequence order. Entries can be large (a
+    // bulk import carries thousands of after-images), so the chain is read a few entries at a
+    // time to keep memory flat.
     let mut prev: Option<(i64, String)> = None;
     let mut after = 0i64;
-    // Entries can be large (a bulk import carries thousands of after-images), so the chain is
-    // read a few entries at a time to keep memory flat.
     'chain: loop {
         let rows = sqlx::query(&format!(
             "SELECT {ENTRY_COLUMNS} FROM journal WHERE seq > $1 ORDER BY seq LIMIT {ENTRY_BATCH}"
         ))
         .bind(after)
-        .fetch_all(&live.pool)
+        .fetch_all(&mut *snap)
         .await?;
         if rows.is_empty() {
             break;
@@ -64,7 +127,13 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
                 report.problem = Some(format!("hash chain broken at {e}"));
                 break 'chain;
             }
-            upsert_all(&mut tx, &entry.body.changes).await?;
+            if let Err(e) = upsert_all(&mut tx, Backend::Sqlite, &entry.body.changes).await {
+                report.problem = Some(format!(
+                    "journal entry {} cannot be projected: {e}",
+                    entry.seq
+                ));
+                break 'chain;
+            }
             touch(&mut tx, &entry).await?;
             report.entries += 1;
             after = entry.seq;
@@ -72,28 +141,32 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
         }
         tx.commit().await?;
     }
+    report.head = prev;
 
     // 2. Every projection row, live against rebuilt, in id order.
     if report.problem.is_none() {
-        'tables: for table in TABLES {
+        'tables: for t in tables() {
             let mut after_id = i64::MIN;
+            let sql = format!(
+                "SELECT {} FROM {} WHERE id > $1 ORDER BY id LIMIT {BATCH}",
+                select_list(t),
+                t.name
+            );
             loop {
-                let sql = format!(
-                    "SELECT id, license_number, active, last_modified, lookup, status, data FROM {table} WHERE id > $1 ORDER BY id LIMIT {BATCH}"
-                );
                 let a = sqlx::query(&sql)
                     .bind(after_id)
-                    .fetch_all(&live.pool)
+                    .fetch_all(&mut *snap)
                     .await?;
                 let b = sqlx::query(&sql)
                     .bind(after_id)
                     .fetch_all(&scratch.pool)
                     .await?;
                 for i in 0..a.len().max(b.len()) {
-                    let ra = a.get(i).map(row_tuple).transpose()?;
-                    let rb = b.get(i).map(row_tuple).transpose()?;
+                    let ra = a.get(i).map(|r| compared(t, r)).transpose()?;
+                    let rb = b.get(i).map(|r| compared(t, r)).transpose()?;
                     if ra != rb {
                         let id = ra.as_ref().or(rb.as_ref()).map(|r| r.0).unwrap_or_default();
+                        let table = t.name;
                         report.problem = Some(match (ra, rb) {
                             (Some(_), None) => format!(
                                 "{table} row {id} exists live but no journal entry creates it"
@@ -116,9 +189,10 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
             }
         }
     }
+
     // 3. The touch index, live against rebuilt, a range of entries at a time.
     if report.problem.is_none() {
-        let key = |r: &sqlx::any::AnyRow| -> Result<(String, i64, i64)> {
+        let key = |r: &AnyRow| -> Result<(String, i64, i64)> {
             Ok((
                 r.try_get("table_name")?,
                 r.try_get("row_id")?,
@@ -132,7 +206,7 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
             let a = sqlx::query(sql)
                 .bind(from)
                 .bind(to)
-                .fetch_all(&live.pool)
+                .fetch_all(&mut *snap)
                 .await?;
             let b = sqlx::query(sql)
                 .bind(from)
@@ -158,14 +232,19 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
 
     // 4. Every certificate the projections name is stored, and its bytes still hash to its name.
     if report.problem.is_none() {
-        let docs = sqlx::query("SELECT id, status FROM lab_documents ORDER BY id")
-            .fetch_all(&live.pool)
+        let docs = sqlx::query("SELECT id, sha256 FROM lab_documents ORDER BY id")
+            .fetch_all(&mut *snap)
             .await?;
         for d in docs {
             let id: i64 = d.try_get("id")?;
-            let sha: Option<String> = d.try_get("status")?;
-            let sha = sha.unwrap_or_default();
-            match live.document(&sha).await? {
+            let sha: String = d.try_get("sha256")?;
+            let bytes = sqlx::query("SELECT content FROM document_blobs WHERE sha256 = $1")
+                .bind(sha.clone())
+                .fetch_optional(&mut *snap)
+                .await?
+                .map(|r| r.try_get::<Vec<u8>, _>("content"))
+                .transpose()?;
+            match bytes {
                 None => {
                     report.problem =
                         Some(format!("lab_documents row {id}: document {sha} is missing"));
@@ -183,32 +262,11 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
             }
         }
     }
+    snap.rollback().await?;
     scratch.close().await;
     let _ = std::fs::remove_file(scratch_path);
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", scratch_path.display()));
     }
     Ok(report)
-}
-
-type RowTuple = (
-    i64,
-    Option<String>,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
-fn row_tuple(r: &sqlx::any::AnyRow) -> Result<RowTuple> {
-    Ok((
-        r.try_get("id")?,
-        r.try_get("license_number")?,
-        r.try_get("active")?,
-        r.try_get("last_modified")?,
-        r.try_get("lookup")?,
-        r.try_get("status")?,
-        r.try_get("data")?,
-    ))
 }

@@ -1,11 +1,13 @@
 //! The write path: one transaction that holds the journal head, loads, appends and projects.
 
 use crate::open::Backend;
-use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page, table_name};
-use crate::{Result, Store};
+use crate::projection::{Kind, Row as Projected, project, table};
+use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page};
+use crate::{Result, Store, StoreError};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use tagtrail_domain::journal::{Change, Draft, Entry, GENESIS_HASH};
 use tagtrail_domain::records::Record;
+use tagtrail_domain::time::{self, Timestamp};
 
 /// Arbitrary constant naming the ledger's advisory lock on PostgreSQL.
 const WRITE_LOCK_KEY: i64 = 0x7461_6774_7261_696c; // "tagtrail"
@@ -17,6 +19,8 @@ pub struct WriteTx {
     _turn: tokio::sync::OwnedMutexGuard<()>,
     head_seq: i64,
     head_hash: String,
+    now: Timestamp,
+    backend: Backend,
 }
 
 impl Store {
@@ -35,22 +39,72 @@ impl Store {
                 tx
             }
         };
-        let head = sqlx::query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (head_seq, head_hash) = match head {
+        let head =
+            sqlx::query("SELECT seq, hash, recorded_at FROM journal ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (head_seq, head_hash, head_time) = match head {
             Some(row) => (
                 row.try_get::<i64, _>("seq")?,
                 row.try_get::<String, _>("hash")?,
+                time::parse_instant(&row.try_get::<String, _>("recorded_at")?),
             ),
-            None => (0, GENESIS_HASH.to_string()),
+            None => (0, GENESIS_HASH.to_string(), None),
         };
+        // The entry's time is read here, inside the write turn, and never at or before the head's:
+        // so `LastModified` order is `seq` order, and every entry not yet committed is later than
+        // every committed one. Windowed reads rely on both (see `Store::horizon`).
+        let now = self.clock.stamp(self.clock_now(&mut tx).await?, head_time);
         Ok(WriteTx {
             tx,
             _turn: turn,
             head_seq,
             head_hash,
+            now,
+            backend: self.backend,
         })
+    }
+
+    /// The clock writes and horizons read: the system's on SQLite, the database server's on
+    /// PostgreSQL (one clock for every ledger process sharing the database).
+    async fn clock_now(&self, conn: &mut AnyConnection) -> Result<Timestamp> {
+        match self.backend {
+            Backend::Sqlite => Ok(crate::clock::system_now()),
+            Backend::Postgres => {
+                let row = sqlx::query(
+                    "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us",
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                let us: i64 = row.try_get("us")?;
+                chrono::DateTime::from_timestamp_micros(us)
+                    .ok_or_else(|| StoreError::Corrupt(format!("database clock {us}")))
+            }
+        }
+    }
+
+    /// The horizon of a windowed read: waits until no write is in flight, then returns a time
+    /// such that every entry at or before it is committed and every later entry is after it. A
+    /// window read that ends no later than this sees everything it will ever contain.
+    pub async fn horizon(&self) -> Result<Timestamp> {
+        match self.backend {
+            Backend::Sqlite => {
+                let _turn = self.writer.lock().await;
+                Ok(self.clock.horizon(crate::clock::system_now()))
+            }
+            Backend::Postgres => {
+                // A shared hold on the writers' advisory lock waits for the write in flight on
+                // any process, and keeps new ones out while the clock is read.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                let now = self.clock_now(&mut tx).await?;
+                tx.commit().await?;
+                Ok(self.clock.horizon(now))
+            }
+        }
     }
 
     /// The newest journal entry, if any.
@@ -64,63 +118,105 @@ impl Store {
     }
 }
 
-/// Rows per multi-row INSERT: 7 parameters each keeps a statement well under every backend's
-/// parameter limit.
+/// Rows per multi-row INSERT: at most 13 parameters each keeps a statement well under every
+/// backend's parameter limit.
 const ROWS_PER_STATEMENT: usize = 100;
+
+/// The placeholder for a value of `kind` in column position `n`: PostgreSQL is told the JSONB and
+/// NUMERIC columns' text is of their type.
+fn mark(backend: Backend, n: usize, kind: Option<Kind>) -> String {
+    match (backend, kind) {
+        (Backend::Postgres, Some(Kind::Decimal)) => format!("CAST(${n} AS NUMERIC)"),
+        (Backend::Postgres, None) => format!("CAST(${n} AS JSONB)"),
+        _ => format!("${n}"),
+    }
+}
 
 /// Applies after-images in multi-row upserts. Within one call only the last after-image of a
 /// row matters (they are applied in order), so each table's changes are reduced to that first;
-/// PostgreSQL also refuses a statement that upserts the same row twice.
-pub(crate) async fn upsert_all(conn: &mut AnyConnection, changes: &[Change]) -> Result<()> {
+/// PostgreSQL also refuses a statement that upserts the same row twice. Each row's columns are
+/// derived from its record ([`crate::projection::project`]), the same way a rebuild derives them.
+pub(crate) async fn upsert_all(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    changes: &[Change],
+) -> Result<()> {
     let mut by_table: std::collections::BTreeMap<&str, Vec<&Change>> =
         std::collections::BTreeMap::new();
     for c in changes {
         by_table.entry(c.table.as_str()).or_default().push(c);
     }
-    for (table, rows) in by_table {
-        let table = table_name(table)?;
+    for (name, rows) in by_table {
+        let t = table(name)?;
         let mut last: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
         for (i, c) in rows.iter().enumerate() {
             last.insert(c.id, i);
         }
-        let rows: Vec<&Change> = rows
+        let rows: Vec<Projected> = rows
             .iter()
             .enumerate()
             .filter(|(i, c)| last.get(&c.id) == Some(i))
-            .map(|(_, c)| *c)
+            .map(|(_, c)| {
+                let row = project(&c.table, c.schema, &c.data)?;
+                if row.id != c.id {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} change {} carries record {}",
+                        t.name, c.id, row.id
+                    )));
+                }
+                Ok(row)
+            })
+            .collect::<Result<_>>()?;
+        let typed: Vec<&str> = t.columns.iter().map(|(c, _)| c.name()).collect();
+        let mut cols = vec![
+            "id",
+            "license_number",
+            "active",
+            "last_modified",
+            "schema",
+            "data",
+        ];
+        cols.extend(typed.iter().copied());
+        let per_row = cols.len();
+        let updates: Vec<String> = cols[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
             .collect();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = format!(
-                "INSERT INTO {table} (id, license_number, active, last_modified, lookup, status, data) VALUES "
-            );
+            let mut sql = format!("INSERT INTO {} ({}) VALUES ", t.name, cols.join(", "));
             for i in 0..chunk.len() {
-                let b = i * 7;
+                let b = i * per_row;
+                let mut marks = Vec::with_capacity(per_row);
+                for (j, _) in cols.iter().enumerate() {
+                    let kind = match j {
+                        0..=4 => Some(Kind::Text),
+                        5 => None,
+                        k => Some(t.columns[k - 6].1),
+                    };
+                    marks.push(mark(backend, b + j + 1, kind));
+                }
                 sql.push_str(&format!(
-                    "{}(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    "{}({})",
                     if i > 0 { ", " } else { "" },
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
+                    marks.join(", ")
                 ));
             }
-            sql.push_str(
-                " ON CONFLICT (id) DO UPDATE SET license_number = excluded.license_number, active = excluded.active, \
-                 last_modified = excluded.last_modified, lookup = excluded.lookup, status = excluded.status, data = excluded.data",
-            );
+            sql.push_str(&format!(
+                " ON CONFLICT (id) DO UPDATE SET {}",
+                updates.join(", ")
+            ));
             let mut q = sqlx::query(&sql);
-            for c in chunk {
+            for r in chunk {
                 q = q
-                    .bind(c.id)
-                    .bind(c.license_number.clone())
-                    .bind(i64::from(c.active))
-                    .bind(c.last_modified.clone())
-                    .bind(c.lookup.clone())
-                    .bind(c.status.clone())
-                    .bind(serde_json::to_string(&c.data)?);
+                    .bind(r.id)
+                    .bind(r.license_number.clone())
+                    .bind(i64::from(r.active))
+                    .bind(r.last_modified.clone())
+                    .bind(i64::from(r.schema))
+                    .bind(r.data.clone());
+                for v in &r.typed {
+                    q = read::bind(q, v);
+                }
             }
             q.execute(&mut *conn).await?;
         }
@@ -136,7 +232,7 @@ pub(crate) async fn touch(conn: &mut AnyConnection, entry: &Entry) -> Result<()>
             sqlx::query(
                 "INSERT INTO journal_touches (table_name, row_id, seq) VALUES ($1, $2, $3)",
             )
-            .bind(table_name(&c.table)?.to_string())
+            .bind(table(&c.table)?.name.to_string())
             .bind(c.id)
             .bind(entry.seq)
             .execute(&mut *conn)
@@ -151,11 +247,18 @@ impl WriteTx {
         &mut self.tx
     }
 
+    /// The time of the entry this transaction will append: read inside the write turn, strictly
+    /// after the head's.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
     /// The id the next new record of type `R` gets. Safe because writes are serialized.
     pub async fn next_id<R: Record>(&mut self) -> Result<i64> {
-        let table = table_name(R::TABLE)?;
+        let t = table(R::TABLE)?;
         let row = sqlx::query(&format!(
-            "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {table}"
+            "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {}",
+            t.name
         ))
         .fetch_one(self.conn())
         .await?;
@@ -183,7 +286,7 @@ impl WriteTx {
     pub async fn append(&mut self, draft: Draft) -> Result<Entry> {
         let entry = Entry::seal(draft, self.head_seq + 1, &self.head_hash);
         let sql = format!(
-            "INSERT INTO journal ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO journal ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         );
         let b = &entry.body;
         sqlx::query(&sql)
@@ -200,9 +303,11 @@ impl WriteTx {
             .bind(serde_json::to_string(&b.changes)?)
             .bind(entry.prev_hash.clone())
             .bind(entry.hash.clone())
+            .bind(b.door.clone())
+            .bind(b.action.clone())
             .execute(&mut *self.tx)
             .await?;
-        upsert_all(&mut self.tx, &entry.body.changes).await?;
+        upsert_all(&mut self.tx, self.backend, &entry.body.changes).await?;
         touch(&mut self.tx, &entry).await?;
         self.head_seq = entry.seq;
         self.head_hash = entry.hash.clone();
@@ -216,6 +321,47 @@ impl WriteTx {
 }
 
 impl WriteTx {
+    pub(crate) async fn rebuild_asked(&mut self) -> Result<bool> {
+        let row = sqlx::query("SELECT rebuild_from_journal FROM projection_state WHERE id = 1")
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>("rebuild_from_journal")? != 0,
+            None => false,
+        })
+    }
+
+    pub(crate) async fn rebuild_done(&mut self) -> Result<()> {
+        sqlx::query("UPDATE projection_state SET rebuild_from_journal = 0 WHERE id = 1")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies every journal entry's changes to the (empty) projection tables, a few entries at a
+    /// time. Returns how many entries were replayed.
+    pub(crate) async fn replay_journal(&mut self) -> Result<i64> {
+        let mut after = 0i64;
+        let mut n = 0;
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM journal WHERE seq > $1 ORDER BY seq LIMIT 20"
+            ))
+            .bind(after)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            if rows.is_empty() {
+                return Ok(n);
+            }
+            for row in &rows {
+                let entry = read::entry_from_row(row)?;
+                upsert_all(&mut self.tx, self.backend, &entry.body.changes).await?;
+                after = entry.seq;
+                n += 1;
+            }
+        }
+    }
+
     /// Stores document bytes under their SHA-256 (once; the same bytes again are a no-op) and
     /// returns the hash.
     pub async fn put_document(&mut self, bytes: &[u8]) -> Result<String> {

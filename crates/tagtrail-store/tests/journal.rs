@@ -66,6 +66,20 @@ fn draft(changes: Vec<tagtrail_domain::journal::Change>) -> Draft {
         request: json!([{"Name": "x", "ThcLevel": 0.1865}]),
         result_ids: vec![1],
         changes,
+        door: Some("api".into()),
+        action: Some("Create strains".into()),
+    }
+}
+
+/// Rewrites the text of strain 2's record in place (JSONB on PostgreSQL goes through text).
+fn retext(db: &Db, from: &str, to: &str) -> String {
+    match db.store.backend() {
+        Backend::Sqlite => {
+            format!("UPDATE strains SET data = replace(data, '{from}', '{to}') WHERE id = 2")
+        }
+        Backend::Postgres => format!(
+            "UPDATE strains SET data = CAST(replace(CAST(data AS TEXT), '{from}', '{to}') AS JSONB) WHERE id = 2"
+        ),
     }
 }
 
@@ -161,23 +175,32 @@ async fn appends_project_and_verify_then_tampering_is_caught() {
         assert!(raw(&db, "DELETE FROM journal WHERE seq = 2").await.is_err());
 
         // A projection row changed behind the ledger's back is named.
-        raw(
-            &db,
-            "UPDATE strains SET data = replace(data, 'OG Kush', 'OG Kush 2') WHERE id = 2",
-        )
-        .await
-        .unwrap();
+        raw(&db, &retext(&db, "OG Kush", "OG Kush 2"))
+            .await
+            .unwrap();
         let report = verify(s, &scratch).await.unwrap();
         assert_eq!(
             report.problem.as_deref(),
             Some("strains row 2 differs from what the journal says")
         );
+        raw(&db, &retext(&db, "OG Kush 2", "OG Kush"))
+            .await
+            .unwrap();
+        assert!(verify(s, &scratch).await.unwrap().ok());
+        // So is a typed column changed behind the ledger's back, with the record left alone.
         raw(
             &db,
-            "UPDATE strains SET data = replace(data, 'OG Kush 2', 'OG Kush') WHERE id = 2",
+            "UPDATE strains SET name_key = 'og kush x' WHERE id = 2",
         )
         .await
         .unwrap();
+        assert_eq!(
+            verify(s, &scratch).await.unwrap().problem.as_deref(),
+            Some("strains row 2 differs from what the journal says")
+        );
+        raw(&db, "UPDATE strains SET name_key = 'og kush' WHERE id = 2")
+            .await
+            .unwrap();
         assert!(verify(s, &scratch).await.unwrap().ok());
 
         // With the triggers dropped, an edited journal row breaks the chain at that entry.

@@ -391,7 +391,10 @@ pub fn receive(
     let (decided, mut warnings) = decide_receipt(&shipped, receipt)?;
     let by_label: HashMap<&str, &Decided> = decided.iter().map(|d| (d.label.as_str(), d)).collect();
     let now = &ctx.now;
-    let lab = ctx.facility.license_type.can("CanTestPackages");
+    let lab = ctx
+        .facility
+        .license_type
+        .can(crate::license::Capability::CanTestPackages);
     let (mut out, mut packages, mut samples) = (Vec::new(), Vec::new(), Vec::new());
     let (mut accepted, mut rejected) = (0, 0);
     for l in lines {

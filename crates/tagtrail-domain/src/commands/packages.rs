@@ -3,6 +3,8 @@
 
 use super::{Ctx, optional};
 use crate::error::{Rejection, RowErrors};
+use crate::lab_state::LabState;
+use crate::license::Capability;
 use crate::quantity::{self, QuantityType};
 use crate::records::{
     Item, Location, Package, PackageAdjustment, PackageLink, PackageState, Sublocation, Tag, fold,
@@ -185,13 +187,6 @@ pub fn create_packages(
     mut next: NextIds,
 ) -> Result<Created, Rejection> {
     let testing = mode == Mode::Testing;
-    if let Mode::Opening { lab_state } = mode
-        && !reference::LAB_TESTING_STATES.contains(&lab_state)
-    {
-        return Err(Rejection::Invalid(format!(
-            "Lab testing state {lab_state} does not exist."
-        )));
-    }
     let mut errors = RowErrors::default();
     let mut out = Created::default();
     let mut sources: HashMap<String, Package> = HashMap::new();
@@ -328,31 +323,32 @@ pub fn create_packages(
             };
             let packaged =
                 parse_date("ActualDate", &spec.actual_date, ctx)?.unwrap_or_else(|| today(ctx));
-            let states: HashSet<&str> = draws
-                .iter()
-                .map(|(p, _, _)| p.lab_testing_state.as_str())
-                .collect();
+            let states: HashSet<LabState> =
+                draws.iter().map(|(p, _, _)| p.lab_testing_state).collect();
             let lab_state = if let Mode::Opening { lab_state } = mode {
-                lab_state.to_string()
+                lab_state
             } else if testing {
-                "SubmittedForTesting".to_string()
+                LabState::SubmittedForTesting
             } else if matches!(category.quantity_type, QuantityType::CountBased)
                 && category.product_category_type == "Plants"
             {
-                "NotRequired".to_string()
+                LabState::NotRequired
             } else if states.len() == 1
-                && states
-                    .iter()
-                    .all(|s| !matches!(*s, "SubmittedForTesting" | "TestingInProgress"))
+                && states.iter().all(|s| {
+                    !matches!(
+                        s,
+                        LabState::SubmittedForTesting | LabState::TestingInProgress
+                    )
+                })
             {
                 // A repackage of one tested lot carries its results with it.
                 states
                     .iter()
                     .next()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "NotSubmitted".into())
+                    .copied()
+                    .unwrap_or(LabState::NotSubmitted)
             } else {
-                "NotSubmitted".to_string()
+                LabState::NotSubmitted
             };
             let mut used = tag.clone();
             used.tag_status = TagStatus::Used;
@@ -388,7 +384,7 @@ pub fn create_packages(
                 is_donation: spec.is_donation,
                 is_finished_good: spec.is_finished_good,
                 product_requires_remediation: spec.product_requires_remediation,
-                initial_lab_testing_state: lab_state.clone(),
+                initial_lab_testing_state: lab_state,
                 lab_testing_state: lab_state,
                 lab_testing_state_date: today(ctx),
                 remediation_count: 0,
@@ -428,8 +424,8 @@ pub fn create_packages(
                         last_modified: ctx.now.clone(),
                     });
                     next.link += 1;
-                    if testing && src.lab_testing_state == "NotSubmitted" {
-                        src.lab_testing_state = "SubmittedForTesting".into();
+                    if testing && src.lab_testing_state == LabState::NotSubmitted {
+                        src.lab_testing_state = LabState::SubmittedForTesting;
                         src.lab_testing_state_date = today(ctx);
                     }
                     src.last_modified = ctx.now.clone();
@@ -449,7 +445,7 @@ pub fn create_packages(
 
 /// How packages come into being.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode<'a> {
+pub enum Mode {
     /// `POST /packages/v2`: from source packages.
     Regular,
     /// `POST /packages/v2/testing`: a testing sample from source packages (rule 36).
@@ -457,7 +453,7 @@ pub enum Mode<'a> {
     /// An opening balance: inventory that enters the ledger without a source package, put there
     /// by the operator (a state migrating a licensee's existing stock, or seeding a sandbox). It
     /// is the one way round rule 23, so it is the operator's alone, and journaled as such.
-    Opening { lab_state: &'a str },
+    Opening { lab_state: LabState },
 }
 
 /// Dates that may lie ahead (expiration, sell-by, use-by).
@@ -557,16 +553,12 @@ pub fn adjust(
 
 /// Finishes packages: the quantity must be zero (rule 33). They leave active inventory but stay
 /// readable by id and label and in `inactive` (rule 72).
-pub fn finish(
-    ctx: &Ctx,
-    found: &Found,
-    specs: &[(Option<String>, Option<String>)],
-) -> Result<Vec<Package>, Rejection> {
+pub fn finish(ctx: &Ctx, found: &Found, specs: &[FinishSpec]) -> Result<Vec<Package>, Rejection> {
     let (out, _) = update_each::<_, ()>(
         ctx,
         found,
         specs,
-        |s| s.0.as_deref(),
+        |s| s.label.as_deref(),
         |p, s| {
             check_changeable(p)?;
             if !p.quantity.is_zero() {
@@ -577,7 +569,7 @@ pub fn finish(
             }
             p.state = PackageState::Finished;
             p.finished_date =
-                Some(parse_date("ActualDate", &s.1, ctx)?.unwrap_or_else(|| today(ctx)));
+                Some(parse_date("ActualDate", &s.actual_date, ctx)?.unwrap_or_else(|| today(ctx)));
             p.active = false;
             Ok(None)
         },
@@ -631,7 +623,7 @@ pub fn discontinue(ctx: &Ctx, p: Option<&Package>, id: i64) -> Result<Package, R
 pub fn relocate(
     ctx: &Ctx,
     found: &Found,
-    specs: &[(Option<String>, Option<String>, Option<String>)],
+    specs: &[MoveSpec],
     locations: &HashMap<String, Location>,
     sublocations: &HashMap<String, Sublocation>,
 ) -> Result<Vec<Package>, Rejection> {
@@ -639,14 +631,14 @@ pub fn relocate(
         ctx,
         found,
         specs,
-        |s| s.0.as_deref(),
+        |s| s.label.as_deref(),
         |p, s| {
             check_changeable(p)?;
-            let name = optional(&s.1).ok_or("Location was not specified.")?;
+            let name = optional(&s.location).ok_or("Location was not specified.")?;
             let loc = locations.get(&fold(&name)).ok_or_else(|| {
                 format!("Location {name} does not exist in the current Facility.")
             })?;
-            let sub = match optional(&s.2) {
+            let sub = match optional(&s.sublocation) {
                 Some(n) => Some(sublocations.get(&fold(&n)).ok_or_else(|| {
                     format!("Sublocation {n} does not exist in the current Facility.")
                 })?),
@@ -666,17 +658,17 @@ pub fn relocate(
 pub fn change_item(
     ctx: &Ctx,
     found: &Found,
-    specs: &[(Option<String>, Option<String>)],
+    specs: &[ItemChangeSpec],
     items: &HashMap<String, Item>,
 ) -> Result<Vec<Package>, Rejection> {
     let (out, _) = update_each::<_, ()>(
         ctx,
         found,
         specs,
-        |s| s.0.as_deref(),
+        |s| s.label.as_deref(),
         |p, s| {
             check_changeable(p)?;
-            let name = optional(&s.1).ok_or("Item was not specified.")?;
+            let name = optional(&s.item).ok_or("Item was not specified.")?;
             let item = items
                 .get(&fold(&name))
                 .ok_or_else(|| format!("Item {name} does not exist in the current Facility."))?;
@@ -703,40 +695,179 @@ pub fn change_item(
 }
 
 /// Simple field changes that share the same guard: notes, dates, external ids, flags.
-pub fn edit(
+fn edit<S>(
     ctx: &Ctx,
     found: &Found,
-    labels: &[Option<String>],
-    f: impl Fn(&mut Package, usize) -> Result<(), String>,
+    specs: &[S],
+    label: impl Fn(&S) -> Option<&str>,
+    f: impl Fn(&mut Package, &S) -> Result<(), String>,
 ) -> Result<Vec<Package>, Rejection> {
-    let indexed: Vec<(usize, Option<String>)> = labels.iter().cloned().enumerate().collect();
-    let (out, _) = update_each::<_, ()>(
-        ctx,
-        found,
-        &indexed,
-        |s| s.1.as_deref(),
-        |p, s| {
-            check_changeable(p)?;
-            f(p, s.0)?;
-            Ok(None)
-        },
-    )?;
+    let (out, _) = update_each::<_, ()>(ctx, found, specs, label, |p, s| {
+        check_changeable(p)?;
+        f(p, s)?;
+        Ok(None)
+    })?;
     Ok(out)
 }
 
-/// Administrative hold (or release) by the regulator (rule 34).
-pub fn set_hold(
+#[derive(Debug, Clone, Default)]
+pub struct FinishSpec {
+    pub label: Option<String>,
+    pub actual_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MoveSpec {
+    pub label: Option<String>,
+    pub location: Option<String>,
+    pub sublocation: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ItemChangeSpec {
+    pub label: Option<String>,
+    pub item: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NoteSpec {
+    pub label: Option<String>,
+    /// Blank clears the note.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DatesSpec {
+    pub label: Option<String>,
+    pub expiration_date: Option<String>,
+    pub sell_by_date: Option<String>,
+    pub use_by_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ExternalIdSpec {
+    pub label: Option<String>,
+    /// Blank clears the identifier.
+    pub external_id: Option<String>,
+}
+
+/// Remediation or decontamination of a failed package: the method used and when.
+#[derive(Debug, Clone, Default)]
+pub struct TreatmentSpec {
+    pub label: Option<String>,
+    pub method: Option<String>,
+    pub date: Option<String>,
+}
+
+/// The flags a package carries besides its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Donation,
+    TradeSample,
+    FinishedGood,
+}
+
+impl Flag {
+    /// What a facility's license type needs to set the flag (clearing needs nothing).
+    pub const fn capability(self) -> Capability {
+        match self {
+            Flag::Donation => Capability::CanDonatePackages,
+            Flag::TradeSample => Capability::CanCreateTradeSamplePackages,
+            Flag::FinishedGood => Capability::CanTrackFinishedGoods,
+        }
+    }
+}
+
+/// Sets or clears package notes.
+pub fn set_notes(ctx: &Ctx, found: &Found, specs: &[NoteSpec]) -> Result<Vec<Package>, Rejection> {
+    edit(
+        ctx,
+        found,
+        specs,
+        |s| s.label.as_deref(),
+        |p, s| {
+            p.note = optional(&s.note);
+            Ok(())
+        },
+    )
+}
+
+/// Sets expiration, sell-by and use-by dates (any of them may lie ahead; blank clears).
+pub fn set_dates(ctx: &Ctx, found: &Found, specs: &[DatesSpec]) -> Result<Vec<Package>, Rejection> {
+    edit(
+        ctx,
+        found,
+        specs,
+        |s| s.label.as_deref(),
+        |p, s| {
+            p.expiration_date = parse_date_any("ExpirationDate", &s.expiration_date)?;
+            p.sell_by_date = parse_date_any("SellByDate", &s.sell_by_date)?;
+            p.use_by_date = parse_date_any("UseByDate", &s.use_by_date)?;
+            Ok(())
+        },
+    )
+}
+
+/// Sets or clears external identifiers.
+pub fn set_external_ids(
+    ctx: &Ctx,
+    found: &Found,
+    specs: &[ExternalIdSpec],
+) -> Result<Vec<Package>, Rejection> {
+    edit(
+        ctx,
+        found,
+        specs,
+        |s| s.label.as_deref(),
+        |p, s| {
+            p.external_id = optional(&s.external_id);
+            Ok(())
+        },
+    )
+}
+
+/// Flags (`on`) or unflags packages. Setting a flag needs the facility capability
+/// [`Flag::capability`] names, which the action's definition requires; clearing one is always
+/// allowed, so a facility can undo a flag it should not carry.
+pub fn set_flag(
     ctx: &Ctx,
     found: &Found,
     labels: &[Option<String>],
-    hold: bool,
-    reason: &str,
+    flag: Flag,
+    on: bool,
 ) -> Result<Vec<Package>, Rejection> {
-    let (out, _) = update_each::<_, ()>(
+    edit(
         ctx,
         found,
         labels,
-        |s| s.as_deref(),
+        |l| l.as_deref(),
+        |p, _| {
+            match flag {
+                Flag::Donation => p.is_donation = on,
+                Flag::TradeSample => p.is_trade_sample = on,
+                Flag::FinishedGood => p.is_finished_good = on,
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Administrative hold (or release) by the regulator (rule 34).
+#[derive(Debug, Clone, Default)]
+pub struct HoldSpec {
+    pub labels: Vec<String>,
+    /// True to hold, false to release.
+    pub hold: bool,
+    pub reason: String,
+}
+
+pub fn set_hold(ctx: &Ctx, found: &Found, spec: &HoldSpec) -> Result<Vec<Package>, Rejection> {
+    let (hold, reason) = (spec.hold, spec.reason.as_str());
+    let (out, _) = update_each::<_, ()>(
+        ctx,
+        found,
+        &spec.labels,
+        |s| Some(s.as_str()),
         |p, _| {
             if p.on_hold == hold {
                 return Err(format!(
@@ -756,7 +887,7 @@ pub fn set_hold(
 /// Only a package that failed testing can be remediated or decontaminated (cctt-rules §2.5).
 fn check_failed(p: &Package, what: &str) -> Result<(), String> {
     check_changeable(p)?;
-    if matches!(p.lab_testing_state.as_str(), "TestFailed" | "RetestFailed") {
+    if p.lab_testing_state.failed() {
         Ok(())
     } else {
         Err(format!(
@@ -770,13 +901,13 @@ fn check_failed(p: &Package, what: &str) -> Result<(), String> {
 pub fn remediate(
     ctx: &Ctx,
     found: &Found,
-    specs: &[(Option<String>, Option<String>, Option<String>)],
+    specs: &[TreatmentSpec],
 ) -> Result<Vec<Package>, Rejection> {
     let (out, _) = update_each::<_, ()>(
         ctx,
         found,
         specs,
-        |s| s.0.as_deref(),
+        |s| s.label.as_deref(),
         |p, s| {
             check_failed(p, "remediated")?;
             if p.remediation_count >= 2 {
@@ -785,11 +916,11 @@ pub fn remediate(
                     p.label
                 ));
             }
-            optional(&s.1).ok_or("RemediationMethodName was not specified.")?;
-            let date = parse_date("RemediationDate", &s.2, ctx)?.unwrap_or_else(|| today(ctx));
+            optional(&s.method).ok_or("RemediationMethodName was not specified.")?;
+            let date = parse_date("RemediationDate", &s.date, ctx)?.unwrap_or_else(|| today(ctx));
             p.remediation_count += 1;
             p.remediation_date = Some(date);
-            p.lab_testing_state = "Remediated".into();
+            p.lab_testing_state = LabState::Remediated;
             p.lab_testing_state_date = today(ctx);
             Ok(None)
         },
@@ -801,19 +932,20 @@ pub fn remediate(
 pub fn decontaminate(
     ctx: &Ctx,
     found: &Found,
-    specs: &[(Option<String>, Option<String>, Option<String>)],
+    specs: &[TreatmentSpec],
 ) -> Result<Vec<Package>, Rejection> {
     let (out, _) = update_each::<_, ()>(
         ctx,
         found,
         specs,
-        |s| s.0.as_deref(),
+        |s| s.label.as_deref(),
         |p, s| {
             check_failed(p, "decontaminated")?;
-            optional(&s.1).ok_or("DecontaminationMethodName was not specified.")?;
-            p.decontamination_date =
-                Some(parse_date("DecontaminationDate", &s.2, ctx)?.unwrap_or_else(|| today(ctx)));
-            p.lab_testing_state = "Decontaminated".into();
+            optional(&s.method).ok_or("DecontaminationMethodName was not specified.")?;
+            p.decontamination_date = Some(
+                parse_date("DecontaminationDate", &s.date, ctx)?.unwrap_or_else(|| today(ctx)),
+            );
+            p.lab_testing_state = LabState::Decontaminated;
             p.lab_testing_state_date = today(ctx);
             Ok(None)
         },
@@ -904,8 +1036,8 @@ mod tests {
             is_donation: false,
             is_finished_good: false,
             product_requires_remediation: false,
-            initial_lab_testing_state: "TestPassed".into(),
-            lab_testing_state: "TestPassed".into(),
+            initial_lab_testing_state: LabState::TestPassed,
+            lab_testing_state: LabState::TestPassed,
             lab_testing_state_date: "2026-05-01".into(),
             remediation_count: 0,
             remediation_date: None,
@@ -1000,7 +1132,7 @@ mod tests {
         assert_eq!(c.packages[0].packaged_by_license, "L-1");
         assert_eq!(c.tags[0].tag_status, TagStatus::Used);
         // A repackage of one tested lot carries its state.
-        assert_eq!(c.packages[0].lab_testing_state, "TestPassed");
+        assert_eq!(c.packages[0].lab_testing_state, LabState::TestPassed);
     }
 
     /// Rule 11: a tag whose receipt is not recorded cannot be used.
@@ -1071,13 +1203,13 @@ mod tests {
             &world(TagStatus::Received),
             &[s],
             Mode::Opening {
-                lab_state: "TestPassed",
+                lab_state: LabState::TestPassed,
             },
             IDS,
         )
         .unwrap();
         assert!(opened.packages[0].source_package_ids.is_empty());
-        assert_eq!(opened.packages[0].lab_testing_state, "TestPassed");
+        assert_eq!(opened.packages[0].lab_testing_state, LabState::TestPassed);
         assert!(opened.sources.is_empty());
     }
 
@@ -1218,11 +1350,29 @@ mod tests {
         };
         let p = package(7, 1, 5);
         let found: Found = [(p.label.to_string(), p.clone())].into();
-        assert!(finish(&ctx, &found, &[(Some(p.label.to_string()), None)]).is_err());
+        assert!(
+            finish(
+                &ctx,
+                &found,
+                &[FinishSpec {
+                    label: Some(p.label.to_string()),
+                    actual_date: None
+                }]
+            )
+            .is_err()
+        );
         let mut empty = p.clone();
         empty.quantity = Decimal::ZERO;
         let found: Found = [(empty.label.to_string(), empty.clone())].into();
-        let done = finish(&ctx, &found, &[(Some(empty.label.to_string()), None)]).unwrap();
+        let done = finish(
+            &ctx,
+            &found,
+            &[FinishSpec {
+                label: Some(empty.label.to_string()),
+                actual_date: None,
+            }],
+        )
+        .unwrap();
         assert_eq!(done[0].list_status(), "Finished");
         assert!(!done[0].active);
     }
@@ -1303,23 +1453,20 @@ mod tests {
             now: NOW.into(),
         };
         let mut p = package(7, 1, 5);
-        p.lab_testing_state = "TestFailed".into();
+        p.lab_testing_state = LabState::TestFailed;
         p.remediation_count = 2;
         let found: Found = [(p.label.to_string(), p.clone())].into();
-        let spec = (
-            Some(p.label.to_string()),
-            Some("Re-extraction".to_string()),
-            None,
-        );
+        let spec = TreatmentSpec {
+            label: Some(p.label.to_string()),
+            method: Some("Re-extraction".to_string()),
+            date: None,
+        };
         assert!(remediate(&ctx, &found, std::slice::from_ref(&spec)).is_err());
         p.remediation_count = 1;
         let found: Found = [(p.label.to_string(), p.clone())].into();
         let done = remediate(&ctx, &found, &[spec]).unwrap();
         assert_eq!(
-            (
-                done[0].lab_testing_state.as_str(),
-                done[0].remediation_count
-            ),
+            (done[0].lab_testing_state.name(), done[0].remediation_count),
             ("Remediated", 2)
         );
     }

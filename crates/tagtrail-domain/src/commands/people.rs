@@ -2,7 +2,7 @@
 
 use crate::error::Rejection;
 use crate::license::{LicenseType, valid_license_number};
-use crate::permission;
+use crate::permission::Permission;
 use crate::records::{Employment, Facility, User};
 
 #[derive(Debug, Clone)]
@@ -53,6 +53,16 @@ pub fn create_facility(
     })
 }
 
+/// A password needs at least 8 characters.
+pub fn check_password(password: &str) -> Result<(), Rejection> {
+    if password.chars().count() < 8 {
+        return Err(Rejection::Invalid(
+            "A password needs at least 8 characters.".into(),
+        ));
+    }
+    Ok(())
+}
+
 pub fn create_user(
     username: &str,
     full_name: &str,
@@ -64,6 +74,7 @@ pub fn create_user(
 ) -> Result<User, Rejection> {
     let username = username.trim();
     if username.is_empty()
+        || username.len() > 100
         || !username
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
@@ -107,13 +118,13 @@ pub fn employ(
 ) -> Result<Employment, Rejection> {
     let mut perms = Vec::new();
     for p in &grant.permissions {
-        let Some(c) = permission::canonical(p) else {
+        let Some(c) = Permission::parse(p) else {
             return Err(Rejection::Invalid(format!(
                 "Permission {p} does not exist."
             )));
         };
-        if !perms.contains(&c.to_string()) {
-            perms.push(c.to_string());
+        if !perms.contains(&c) {
+            perms.push(c);
         }
     }
     Ok(Employment {

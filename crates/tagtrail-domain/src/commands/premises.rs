@@ -115,7 +115,11 @@ pub fn upsert_sublocations(
     specs: &[SublocationSpec],
     mut next_id: i64,
 ) -> Result<Vec<Sublocation>, Rejection> {
-    if !ctx.facility.license_type.can("EnableSublocations") {
+    if !ctx
+        .facility
+        .license_type
+        .can(crate::license::Capability::EnableSublocations)
+    {
         return Err(Rejection::Forbidden(
             "Sublocations are not enabled for this facility.".into(),
         ));

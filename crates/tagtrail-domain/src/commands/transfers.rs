@@ -50,7 +50,7 @@ pub fn check_shippable(
         ));
     }
     // Rule 46: a retailer receives only packages that passed testing.
-    if recipient == LicenseType::Retailer && !reference::lab_state_passing(&p.lab_testing_state) {
+    if recipient == LicenseType::Retailer && !p.lab_testing_state.passing() {
         return Err(format!(
             "Recipient license type retailer cannot receive packages in lab testing state {} (package {}).",
             p.lab_testing_state, p.label

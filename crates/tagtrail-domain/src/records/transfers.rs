@@ -133,8 +133,7 @@ record!(
     Transfer,
     "transfers",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.manifest_number.clone()),
-    status = |r| Some(r.list_status())
+    lookup = |r| Some(r.manifest_number.clone())
 );
 
 /// The recipient's index row of a manifest (id = the manifest's id = its delivery id).
@@ -152,8 +151,7 @@ record!(
     TransferDelivery,
     "transfer_deliveries",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.shipper_license.to_lowercase()),
-    status = |r| Some(r.status.clone())
+    lookup = |r| Some(r.shipper_license.to_lowercase())
 );
 
 /// The transporter's index row of a manifest (id = the manifest's id).
@@ -171,8 +169,7 @@ record!(
     TransferTransport,
     "transfer_transports",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.shipper_license.to_lowercase()),
-    status = |r| Some(r.status.clone())
+    lookup = |r| Some(r.shipper_license.to_lowercase())
 );
 
 /// One package line of a manifest, with the package as it was when it last left (or was
@@ -220,6 +217,5 @@ record!(
     TransferPackage,
     "transfer_packages",
     license = |r| Some(&r.license_number),
-    lookup = |r| Some(r.package.label.as_str().to_string()),
-    status = |r| Some(r.list_status())
+    lookup = |r| Some(r.package.label.as_str().to_string())
 );

@@ -79,10 +79,7 @@ async fn journal_shows_endpoint_and_reason_of_a_write() {
             .send()
             .await
             .ok())[0];
-        app.ledger
-            .ship_tag_order(&tagtrail_ledger::app::Acting::operator("test"), order)
-            .await
-            .expect("shipped");
+        app.ship_tags(order).await;
         let shipped = app.journal_head(MANUFACTURER).await;
         assert_eq!(shipped["ResultIds"], json!([order]));
         assert_eq!(str_field(&shipped, "Actor"), "operator:test");

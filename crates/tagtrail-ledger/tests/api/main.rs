@@ -2,12 +2,17 @@
 //! to over real HTTP, against SQLite and (with `TAGTRAIL_TEST_POSTGRES_URL`) PostgreSQL, with the
 //! journal chain and projections verified after every test. See `helpers.rs` for the harness.
 
-mod helpers;
+/// The harness lives in `tagtrail-testkit`, shared with other suites.
+mod helpers {
+    pub use tagtrail_testkit::*;
+}
 
 mod auth;
 mod bodies;
+mod doors;
 mod items;
 mod journal;
+mod leaks;
 mod locations;
 mod packages;
 mod paging;
@@ -17,4 +22,5 @@ mod strains;
 mod tags;
 mod transfers;
 mod transporters;
+mod windows;
 mod wire;

@@ -15,8 +15,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tagtrail_domain::commands::packages::NewPackage;
 use tagtrail_domain::records::Tag;
-use tagtrail_ledger::app::Acting;
-use tagtrail_store::ListQuery;
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -168,25 +166,19 @@ async fn opening(
         location: Some(location.into()),
         ..Default::default()
     };
-    app.ledger
-        .open_balance(&Acting::operator("test"), license, &spec, lab_state)
-        .await
-        .expect("the operator enters an opening balance");
+    app.opening_balance(license, spec, lab_state).await;
     package(app, license, &tag).await
 }
 
 /// The regulator's administrative hold (`on`) or release (rule 34).
 async fn hold(app: &TestApp, license: &str, label: &str, on: bool) {
-    app.ledger
-        .set_hold(
-            &Acting::operator("test"),
-            license,
-            &[label.to_string()],
-            on,
-            "DCC embargo pending review",
-        )
-        .await
-        .expect("the operator holds or releases the package");
+    app.hold(
+        license,
+        &[label.to_string()],
+        on,
+        "DCC embargo pending review",
+    )
+    .await;
 }
 
 async fn lineage(app: &TestApp, license: &str, key: &str, depth: Option<&str>) -> Value {
@@ -495,12 +487,7 @@ async fn testing_sample_submits_its_source() {
 async fn rule_11_a_shipped_but_unreceived_tag_is_not_available() {
     for_each_backend(async |app| {
         // The labels printed on the demo's pending shipment (the operator knows them).
-        let q = ListQuery {
-            license: Some(CULTIVATOR.into()),
-            status: Some("Package:Shipped".into()),
-            ..Default::default()
-        };
-        let shipped: Vec<Tag> = app.ledger.store.list::<Tag>(&q).await.expect("tags").rows;
+        let shipped: Vec<Tag> = app.shipped_tags(CULTIVATOR).await;
         assert_eq!(shipped.len(), 10, "the demo's order awaiting receipt");
         let tag = shipped[0].label.to_string();
         assert!(!free_tags(app, CULTIVATOR).await.contains(&tag));

@@ -4,8 +4,7 @@
 use crate::helpers::*;
 use reqwest::Method;
 use serde_json::json;
-use tagtrail_ledger::Config;
-use tagtrail_ledger::config::RateLimits;
+use tagtrail_app::{Config, RateLimits};
 use tokio::task::JoinSet;
 
 fn strict() -> Config {

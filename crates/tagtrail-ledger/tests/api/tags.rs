@@ -3,7 +3,6 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use tagtrail_ledger::app::Acting;
 
 async fn labels(app: &TestApp, license: &str, kind: &str) -> BTreeSet<String> {
     app.list(license, &format!("/tags/v2/{kind}/available"))
@@ -174,10 +173,7 @@ async fn rule_11_shipped_tags_are_available_only_after_receipt() {
         assert_eq!(r.rows()[0].0, 0);
         assert!(r.rows()[0].1.contains("not shipped"), "{}", r.body);
 
-        app.ledger
-            .ship_tag_order(&Acting::operator("test"), id)
-            .await
-            .expect("the supplier ships");
+        app.ship_tags(id).await;
         let o = order(app, MANUFACTURER, id).await;
         assert_eq!(str_field(&o, "Status"), "Shipped");
         assert!(o["ShippedDateTime"].is_string());

@@ -1,0 +1,455 @@
+//! Who is acting, and for which facility. Neither can be built outside this crate except
+//! through authentication ([`Ledger::authenticate`], [`Ledger::sign_in`]) or the operator's own
+//! door ([`Acting::operator`]); a [`Scope`] only through [`Ledger::authorize`]. So a door cannot
+//! hand the write path an employee it did not verify, or a facility the employee does not work
+//! at.
+
+use crate::action::{Allowed, Definition, Needs};
+use crate::{AppError, AppResult, Ledger};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tagtrail_domain::journal::Actor;
+use tagtrail_domain::permission::Permission;
+use tagtrail_domain::records::{Employment, Facility, User, UserKey, VendorKey, fold};
+
+/// An authenticated principal: an employee (through the API with keys, through the web UI with a
+/// password, or on whose behalf the operator seeds a demo), or the operator (the state's
+/// administrator, at the command line).
+#[derive(Debug, Clone)]
+pub struct Acting(Principal);
+
+#[derive(Debug, Clone)]
+enum Principal {
+    Employee {
+        user: User,
+        vendor_key_id: Option<i64>,
+        /// How the employee reached the ledger: `api`, `web`, or the operator command that acts
+        /// on their behalf (`demo`). It prefixes the journal's actor name.
+        channel: String,
+    },
+    Operator {
+        name: String,
+    },
+}
+
+impl Acting {
+    /// The operator: the state's administrator at the command line, with authority over every
+    /// license. Only the operator's own doors (the admin CLI, the demo seeder, the bench) use it.
+    pub fn operator(name: &str) -> Acting {
+        Acting(Principal::Operator {
+            name: name.to_string(),
+        })
+    }
+
+    /// The employee acting, if an employee acts.
+    pub fn user(&self) -> Option<&User> {
+        match &self.0 {
+            Principal::Employee { user, .. } => Some(user),
+            Principal::Operator { .. } => None,
+        }
+    }
+
+    pub fn vendor_key_id(&self) -> Option<i64> {
+        match &self.0 {
+            Principal::Employee { vendor_key_id, .. } => *vendor_key_id,
+            Principal::Operator { .. } => None,
+        }
+    }
+
+    pub fn is_operator(&self) -> bool {
+        matches!(self.0, Principal::Operator { .. })
+    }
+
+    /// The name the journal records: `api:ana`, `web:ana`, `operator:admin`.
+    pub fn name(&self) -> String {
+        match &self.0 {
+            Principal::Employee { user, channel, .. } => format!("{channel}:{}", user.username),
+            Principal::Operator { name } => format!("operator:{name}"),
+        }
+    }
+
+    pub(crate) fn actor(&self) -> Actor {
+        Actor {
+            employee_id: self.user().map(|u| u.id),
+            vendor_key_id: self.vendor_key_id(),
+            name: self.name(),
+        }
+    }
+
+    pub(crate) fn employee(user: User, vendor_key_id: Option<i64>, channel: &str) -> Acting {
+        Acting(Principal::Employee {
+            user,
+            vendor_key_id,
+            channel: channel.to_string(),
+        })
+    }
+}
+
+/// A facility the caller may act for, with what allows it: the caller's employment there, or
+/// the operator's authority.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    acting: Acting,
+    facility: Facility,
+    employment: Option<Employment>,
+}
+
+impl Scope {
+    pub fn license(&self) -> &str {
+        &self.facility.license_number
+    }
+
+    pub fn facility(&self) -> &Facility {
+        &self.facility
+    }
+
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+
+    /// Whether the caller holds one of `any_of` here (the operator holds all; an empty list asks
+    /// only for employment).
+    pub fn holds_any(&self, any_of: &[Permission]) -> bool {
+        match &self.employment {
+            None => self.acting.is_operator(),
+            Some(job) => any_of.is_empty() || any_of.iter().any(|p| job.permissions.contains(p)),
+        }
+    }
+
+    /// Refuses (403) unless the caller holds one of `any_of`.
+    pub fn require(&self, any_of: &[Permission]) -> AppResult<()> {
+        if self.holds_any(any_of) {
+            return Ok(());
+        }
+        let names: Vec<&str> = any_of.iter().map(|p| p.name()).collect();
+        Err(AppError::Forbidden(format!(
+            "User {} lacks the {} permission at license {}.",
+            self.acting
+                .user()
+                .map(|u| u.username.as_str())
+                .unwrap_or("?"),
+            names.join(" or "),
+            self.license()
+        )))
+    }
+
+    /// Whether this caller, at this facility, may take the action `def` describes: its
+    /// permissions (operator-only actions refuse every employee) and the facility capability it
+    /// needs.
+    pub fn allows(&self, def: &Definition) -> AppResult<()> {
+        match def.allowed {
+            Allowed::Holders(perms) => self.require(perms)?,
+            Allowed::Operator if self.acting.is_operator() => {}
+            Allowed::Operator => {
+                return Err(AppError::Forbidden(format!(
+                    "{} is the operator's action; no employee may take it.",
+                    def.name
+                )));
+            }
+        }
+        match def.needs {
+            Needs::Nothing => Ok(()),
+            Needs::Capability(cap) if self.facility.license_type.can(cap) => Ok(()),
+            Needs::Capability(cap) => Err(AppError::Forbidden(format!(
+                "This facility's license type cannot do that ({cap})."
+            ))),
+            Needs::FacilityType(cap, _) if self.facility.license_type.can(cap) => Ok(()),
+            Needs::FacilityType(_, message) => Err(AppError::Unauthorized(message.into())),
+        }
+    }
+}
+
+/// A new random API key: 36 random bytes, URL-safe base64 (48 characters).
+pub fn new_key() -> String {
+    let mut bytes = [0u8; 36];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Keys are stored only as this hash. Keys are high-entropy, so a fast hash is enough (unlike
+/// passwords, which get argon2).
+pub fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// An argon2 hash of a random password nobody knows, made once per process.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+        let salt = SaltString::generate(&mut OsRng);
+        argon2::Argon2::default()
+            .hash_password(new_key().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+const BAD_KEYS: &str =
+    "Invalid API credentials: the vendor key and user key must be valid and active.";
+
+impl Ledger {
+    /// HTTP Basic: username = vendor key, password = user key (rule 66).
+    pub async fn authenticate(&self, vendor_key: &str, user_key: &str) -> AppResult<Acting> {
+        let vendor: Option<VendorKey> = self.store.find(None, &hash_key(vendor_key)).await?;
+        let vendor = vendor
+            .filter(|v| v.active)
+            .ok_or_else(|| AppError::Unauthorized(BAD_KEYS.into()))?;
+        let key: Option<UserKey> = self.store.find(None, &hash_key(user_key)).await?;
+        let key = key
+            .filter(|k| k.active)
+            .ok_or_else(|| AppError::Unauthorized(BAD_KEYS.into()))?;
+        let user: Option<User> = self.store.get(key.user_id).await?;
+        let user = user
+            .filter(|u| u.active)
+            .ok_or_else(|| AppError::Unauthorized(BAD_KEYS.into()))?;
+        Ok(Acting::employee(user, Some(vendor.id), "api"))
+    }
+
+    /// Username and password for the web UI. Verification runs off the async threads because
+    /// argon2 is deliberately slow.
+    pub async fn sign_in(&self, username: &str, password: &str) -> AppResult<Acting> {
+        const BAD: &str = "Unknown username or wrong password.";
+        let user: Option<User> = self.store.find(None, &fold(username)).await?;
+        let user = user.filter(|u| u.active);
+        // An unknown username is checked against a stand-in hash, so that the answer takes as
+        // long as for a known one and its timing does not tell which usernames exist.
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || {
+            use argon2::{Argon2, PasswordHash, PasswordVerifier};
+            let hash = hash.unwrap_or_else(|| stand_in_hash().to_string());
+            PasswordHash::new(&hash)
+                .map(|h| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &h)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false);
+        match user {
+            Some(user) if ok => Ok(Acting::employee(user, None, "web")),
+            _ => Err(AppError::Unauthorized(BAD.into())),
+        }
+    }
+
+    /// The operator acting on an employee's behalf (the demo seeder): the journal names the
+    /// employee, prefixed with the operator's command, and the employee's own permissions apply.
+    pub async fn on_behalf_of(&self, operator: &Acting, username: &str) -> AppResult<Acting> {
+        let Principal::Operator { name } = &operator.0 else {
+            return Err(AppError::Forbidden(
+                "Only the operator acts on an employee's behalf.".into(),
+            ));
+        };
+        let user: Option<User> = self.store.find(None, &fold(username)).await?;
+        let user = user
+            .filter(|u| u.active)
+            .ok_or_else(|| AppError::NotFound(format!("User {username} does not exist.")))?;
+        Ok(Acting::employee(user, None, name))
+    }
+
+    /// The facilities `who` works at, with the employment, ordered by license number.
+    pub async fn facilities_of(&self, who: &Acting) -> AppResult<Vec<(Facility, Employment)>> {
+        let Some(user) = who.user() else {
+            return Ok(vec![]);
+        };
+        let jobs: Vec<Employment> = self
+            .store
+            .find_many(None, &[user.id.to_string()], Some(true))
+            .await?;
+        let mut out = Vec::new();
+        for job in jobs {
+            let f: Option<Facility> = self.store.find(None, &fold(&job.license_number)).await?;
+            if let Some(f) = f.filter(|f| f.active) {
+                out.push((f, job));
+            }
+        }
+        out.sort_by(|a, b| a.0.license_number.cmp(&b.0.license_number));
+        Ok(out)
+    }
+
+    /// Scopes a call to `license`: the caller must be employed there (else 401, as Metrc answers
+    /// for a facility the user cannot access) and hold one of `any_of` (else 403). The operator
+    /// may act for any license that exists.
+    pub async fn authorize(
+        &self,
+        who: &Acting,
+        license: &str,
+        any_of: &[Permission],
+    ) -> AppResult<Scope> {
+        let scope = self.scope(who, license).await?;
+        scope.require(any_of)?;
+        Ok(scope)
+    }
+
+    /// Scopes a call to `license` for the action `def` describes: employment, its permissions and
+    /// the facility capability it needs. Doors call this before reading a request body, so that a
+    /// caller who may not act is told so first; [`Ledger::run`] checks again.
+    pub async fn authorize_for(
+        &self,
+        who: &Acting,
+        license: &str,
+        def: &Definition,
+    ) -> AppResult<Scope> {
+        let scope = self.scope(who, license).await?;
+        scope.allows(def)?;
+        Ok(scope)
+    }
+
+    /// The facility and the caller's employment there, without a permission check.
+    pub async fn scope(&self, who: &Acting, license: &str) -> AppResult<Scope> {
+        let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
+        let Some(user) = who.user() else {
+            let facility = facility
+                .ok_or_else(|| AppError::NotFound(format!("License {license} does not exist.")))?;
+            return Ok(Scope {
+                acting: who.clone(),
+                facility,
+                employment: None,
+            });
+        };
+        let denied = || {
+            AppError::Unauthorized(format!(
+                "User {} is not authorized for license {license}.",
+                user.username
+            ))
+        };
+        let facility = facility.filter(|f| f.active).ok_or_else(denied)?;
+        let jobs: Vec<Employment> = self
+            .store
+            .find_many(
+                Some(&facility.license_number),
+                &[user.id.to_string()],
+                Some(true),
+            )
+            .await?;
+        let job = jobs.into_iter().next().ok_or_else(denied)?;
+        Ok(Scope {
+            acting: who.clone(),
+            facility,
+            employment: Some(job),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Action;
+    use crate::actions::{lab, packages, strains};
+    use tagtrail_domain::license::LicenseType;
+
+    fn facility(kind: LicenseType) -> Facility {
+        Facility {
+            id: 1,
+            license_number: "L-1".into(),
+            license_type: kind,
+            name: "F".into(),
+            display_name: "F".into(),
+            license_start_date: "2026-01-01".into(),
+            license_end_date: "2026-12-31".into(),
+            address: None,
+            credentialed_date: "2026-01-01".into(),
+            active: true,
+            last_modified: "t".into(),
+        }
+    }
+
+    fn employee(kind: LicenseType, perms: Vec<Permission>) -> Scope {
+        let user = User {
+            id: 7,
+            username: "ana".into(),
+            full_name: "Ana".into(),
+            employee_license_number: "E-1".into(),
+            password_hash: None,
+            active: true,
+            last_modified: "t".into(),
+        };
+        Scope {
+            acting: Acting::employee(user, Some(1), "api"),
+            facility: facility(kind),
+            employment: Some(Employment {
+                id: 1,
+                user_id: 7,
+                license_number: "L-1".into(),
+                permissions: perms,
+                is_owner: false,
+                is_manager: false,
+                hire_date: "2026-01-01".into(),
+                active: true,
+                last_modified: "t".into(),
+            }),
+        }
+    }
+
+    /// Only a laboratory records or releases results, and Metrc answers other facility types 401
+    /// (moved here from the domain: the action's definition owns the capability).
+    #[test]
+    fn only_a_laboratory_records_results() {
+        let perms = vec![Permission::ManagePackagesInventory];
+        let distro = employee(LicenseType::Distributor, perms.clone());
+        assert!(matches!(
+            distro.allows(&lab::Record::DEF),
+            Err(AppError::Unauthorized(_))
+        ));
+        assert!(matches!(
+            distro.allows(&lab::Release::DEF),
+            Err(AppError::Unauthorized(_))
+        ));
+        assert!(
+            employee(LicenseType::TestingLab, perms)
+                .allows(&lab::Record::DEF)
+                .is_ok()
+        );
+    }
+
+    /// A definition's permissions: any one of them suffices, none refuses with 403.
+    #[test]
+    fn permissions_come_from_the_definition() {
+        let clerk = employee(LicenseType::Cultivator, vec![Permission::ViewEmployees]);
+        assert!(matches!(
+            clerk.allows(&strains::Create::DEF),
+            Err(AppError::Forbidden(_))
+        ));
+        let grower = employee(LicenseType::Cultivator, vec![Permission::ManageStrains]);
+        assert!(grower.allows(&strains::Create::DEF).is_ok());
+    }
+
+    /// Rule 34: a hold is the regulator's act. No employee may take it, whatever they hold; the
+    /// operator may.
+    #[test]
+    fn rule_34_holds_are_the_operators_alone() {
+        let owner = employee(LicenseType::Manufacturer, Permission::ALL.to_vec());
+        assert!(matches!(
+            owner.allows(&packages::Hold::DEF),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            owner.allows(&packages::OpenBalance::DEF),
+            Err(AppError::Forbidden(_))
+        ));
+        let operator = Scope {
+            acting: Acting::operator("state"),
+            facility: facility(LicenseType::Manufacturer),
+            employment: None,
+        };
+        assert!(operator.allows(&packages::Hold::DEF).is_ok());
+    }
+
+    /// Flags need the capability their definition names; clearing one needs none.
+    #[test]
+    fn flag_capabilities_come_from_the_definition() {
+        let perms = vec![Permission::ManagePackagesInventory];
+        let maker = employee(LicenseType::Manufacturer, perms.clone());
+        assert!(maker.allows(&packages::FlagDonation::DEF).is_err());
+        assert!(maker.allows(&packages::UnflagDonation::DEF).is_ok());
+        assert!(
+            employee(LicenseType::Retailer, perms)
+                .allows(&packages::FlagDonation::DEF)
+                .is_ok()
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! The application layer of the tagtrail ledger, and the only crate that touches storage.
+//!
+//! Every regulated write is an [`Action`] (or, for the operator's licensing work, a
+//! [`SystemAction`]) defined once in [`actions`], and every door (the HTTP API, the web UI, the
+//! admin CLI, the demo seeder, the bench) runs it through [`Ledger::run`]: authorize → load →
+//! decide (pure, in `tagtrail_domain::commands`) → append to the journal → project, in one
+//! transaction. Reads go through the scoped queries in [`reads`]. Doors receive an [`Acting`]
+//! only from authentication and a [`Scope`] only from authorization; a door cannot make one:
+//!
+//! ```compile_fail
+//! fn forge(facility: tagtrail_domain::records::Facility) -> tagtrail_app::Scope {
+//!     tagtrail_app::Scope { acting: tagtrail_app::Acting::operator("x"), facility, employment: None }
+//! }
+//! ```
+//!
+//! nor reach the store around the write path:
+//!
+//! ```compile_fail
+//! async fn around(ledger: &tagtrail_app::Ledger) {
+//!     let _ = ledger.store.begin().await;
+//! }
+//! ```
+
+mod action;
+pub mod actions;
+pub mod audit;
+pub mod checkpoints;
+mod config;
+mod door;
+mod error;
+mod identity;
+pub mod reads;
+mod sessions;
+
+pub use action::{Action, Allowed, Context, Definition, Needs, Outcome, SystemAction, Written};
+pub use config::{Config, RateLimits};
+pub use door::{Door, DoorKind};
+pub use error::{AppError, AppResult};
+pub use identity::{Acting, Scope, hash_key, new_key};
+pub use sessions::{SESSION_HOURS, Session};
+
+use tagtrail_store::Store;
+
+/// The ledger: its store (private to this crate) and its configured limits.
+#[derive(Clone)]
+pub struct Ledger {
+    store: Store,
+    pub config: Config,
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the database at `url`: a SQLite path or a `postgres://` URL.
+    pub async fn open(url: &str, config: Config) -> AppResult<Ledger> {
+        Ok(Ledger {
+            store: Store::open(url).await?,
+            config,
+        })
+    }
+
+    /// Which database the ledger runs on (`sqlite` or `postgres`), for messages.
+    pub fn backend_name(&self) -> &'static str {
+        match self.store.backend() {
+            tagtrail_store::Backend::Sqlite => "sqlite",
+            tagtrail_store::Backend::Postgres => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}

@@ -1,0 +1,575 @@
+//! Reads, each scoped to what the caller may see: a [`Scope`]'s own records, and records of
+//! other licenses only where a rule lets the scope see them (a manifest's parties, a sample's
+//! laboratory, a lot's released results, another license's package in lineage as a label and an
+//! item and nothing live).
+
+use crate::actions::transfers::Loaded;
+use crate::identity::{Acting, Scope};
+use crate::{AppError, AppResult, Ledger};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use tagtrail_domain::journal::Entry;
+use tagtrail_domain::license::Capability;
+use tagtrail_domain::permission::Permission;
+use tagtrail_domain::records::{
+    Employment, Facility, LabDocument, LabResult, LabSample, Package, PackageLink, Record,
+    Transfer, TransferPackage, TransferState, User,
+};
+use tagtrail_domain::time;
+
+pub use tagtrail_store::{Column, Filter, ListQuery, Page, Val};
+
+/// A window whose end lies this little ahead of the ledger's horizon is waited for rather than
+/// cut short (a client clock slightly ahead of the server's, a poll sent the moment a write
+/// started).
+const WINDOW_WAIT: Duration = Duration::from_secs(2);
+
+/// One package of a lineage, as the viewer may see it.
+#[derive(Debug, Clone)]
+pub enum Relative {
+    /// The viewer's own package (or a sample in its laboratory's custody), in full.
+    Visible(Box<Package>),
+    /// Another license's package: which one and what it is, nothing live (no quantity,
+    /// location, state or lab results).
+    Other { label: String, item: String },
+}
+
+/// Ancestors and descendants of a package, nearest first, with their depth.
+#[derive(Debug, Clone)]
+pub struct Lineage {
+    pub package: Package,
+    pub ancestors: Vec<(u32, Relative)>,
+    pub descendants: Vec<(u32, Relative)>,
+}
+
+fn not_found(what: &str, id: impl std::fmt::Display) -> AppError {
+    AppError::NotFound(format!("{what} {id} does not exist."))
+}
+
+fn not_yours(what: &str, id: impl std::fmt::Display, license: &str) -> AppError {
+    AppError::Unauthorized(format!("{what} {id} does not belong to license {license}."))
+}
+
+/// A laboratory holds a testing sample sent to it; the lab may see it as its owner does.
+fn in_custody_of(p: &Package, license: &str) -> bool {
+    p.lab_license.as_deref() == Some(license)
+}
+
+impl Ledger {
+    /// One page of the scope's own records of type `R`. A query with a `lastModified` window is
+    /// answered only up to what is committed: it first waits for any write in flight, and never
+    /// reaches past the ledger's horizon, so a client walking back-to-back windows sees every
+    /// record exactly once.
+    pub async fn list<R: Record>(&self, scope: &Scope, mut q: ListQuery) -> AppResult<Page<R>> {
+        q.license = Some(scope.license().to_string());
+        if q.modified_from.is_some() {
+            self.bound_window(&mut q).await?;
+        }
+        Ok(self.store.list(&q).await?)
+    }
+
+    /// Ends the window at the horizon. An end slightly ahead of it is waited for (the horizon
+    /// moves with the clock); an end further ahead is cut to the horizon.
+    async fn bound_window(&self, q: &mut ListQuery) -> AppResult<()> {
+        let mut horizon = self.store.horizon().await?;
+        let end = q.modified_to.as_deref().and_then(time::parse_instant);
+        if let Some(end) = end
+            && end > horizon
+            && let Ok(wait) = (end - horizon).to_std()
+            && wait <= WINDOW_WAIT
+        {
+            tokio::time::sleep(wait).await;
+            horizon = self.store.horizon().await?;
+        }
+        let bound = match end {
+            Some(end) if end <= horizon => end,
+            _ => horizon,
+        };
+        q.modified_to = Some(time::format(bound));
+        Ok(())
+    }
+
+    /// A record of the scope's facility by id: 404 if there is none, 401 if it is another
+    /// license's (as Metrc answers).
+    pub async fn get<R: Record>(&self, scope: &Scope, id: i64, what: &str) -> AppResult<R> {
+        let r: R = self
+            .store
+            .get(id)
+            .await?
+            .ok_or_else(|| not_found(what, id))?;
+        if r.license() != Some(scope.license()) {
+            return Err(not_yours(what, id, scope.license()));
+        }
+        Ok(r)
+    }
+
+    /// A record by id for a caller who named no license: its own facility must be one the caller
+    /// may act for, holding one of `perms`.
+    pub async fn get_any<R: Record>(
+        &self,
+        who: &Acting,
+        id: i64,
+        perms: &[Permission],
+        what: &str,
+    ) -> AppResult<R> {
+        let r: R = self
+            .store
+            .get(id)
+            .await?
+            .ok_or_else(|| not_found(what, id))?;
+        let owner = r.license().unwrap_or_default().to_string();
+        self.authorize(who, &owner, perms).await?;
+        Ok(r)
+    }
+
+    /// A record of the scope's facility by its natural key (name, label, plate…), active ones
+    /// first.
+    pub async fn find<R: Record>(&self, scope: &Scope, key: &str) -> AppResult<Option<R>> {
+        Ok(self.store.find(Some(scope.license()), key).await?)
+    }
+
+    /// One of the scope's packages by id or by label (an all-digit key is an id).
+    pub async fn package(&self, scope: &Scope, key: &str) -> AppResult<Package> {
+        let key = key.trim();
+        let found: Option<Package> = if !key.is_empty() && key.chars().all(|c| c.is_ascii_digit()) {
+            match key.parse::<i64>() {
+                Ok(id) => self.store.get(id).await?,
+                Err(_) => None,
+            }
+        } else {
+            self.store.find(None, &key.to_ascii_uppercase()).await?
+        };
+        match found {
+            Some(p) if p.license_number == scope.license() => Ok(p),
+            Some(_) => Err(not_yours("Package", key, scope.license())),
+            None => Err(not_found("Package", key)),
+        }
+    }
+
+    /// A package the scope may look at: its own, or a sample in its laboratory's custody.
+    pub async fn package_seen(&self, scope: &Scope, id: i64) -> AppResult<Package> {
+        match self.store.get::<Package>(id).await? {
+            Some(p)
+                if p.license_number == scope.license() || in_custody_of(&p, scope.license()) =>
+            {
+                Ok(p)
+            }
+            Some(_) => Err(not_yours("Package", id, scope.license())),
+            None => Err(not_found("Package", id)),
+        }
+    }
+
+    /// The employees (users employed) at the scope's facility, paged by employment id.
+    pub async fn employees(
+        &self,
+        scope: &Scope,
+        page: Option<(u32, u32)>,
+    ) -> AppResult<(i64, Vec<(User, Employment)>)> {
+        let jobs = self
+            .store
+            .list::<Employment>(&ListQuery {
+                license: Some(scope.license().into()),
+                active: Some(true),
+                page,
+                ..Default::default()
+            })
+            .await?;
+        let mut out = Vec::new();
+        for job in jobs.rows {
+            if let Some(u) = self.store.get::<User>(job.user_id).await? {
+                out.push((u, job));
+            }
+        }
+        Ok((jobs.total, out))
+    }
+
+    /// The scope's journal entries, newest first, below `before` when paging back.
+    pub async fn journal(
+        &self,
+        scope: &Scope,
+        before: Option<i64>,
+        limit: u32,
+    ) -> AppResult<Vec<Entry>> {
+        Ok(self
+            .store
+            .journal(Some(&[scope.license().to_string()]), before, limit)
+            .await?)
+    }
+
+    /// The journal entries that changed a package the scope may look at, newest first.
+    pub async fn package_history(
+        &self,
+        scope: &Scope,
+        id: i64,
+        limit: u32,
+    ) -> AppResult<Vec<Entry>> {
+        self.package_seen(scope, id).await?;
+        Ok(self
+            .store
+            .journal_touching(Package::TABLE, id, limit)
+            .await?)
+    }
+
+    /// The journal entries that changed a manifest the scope is a party to, newest first.
+    pub async fn manifest_history(
+        &self,
+        scope: &Scope,
+        id: i64,
+        limit: u32,
+    ) -> AppResult<Vec<Entry>> {
+        self.manifest_in(scope, id).await?;
+        Ok(self
+            .store
+            .journal_touching(Transfer::TABLE, id, limit)
+            .await?)
+    }
+
+    /// The adjustments recorded on one of the scope's packages.
+    pub async fn adjustments(
+        &self,
+        scope: &Scope,
+        package: &Package,
+    ) -> AppResult<Vec<tagtrail_domain::records::PackageAdjustment>> {
+        Ok(self
+            .store
+            .find_many(Some(scope.license()), &[package.id.to_string()], None)
+            .await?)
+    }
+
+    /// Walks a package's sources up and its derived packages down, breadth first, to `depth`.
+    /// Packages of other licenses are shown as [`Relative::Other`]: the walk passes through
+    /// them (lineage crosses manifests), but the viewer learns only what they are.
+    pub async fn lineage(&self, scope: &Scope, package: Package, depth: u32) -> AppResult<Lineage> {
+        let seen_by = |p: Package| -> Relative {
+            if p.license_number == scope.license() || in_custody_of(&p, scope.license()) {
+                Relative::Visible(Box::new(p))
+            } else {
+                Relative::Other {
+                    label: p.label.to_string(),
+                    item: p.item_name,
+                }
+            }
+        };
+        let mut out = Lineage {
+            package: package.clone(),
+            ancestors: vec![],
+            descendants: vec![],
+        };
+        let mut seen = HashSet::from([package.id]);
+        let mut frontier = package.source_package_ids.clone();
+        for level in 1..=depth {
+            let mut next = Vec::new();
+            for id in frontier.drain(..) {
+                if seen.insert(id)
+                    && let Some(p) = self.store.get::<Package>(id).await?
+                {
+                    next.extend(p.source_package_ids.iter().copied());
+                    out.ancestors.push((level, seen_by(p)));
+                }
+            }
+            frontier = next;
+        }
+        let mut frontier = vec![package.id];
+        for level in 1..=depth {
+            if frontier.is_empty() {
+                break;
+            }
+            let keys: Vec<String> = frontier.iter().map(i64::to_string).collect();
+            let links: Vec<PackageLink> = self.store.find_many(None, &keys, None).await?;
+            let mut ids: Vec<i64> = links.iter().map(|l| l.child_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            frontier = Vec::new();
+            for id in ids {
+                if seen.insert(id)
+                    && let Some(p) = self.store.get::<Package>(id).await?
+                {
+                    frontier.push(p.id);
+                    out.descendants.push((level, seen_by(p)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The lab results the scope may see for a package: the laboratory sees what it recorded;
+    /// the owner sees a sample's results, and for a lot those of the samples taken from it, only
+    /// once the laboratory has released them.
+    pub async fn lab_results(&self, scope: &Scope, package_id: i64) -> AppResult<Vec<LabResult>> {
+        let p = self.package_seen(scope, package_id).await?;
+        let mut ids = vec![p.id.to_string()];
+        let links: Vec<PackageLink> = self
+            .store
+            .find_many(None, &[p.id.to_string()], None)
+            .await?;
+        for l in links {
+            if let Some(c) = self.store.get::<Package>(l.child_id).await?
+                && c.is_testing_sample
+            {
+                ids.push(c.id.to_string());
+            }
+        }
+        let mut rows: Vec<LabResult> = self.store.find_many(None, &ids, Some(true)).await?;
+        rows.retain(|r| visible_result(r, scope.license()));
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    /// A certificate of analysis and its bytes, if the scope may see it: the laboratory that
+    /// stored it, or the owner once a released result names it.
+    pub async fn lab_document(&self, scope: &Scope, id: i64) -> AppResult<(LabDocument, Vec<u8>)> {
+        let what = "Lab test document";
+        let doc: LabDocument = self
+            .store
+            .get(id)
+            .await?
+            .ok_or_else(|| not_found(what, id))?;
+        let lic = scope.license();
+        let allowed = if doc.lab_license == lic {
+            true
+        } else {
+            let p: Option<Package> = self.store.get(doc.package_id).await?;
+            let owner = p.is_some_and(|p| p.license_number == lic);
+            let results: Vec<LabResult> = self
+                .store
+                .find_many(None, &[doc.package_id.to_string()], Some(true))
+                .await?;
+            owner
+                && results
+                    .iter()
+                    .any(|r| r.released && r.document_id == Some(doc.id))
+        };
+        if !allowed {
+            return Err(not_yours(what, id, lic));
+        }
+        let bytes = self
+            .store
+            .document(&doc.sha256)
+            .await?
+            .ok_or_else(|| not_found(what, id))?;
+        Ok((doc, bytes))
+    }
+
+    /// Sample records for a facility: the ones it received (a laboratory) or sent (anyone else).
+    pub async fn lab_samples(&self, scope: &Scope, q: ListQuery) -> AppResult<Page<LabSample>> {
+        if scope
+            .facility()
+            .license_type
+            .can(Capability::CanTestPackages)
+        {
+            return self.list(scope, q).await;
+        }
+        // The owner's view: rows whose owner is this license, on whichever laboratory's books.
+        let mut q = q;
+        q.license = None;
+        q.filters.push(Filter {
+            column: Column::OwnerLicense,
+            values: vec![Val::from(scope.license())],
+        });
+        Ok(self.store.list(&q).await?)
+    }
+
+    /// A sample and the results of it the scope may see (see [`Ledger::lab_results`]).
+    pub async fn sample(
+        &self,
+        scope: &Scope,
+        s: &LabSample,
+    ) -> AppResult<Option<(Package, Vec<LabResult>)>> {
+        let Some(p) = self.store.get::<Package>(s.id).await? else {
+            return Ok(None);
+        };
+        if p.license_number != scope.license() && !in_custody_of(&p, scope.license()) {
+            return Ok(None);
+        }
+        let mut results: Vec<LabResult> = self
+            .store
+            .find_many(None, &[p.id.to_string()], Some(true))
+            .await?;
+        results.retain(|r| visible_result(r, scope.license()));
+        Ok(Some((p, results)))
+    }
+
+    /// A manifest (or template) and its lines, if the scope's license is one of its parties
+    /// (templates: the shipper only).
+    pub async fn manifest_in(&self, scope: &Scope, id: i64) -> AppResult<Loaded> {
+        let l = self
+            .manifest(id)
+            .await?
+            .ok_or_else(|| not_found("Transfer", id))?;
+        if !parties(&l.transfer).contains(&scope.license()) {
+            return Err(AppError::NotFound(format!(
+                "Transfer {id} does not exist for license {}.",
+                scope.license()
+            )));
+        }
+        Ok(l)
+    }
+
+    /// A manifest (`template` false) or a template the caller may see, with the scope it is seen
+    /// through. With `license`, that license must be one of its parties; without, any party
+    /// license the caller may act for holding `perms` will do.
+    pub async fn manifest_for(
+        &self,
+        who: &Acting,
+        license: Option<&str>,
+        id: i64,
+        template: bool,
+        perms: &[Permission],
+    ) -> AppResult<(Loaded, Scope)> {
+        let what = if template {
+            "Transfer template"
+        } else {
+            "Delivery"
+        };
+        let loaded = self
+            .manifest(id)
+            .await?
+            .filter(|l| (l.transfer.state == TransferState::Template) == template)
+            .ok_or_else(|| not_found(what, id))?;
+        let parties: Vec<String> = parties(&loaded.transfer)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if let Some(lic) = license {
+            let scope = self.authorize(who, lic, perms).await?;
+            if !parties.iter().any(|p| p == scope.license()) {
+                return Err(AppError::Unauthorized(format!(
+                    "{what} {id} does not belong to license {lic}."
+                )));
+            }
+            return Ok((loaded, scope));
+        }
+        let mut last = None;
+        for p in &parties {
+            match self.authorize(who, p, perms).await {
+                Ok(scope) => return Ok((loaded, scope)),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| AppError::Unauthorized("Not authorized.".into())))
+    }
+
+    /// A manifest line by id, if the caller may see its manifest.
+    pub async fn manifest_line(
+        &self,
+        who: &Acting,
+        license: Option<&str>,
+        line_id: i64,
+        perms: &[Permission],
+    ) -> AppResult<TransferPackage> {
+        let line: TransferPackage = self
+            .store
+            .get(line_id)
+            .await?
+            .filter(|l: &TransferPackage| !l.is_template)
+            .ok_or_else(|| not_found("Delivery package", line_id))?;
+        self.manifest_for(who, license, line.transfer_id, false, perms)
+            .await?;
+        Ok(line)
+    }
+
+    /// Whether a transfer is a template (`Some(true)`), a manifest, or does not exist: a door
+    /// that serves both asks this to choose the action and permissions.
+    pub async fn transfer_is_template(&self, id: i64) -> AppResult<Option<bool>> {
+        Ok(self
+            .store
+            .get::<Transfer>(id)
+            .await?
+            .map(|t| t.state == TransferState::Template))
+    }
+
+    /// Manifests listed through one of the parties' index tables (`R` is `TransferDelivery` for
+    /// the recipient, `TransferTransport` for the transporter), whose rows share the manifest's
+    /// id and follow its changes.
+    pub async fn manifests_via<R: Record>(
+        &self,
+        scope: &Scope,
+        q: ListQuery,
+    ) -> AppResult<Page<Transfer>> {
+        let page = self.list::<R>(scope, q).await?;
+        let mut rows = Vec::with_capacity(page.rows.len());
+        for r in &page.rows {
+            if let Some(t) = self.store.get::<Transfer>(r.id()).await? {
+                rows.push(t);
+            }
+        }
+        Ok(Page {
+            total: page.total,
+            rows,
+        })
+    }
+
+    /// The scope's lines on manifests (`GET /packages/v2/transferred`), each with its manifest.
+    pub async fn transferred(
+        &self,
+        scope: &Scope,
+        q: ListQuery,
+    ) -> AppResult<Page<(TransferPackage, Option<Transfer>)>> {
+        let page = self.list::<TransferPackage>(scope, q).await?;
+        let mut manifests: HashMap<i64, Option<Transfer>> = HashMap::new();
+        let mut rows = Vec::with_capacity(page.rows.len());
+        for l in page.rows {
+            if let std::collections::hash_map::Entry::Vacant(e) = manifests.entry(l.transfer_id) {
+                e.insert(self.store.get::<Transfer>(l.transfer_id).await?);
+            }
+            let t = manifests.get(&l.transfer_id).cloned().flatten();
+            rows.push((l, t));
+        }
+        Ok(Page {
+            total: page.total,
+            rows,
+        })
+    }
+
+    /// The licensed facilities a shipper may name on a manifest, as the state's license registry
+    /// shows them: license number, name and type, nothing else. (Another distributor's drivers
+    /// and vehicles are not listed: a shipper names them by driver's license number and plate, as
+    /// Metrc's template bodies do, and the plan is checked against the carrier's books.)
+    /// Only an authorized caller (one holding a scope) asks.
+    pub async fn facility_directory(&self, _scope: &Scope) -> AppResult<Vec<Facility>> {
+        let q = ListQuery {
+            active: Some(true),
+            ..Default::default()
+        };
+        let mut rows: Vec<Facility> = self.store.list(&q).await?.rows;
+        for f in &mut rows {
+            f.address = None;
+        }
+        Ok(rows)
+    }
+
+    /// A manifest and its lines, by id, for this crate's reads.
+    async fn manifest(&self, id: i64) -> AppResult<Option<Loaded>> {
+        let Some(transfer) = self.store.get::<Transfer>(id).await? else {
+            return Ok(None);
+        };
+        let mut lines = Vec::with_capacity(transfer.lines.len());
+        for l in &transfer.lines {
+            if let Some(line) = self.store.get::<TransferPackage>(*l).await? {
+                lines.push(line);
+            }
+        }
+        Ok(Some(Loaded { transfer, lines }))
+    }
+
+    /// The scope's manifests and templates, loaded, for a page listing them.
+    pub async fn manifests(&self, scope: &Scope, q: ListQuery) -> AppResult<Page<Transfer>> {
+        self.list::<Transfer>(scope, q).await
+    }
+}
+
+/// The licenses a manifest concerns: its shipper, and for a registered manifest its recipient
+/// and transporter.
+fn parties(t: &Transfer) -> Vec<&str> {
+    let mut v = vec![t.license_number.as_str()];
+    if t.state != TransferState::Template {
+        v.push(t.recipient.license_number.as_str());
+        v.push(t.transporter.license_number.as_str());
+    }
+    v
+}
+
+/// The laboratory sees every result it recorded; anyone else only released ones.
+fn visible_result(r: &LabResult, license: &str) -> bool {
+    r.lab_license == license || r.released
+}

@@ -1,0 +1,80 @@
+//! The ledger's clock: the time each journal entry carries, and the horizon a windowed read may
+//! safely answer up to.
+//!
+//! Integrations poll `lastModifiedStart..lastModifiedEnd` windows back to back. That loses a record
+//! in two ways unless the ledger prevents them:
+//! 1. a write reads the clock, then waits for the write turn while a later reading commits first,
+//!    so a later `seq` carries an earlier `LastModified`;
+//! 2. a write has read its time but not yet committed when a poll's window ends past that time;
+//!    the poll does not see it, and the next window starts after it.
+//!
+//! (1) is closed by reading the time inside the write turn, strictly after the head's
+//! ([`Clock::stamp`]). (2) is closed by [`crate::Store::horizon`]: a windowed read first waits for
+//! any write in flight, then takes a time every later write will exceed, and answers nothing past
+//! it.
+
+use chrono::{SubsecRound, TimeDelta, Utc};
+use std::sync::Mutex;
+use tagtrail_domain::time::Timestamp;
+
+/// The journal stores times to the microsecond.
+const TICK: TimeDelta = TimeDelta::microseconds(1);
+
+/// The process's view of time for writes. On SQLite the system clock is the only clock, and the
+/// floor keeps it from handing a write a time at or before a horizon already given to a reader
+/// (the system clock may step back). On PostgreSQL the database's clock is read instead, so that
+/// several ledger processes on one database agree (see `Store::begin`).
+#[derive(Debug, Default)]
+pub(crate) struct Clock {
+    floor: Mutex<Option<Timestamp>>,
+}
+
+pub(crate) fn system_now() -> Timestamp {
+    Utc::now().trunc_subsecs(6)
+}
+
+impl Clock {
+    /// The time for an entry appended after `head`: `now`, but strictly after the head's time and
+    /// after every horizon handed out.
+    pub(crate) fn stamp(&self, now: Timestamp, head: Option<Timestamp>) -> Timestamp {
+        let floor = *self.floor.lock().unwrap_or_else(|p| p.into_inner());
+        let mut t = now.trunc_subsecs(6);
+        for bound in [head, floor].into_iter().flatten() {
+            t = t.max(bound + TICK);
+        }
+        t
+    }
+
+    /// A horizon taken at `now` while no write is in flight: everything at or before it is
+    /// committed, and every later stamp exceeds it.
+    pub(crate) fn horizon(&self, now: Timestamp) -> Timestamp {
+        let mut floor = self.floor.lock().unwrap_or_else(|p| p.into_inner());
+        let h = now.trunc_subsecs(6) - TICK;
+        let h = floor.map_or(h, |f| f.max(h));
+        *floor = Some(h);
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_follow_the_head_and_every_horizon() {
+        let clock = Clock::default();
+        let t0 = system_now();
+        let head = t0 + TimeDelta::seconds(5);
+        assert_eq!(
+            clock.stamp(t0, Some(head)),
+            head + TICK,
+            "never at or before the head"
+        );
+        let h = clock.horizon(t0 + TimeDelta::seconds(10));
+        assert!(
+            clock.stamp(t0, None) > h,
+            "a write after a horizon is later than it"
+        );
+        assert!(clock.horizon(t0) >= h, "horizons never go back");
+    }
+}

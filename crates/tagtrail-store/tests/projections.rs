@@ -1,0 +1,287 @@
+//! Typed projections: the database itself refuses what the rules forbid even if application code
+//! were wrong; windows and the clock; a database written by an earlier release is migrated and
+//! its projections rebuilt from its journal. On SQLite, and on PostgreSQL when
+//! `TAGTRAIL_TEST_POSTGRES_URL` names a server (CI always sets it).
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
+#![recursion_limit = "256"]
+
+use serde_json::json;
+use std::io::Read;
+use tagtrail_domain::journal::{Actor, Change, Draft};
+use tagtrail_domain::lab_state::LabState;
+use tagtrail_domain::license::LicenseType;
+use tagtrail_domain::records::{Facility, Item, Package, PackageState, Record};
+use tagtrail_domain::tag::TagLabel;
+use tagtrail_store::{Column, ListQuery, Store, scratch, verify};
+
+struct Db {
+    store: Store,
+    dir: tempfile::TempDir,
+}
+
+async fn backends() -> Vec<Db> {
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("t.db").to_string_lossy().to_string();
+    out.push(Db {
+        store: Store::open(&url).await.unwrap(),
+        dir,
+    });
+    if let Ok(admin) = std::env::var("TAGTRAIL_TEST_POSTGRES_URL") {
+        let url = scratch::create_postgres_database(&admin, "tagtrail_proj")
+            .await
+            .unwrap();
+        out.push(Db {
+            store: Store::open(&url).await.unwrap(),
+            dir: tempfile::tempdir().unwrap(),
+        });
+    }
+    out
+}
+
+const NOW: &str = "2026-01-01T00:00:00.000000+00:00";
+
+fn draft(changes: Vec<Change>) -> Draft {
+    Draft {
+        recorded_at: NOW.into(),
+        license_number: Some("L-1".into()),
+        actor: Actor {
+            employee_id: None,
+            vendor_key_id: None,
+            name: "operator:test".into(),
+        },
+        endpoint: "test".into(),
+        reason: "test".into(),
+        request: json!(null),
+        result_ids: vec![],
+        changes,
+        door: Some("operator".into()),
+        action: Some("test".into()),
+    }
+}
+
+fn facility() -> Facility {
+    Facility {
+        id: 1,
+        license_number: "L-1".into(),
+        license_type: LicenseType::Manufacturer,
+        name: "Kitchen".into(),
+        display_name: "Kitchen".into(),
+        license_start_date: "2026-01-01".into(),
+        license_end_date: "2026-12-31".into(),
+        address: None,
+        credentialed_date: "2026-01-01".into(),
+        active: true,
+        last_modified: NOW.into(),
+    }
+}
+
+fn item(id: i64, name: &str) -> Item {
+    Item {
+        id,
+        license_number: "L-1".into(),
+        name: name.into(),
+        category: "Concentrate".into(),
+        unit_of_measure: "Grams".into(),
+        approval_status_date_time: NOW.into(),
+        active: true,
+        last_modified: NOW.into(),
+        ..Default::default()
+    }
+}
+
+fn package(id: i64, seq: u32, item_id: i64, qty: i64) -> Package {
+    let raw = json!({
+        "id": id, "license_number": "L-1", "label": TagLabel::issue(7, seq).as_str(),
+        "package_type": "Product", "item_id": item_id, "item_name": "Oil", "item_category": "Concentrate",
+        "item_strain_name": null, "quantity": qty, "unit_of_measure": "Grams", "original_quantity": 10,
+        "location_id": null, "location_name": null, "sublocation_id": null, "sublocation_name": null,
+        "note": null, "packaged_date": "2026-01-01", "packaged_by_license": "L-1", "packaged_by_name": "Kitchen",
+        "source_package_ids": [], "source_package_labels": [], "production_batch_number": null,
+        "is_production_batch": false, "is_testing_sample": false, "is_trade_sample": false,
+        "is_donation": false, "is_finished_good": false, "product_requires_remediation": false,
+        "initial_lab_testing_state": "TestPassed", "lab_testing_state": "TestPassed",
+        "lab_testing_state_date": "2026-01-01", "remediation_count": 0, "remediation_date": null,
+        "decontamination_date": null, "on_hold": false, "hold_reason": null, "state": "Active",
+        "finished_date": null, "expiration_date": null, "sell_by_date": null, "use_by_date": null,
+        "external_id": null, "archived_date": null, "active": true, "last_modified": NOW,
+    });
+    serde_json::from_value(raw).unwrap()
+}
+
+/// Appends one entry with `changes` and commits; the error if the database refuses.
+async fn write(store: &Store, changes: Vec<Change>) -> Result<(), String> {
+    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
+    tx.append(draft(changes)).await.map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())
+}
+
+/// Rules 13 and 28, rule 71 and the references between records, held by the database itself: a
+/// second package with a used label, a negative quantity, a second active item of one name, a
+/// package of an item that does not exist, and an unknown lab state are refused whatever the
+/// application asked, and the entry that carried them is not written.
+#[tokio::test]
+async fn the_database_refuses_what_the_rules_forbid() {
+    for db in backends().await {
+        let s = &db.store;
+        write(s, vec![facility().to_change(), item(1, "Oil").to_change()])
+            .await
+            .unwrap();
+        write(s, vec![package(1, 1, 1, 10).to_change()])
+            .await
+            .unwrap();
+        let len = s.journal_len().await.unwrap();
+
+        let mut twin = package(2, 1, 1, 10);
+        twin.id = 2;
+        assert!(
+            write(s, vec![twin.to_change()]).await.is_err(),
+            "a label twice"
+        );
+        assert!(
+            write(s, vec![package(3, 3, 1, -1).to_change()])
+                .await
+                .is_err(),
+            "a negative quantity"
+        );
+        assert!(
+            write(s, vec![item(2, "oil").to_change()]).await.is_err(),
+            "two active items named alike"
+        );
+        let mut archived = item(2, "oil");
+        archived.active = false;
+        write(s, vec![archived.to_change()]).await.unwrap();
+        assert!(
+            write(s, vec![package(4, 4, 99, 1).to_change()])
+                .await
+                .is_err(),
+            "a package of an item that does not exist"
+        );
+        let mut odd = package(5, 5, 1, 1).to_change();
+        odd.data["lab_testing_state"] = json!("Passed-ish");
+        assert!(write(s, vec![odd]).await.is_err(), "an unknown lab state");
+        // Only the archived item's entry was written; every refused entry left nothing.
+        assert_eq!(s.journal_len().await.unwrap(), len + 1);
+        let report = verify(s, &db.dir.path().join("v.db")).await.unwrap();
+        assert!(report.ok(), "{report:?}");
+        s.close().await;
+    }
+}
+
+/// Typed columns answer filters: a package's list status and lab state.
+#[tokio::test]
+async fn filters_use_typed_columns() {
+    for db in backends().await {
+        let s = &db.store;
+        let mut done = package(2, 2, 1, 0);
+        done.state = PackageState::Finished;
+        done.active = false;
+        let mut failed = package(3, 3, 1, 5);
+        failed.lab_testing_state = LabState::TestFailed;
+        write(
+            s,
+            vec![
+                facility().to_change(),
+                item(1, "Oil").to_change(),
+                package(1, 1, 1, 10).to_change(),
+                done.to_change(),
+                failed.to_change(),
+            ],
+        )
+        .await
+        .unwrap();
+        let q = |col: Column, v: &str| {
+            ListQuery {
+                license: Some("L-1".into()),
+                ..Default::default()
+            }
+            .with(col, [v])
+        };
+        let ids =
+            |p: tagtrail_store::Page<Package>| p.rows.iter().map(|p| p.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(s.list(&q(Column::Status, "Finished")).await.unwrap()),
+            vec![2]
+        );
+        assert_eq!(
+            ids(s.list(&q(Column::LabState, "TestFailed")).await.unwrap()),
+            vec![3]
+        );
+        assert!(
+            s.list::<Package>(&q(Column::Sha256, "x")).await.is_err(),
+            "a column the table does not have is refused"
+        );
+        s.close().await;
+    }
+}
+
+/// Every write's time is later than the one before, and a horizon separates what is committed
+/// from every write after it.
+#[tokio::test]
+async fn times_follow_seq_and_the_horizon() {
+    for db in backends().await {
+        let s = &db.store;
+        let mut last = None;
+        for i in 1..=20 {
+            let mut tx = s.begin().await.unwrap();
+            let t = tx.now();
+            if let Some(prev) = last {
+                assert!(t > prev, "write {i}: {t} after {prev}");
+            }
+            let mut d = draft(vec![]);
+            d.recorded_at = tagtrail_domain::time::format(t);
+            tx.append(d).await.unwrap();
+            tx.commit().await.unwrap();
+            last = Some(t);
+            let h = s.horizon().await.unwrap();
+            assert!(h >= t, "the horizon covers the committed write");
+            let next = s.begin().await.unwrap();
+            assert!(next.now() > h, "a later write is after the horizon");
+            drop(next);
+        }
+        s.close().await;
+    }
+}
+
+/// A database written by the release before typed projections: its journal (entries without
+/// doors, changes in the first format) still verifies, and its projections are rebuilt into the
+/// typed tables when it is opened.
+#[tokio::test]
+async fn a_v6_database_is_migrated_and_rebuilt_from_its_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut gz = flate2::read::GzDecoder::new(
+        std::fs::File::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/v6-demo.db.gz"
+        ))
+        .unwrap(),
+    );
+    let mut bytes = Vec::new();
+    gz.read_to_end(&mut bytes).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+
+    let store = Store::open(&path.to_string_lossy()).await.unwrap();
+    let report = verify(&store, &dir.path().join("v.db")).await.unwrap();
+    assert!(report.ok(), "{report:?}");
+    assert!(report.entries > 100 && report.rows > 400, "{report:?}");
+    let held = store
+        .list::<Package>(&ListQuery::default().with(Column::Status, ["OnHold"]))
+        .await
+        .unwrap();
+    assert_eq!(held.total, 1, "the demo's embargoed gummies");
+    assert_eq!(held.rows[0].item_name, "Mango Gummies 10x10mg");
+    // New entries chain onto the old ones.
+    let head = store.head().await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.now() > tagtrail_domain::time::parse_instant(&head.body.recorded_at).unwrap());
+    let e = tx.append(draft(vec![])).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((e.seq, e.prev_hash), (head.seq + 1, head.hash));
+    assert!(verify(&store, &dir.path().join("v.db")).await.unwrap().ok());
+    // Opening it again does not rebuild again.
+    store.close().await;
+    let again = Store::open(&path.to_string_lossy()).await.unwrap();
+    assert_eq!(again.journal_len().await.unwrap(), report.entries + 1);
+    again.close().await;
+}

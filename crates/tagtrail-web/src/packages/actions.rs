@@ -1,0 +1,102 @@
+//! The package detail page's writes: adjust (rule 28), move, set the note, finish (rule 33) and
+//! unfinish. Each maps the form to the action's request and runs the action the matching Metrc
+//! endpoint runs.
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::fields::Posted;
+use crate::session::Signed;
+use crate::urls::{back, segment};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use rust_decimal::Decimal;
+use tagtrail_app::actions::packages::{AdjustBy, Finish, Move, SetNotes, Unfinish};
+use tagtrail_app::{Action, Door, Written};
+use tagtrail_domain::commands::packages::{AdjustSpec, FinishSpec, MoveSpec, NoteSpec};
+
+/// Runs `A` on one of the employee's packages at `license`.
+async fn run<A: Action>(
+    s: &WebState,
+    signed: &Signed,
+    license: &str,
+    door: Door,
+    req: &A::Request,
+) -> Result<Written, WebError> {
+    let scope = s
+        .ledger
+        .authorize_for(&signed.acting, license, &A::DEF)
+        .await?;
+    Ok(s.ledger.run::<A>(&scope, door, req).await?)
+}
+
+pub async fn act(
+    State(s): State<WebState>,
+    signed: Signed,
+    Path((license, id, what)): Path<(String, i64, String)>,
+    posted: Posted,
+) -> Response {
+    let result = async {
+        let form = &posted.fields;
+        // Only the owner's own packages are changed here (a laboratory sees samples it holds,
+        // but they are not its to adjust).
+        let scope = s.ledger.scope(&signed.acting, &license).await?;
+        let label = Some(
+            s.ledger
+                .package(&scope, &id.to_string())
+                .await?
+                .label
+                .to_string(),
+        );
+        let w = match what.as_str() {
+            "adjust" => {
+                let quantity: Decimal = form
+                    .text("quantity")
+                    .and_then(|q| q.parse().ok())
+                    .ok_or_else(|| WebError::bad("The quantity is not a number."))?;
+                let spec = AdjustSpec {
+                    label,
+                    quantity: Some(quantity),
+                    unit_of_measure: None,
+                    reason: form.text("reason"),
+                    date: None,
+                    note: form.text("note"),
+                };
+                // The note is why this adjustment was made, so it is the journal's reason too.
+                let door = posted.door(form.get("note"));
+                run::<AdjustBy>(&s, &signed, &license, door, &vec![spec]).await?
+            }
+            "move" => {
+                let spec = MoveSpec {
+                    label,
+                    location: form.text("location"),
+                    sublocation: None,
+                };
+                run::<Move>(&s, &signed, &license, posted.door(None), &vec![spec]).await?
+            }
+            "note" => {
+                let spec = NoteSpec {
+                    label,
+                    note: form.get("note").map(str::to_string),
+                };
+                run::<SetNotes>(&s, &signed, &license, posted.door(None), &vec![spec]).await?
+            }
+            "finish" => {
+                let spec = FinishSpec {
+                    label,
+                    actual_date: None,
+                };
+                run::<Finish>(&s, &signed, &license, posted.door(None), &vec![spec]).await?
+            }
+            "unfinish" => {
+                run::<Unfinish>(&s, &signed, &license, posted.door(None), &vec![label]).await?
+            }
+            _ => return Err(WebError::not_found("No such action.")),
+        };
+        Ok(format!("Done (journal entry {}).", w.seq))
+    }
+    .await;
+    back(
+        &format!("/ui/l/{}/packages/{id}", segment(&license)),
+        result,
+    )
+}

@@ -1,0 +1,338 @@
+//! The manifest (or template) page: its parties and packages, the steps the viewing license may
+//! take (depart, arrive, receive, void, take back, register from a template, archive), the
+//! package-list upload, and its journal entries.
+
+use super::editor::{editable, package_list_text};
+use super::{
+    ANY, MANAGE, MANAGE_TEMPLATES, VIEW, VIEW_TEMPLATES, detail_path, local, opt, page, party,
+    roles, state_pill, title, visible, with_seconds, with_warnings,
+};
+use crate::WebState;
+use crate::error::{Page, WebError};
+use crate::fields::Posted;
+use crate::frame::{Frame, Notice};
+use crate::layout::{csrf_field, notices, wide};
+use crate::pages::journal::entries;
+use crate::session::Signed;
+use crate::urls::{back, errors_of, segment};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde_json::Value;
+use tagtrail_app::actions::transfers::{
+    ArchiveTemplate, Arrive, Depart, Loaded, ManifestRequest, PackageList, Register, TakeBack,
+    UploadManifestPackageList, UploadTemplatePackageList, Void,
+};
+use tagtrail_app::{Action, Door, Written};
+use tagtrail_domain::commands::manifests::manifest_number;
+use tagtrail_domain::commands::transfers::ManifestSpec;
+use tagtrail_domain::records::{ShipmentState, TransferState};
+
+async fn detail_page(
+    s: &WebState,
+    f: &Frame,
+    l: &Loaded,
+    msg: Option<&str>,
+    errors: &[String],
+    list: &str,
+) -> Page {
+    let lic = f.license();
+    let t = &l.transfer;
+    let r = roles(t, lic);
+    let template = t.state == TransferState::Template;
+    let manage = f.may(if template { MANAGE_TEMPLATES } else { MANAGE });
+    let history = s.ledger.manifest_history(&f.scope, t.id, 50).await?;
+    let base = format!("/ui/l/{lic}/transfers/{}", t.id);
+    let status = t.list_status();
+    let editable = r.shipper
+        && manage
+        && t.active
+        && matches!(t.state, TransferState::Outgoing | TransferState::Template);
+    let csrf = f.csrf();
+    Ok(page(
+        f,
+        &title(t),
+        html! {
+            h1 { (title(t)) " " (state_pill(t)) }
+            (notices(msg, errors))
+            div.card {
+                table.fields #parties {
+                    tr { th { "Type" } td { (t.transfer_type) } th { "Packages" } td { (l.lines.len()) } }
+                    tr { th { "Shipper" } td { (party(&t.shipper)) br; span.muted { (t.shipper.address.clone().unwrap_or_default()) } }
+                         th { "Recipient" } td { (party(&t.recipient)) br; span.muted { (t.recipient.address.clone().unwrap_or_default()) } } }
+                    tr { th { "Transporter" } td { (party(&t.transporter)) }
+                         th { "Driver" } td { (t.driver_name) " · DL " span.mono { (t.driver_license_number) } @if let Some(e) = &t.driver_employee_id { " · " (e) } } }
+                    tr { th { "Vehicle" } td { (t.vehicle_make) " " (t.vehicle_model) " · " span.mono { (t.vehicle_plate) } }
+                         th { "Phone for questions" } td { (t.phone_for_questions.clone().unwrap_or_default()) } }
+                    tr { th { "Estimated departure" } td.mono { (t.estimated_departure) } th { "Estimated arrival" } td.mono { (t.estimated_arrival) } }
+                    tr { th { "Departed" } td.mono { (t.actual_departure.clone().unwrap_or_default()) } th { "Arrived" } td.mono { (t.actual_arrival.clone().unwrap_or_default()) } }
+                    tr { th { "Received" } td.mono { (t.received_at.clone().unwrap_or_default()) @if t.state == TransferState::Received { " · " (t.accepted_count) " accepted, " (t.rejected_count) " rejected" } }
+                         th { "Invoice" } td { (t.invoice_number.clone().unwrap_or_default()) } }
+                    tr { th { "Planned route" } td colspan="3" { (t.planned_route.clone().unwrap_or_default()) } }
+                    tr { th { "Created" } td.mono { (t.created_at) " by " (t.created_by) } th { "Status" } td { (status) } }
+                }
+                @if !template {
+                    p { a #manifest-pdf href={ (base) "/manifest.pdf" } { "Manifest (PDF)" } " · " a href={ (base) "/manifest.html" } { "printable page" } }
+                }
+            }
+            h2 { "Actions" }
+            div.card #actions {
+                @if editable {
+                    p { a href={ (base) "/edit" } { "Edit " @if template { "template" } @else { "manifest" } } }
+                }
+                @if template && r.shipper && t.active {
+                    @if f.may(MANAGE) {
+                        form method="post" action={ (base) "/register" } {
+                            (csrf_field(csrf))
+                            "Register a manifest from this template, departing "
+                            input type="datetime-local" name="departure" value=(local(&t.estimated_departure)) aria-label="Departure";
+                            " arriving " input type="datetime-local" name="arrival" value=(local(&t.estimated_arrival)) aria-label="Arrival";
+                            " " button.act type="submit" { "Register manifest" }
+                        }
+                        p {}
+                    }
+                    @if manage {
+                        form.inline method="post" action={ (base) "/archive" } { (csrf_field(csrf)) button.act type="submit" { "Archive template" } }
+                    }
+                }
+                @if r.transporter && t.state == TransferState::Outgoing && manage {
+                    form method="post" action={ (base) "/depart" } {
+                        (csrf_field(csrf))
+                        "The load is checked against the manifest. "
+                        button.act type="submit" { "Depart" } span.muted { " (the transporter confirms the load; rule 43)" }
+                    }
+                    p {}
+                }
+                @if (r.transporter || r.recipient) && t.state == TransferState::InTransit && manage {
+                    form method="post" action={ (base) "/arrive" } { (csrf_field(csrf)) button.act type="submit" { "Record arrival" } }
+                    p {}
+                }
+                @if r.recipient && matches!(t.state, TransferState::InTransit | TransferState::Delivered) && manage {
+                    p { a #receive-link href={ (base) "/receive" } { strong { "Receive packages…" } } span.muted { " accept or reject each package (rule 44)" } }
+                }
+                @if r.shipper && t.state == TransferState::Outgoing && manage {
+                    form method="post" action={ (base) "/void" } {
+                        (csrf_field(csrf))
+                        input type="text" name="reason" placeholder="Why void? (optional)" size="30" aria-label="Why void";
+                        " " button.act type="submit" { "Void manifest" } span.muted { " (before departure only; rule 48)" }
+                    }
+                    p {}
+                }
+                @if r.shipper && status == "Rejected" && manage {
+                    form method="post" action={ (base) "/takeback" } {
+                        (csrf_field(csrf))
+                        button.act type="submit" { "Take rejected packages back" } span.muted { " (rule 45)" }
+                    }
+                }
+                @if editable {
+                    h2 { "Replace the packages from a list" }
+                    form #upload method="post" enctype="multipart/form-data" action={ (base) "/upload" } {
+                        (csrf_field(csrf))
+                        p { "A CSV or TXT file with one column of package tag UIDs (bulletin IV); every line must be good or nothing changes. "
+                            input type="file" name="file" accept=".csv,.txt,text/csv,text/plain"; }
+                        p { textarea name="list" rows="4" cols="40" placeholder="…or paste the UIDs here, one per line" aria-label="Package UIDs" { (list) } }
+                        button.act type="submit" { "Upload list" }
+                    }
+                }
+            }
+            h2 { "Packages" }
+            (wide(html! { table #lines {
+                thead { tr { th { "Label" } th { "Item" } th { "Shipped" } th { "Wholesale price" } th { "Gross weight" } th { "State" } th { "Received" } th { "Rejection reason" } } }
+                tbody { @for line in &l.lines {
+                    @let p = &line.package;
+                    // Link where the package is the viewer's: the shipper's until accepted, the recipient's after.
+                    @let linked = (r.shipper && line.shipment_state != ShipmentState::Accepted) || (r.recipient && line.shipment_state == ShipmentState::Accepted && !p.is_testing_sample);
+                    tr {
+                        td.mono { @if linked { a href={ "/ui/l/" (lic) "/packages/" (p.id) } { (p.label) } } @else { (p.label) } }
+                        td { (p.item_name) }
+                        td { (line.shipped_quantity) " " (line.shipped_unit) }
+                        td { (line.wholesale_price.map(|v| v.to_string()).unwrap_or_default()) }
+                        td { @if let Some(w) = line.gross_weight { (w) " " (line.gross_unit.clone().unwrap_or_default()) } }
+                        td { span.pill { (line.list_status()) } }
+                        td { (line.received_quantity.map(|v| v.to_string()).unwrap_or_default()) }
+                        td { (line.rejection_reason.clone().unwrap_or_default()) }
+                    }
+                } }
+            } }))
+            h2 { "Journal entries for this transfer" }
+            (entries(&history, false))
+            p { a href={ "/ui/l/" (lic) "/transfers" } { "← Transfers" } }
+        },
+    ))
+}
+
+pub async fn page_of(
+    State(s): State<WebState>,
+    signed: Signed,
+    Path((license, id)): Path<(String, i64)>,
+    Query(n): Query<Notice>,
+) -> Page {
+    let f = Frame::of(&s, signed, &license, ANY).await?;
+    let l = visible(&s, &f.scope, id, VIEW_TEMPLATES, VIEW).await?;
+    let errors = errors_of(n.err.as_deref());
+    detail_page(&s, &f, &l, n.msg.as_deref(), &errors, "").await
+}
+
+/// Runs the step `A` for the employee at `license`.
+async fn step<A: Action>(
+    s: &WebState,
+    signed: &Signed,
+    license: &str,
+    door: Door,
+    req: &A::Request,
+) -> Result<Written, WebError> {
+    let scope = s
+        .ledger
+        .authorize_for(&signed.acting, license, &A::DEF)
+        .await?;
+    Ok(s.ledger.run::<A>(&scope, door, req).await?)
+}
+
+/// The steps of the manifest page, each the action of the matching endpoint: depart, arrive,
+/// void, take back, register from a template, archive a template.
+pub async fn act(
+    State(s): State<WebState>,
+    signed: Signed,
+    Path((license, id, what)): Path<(String, i64, String)>,
+    posted: Posted,
+) -> Response {
+    let detail = detail_path(&license, id);
+    let door = posted.door(posted.fields.get("reason"));
+    let ids = vec![Some(id)];
+    let done = |verb: &str, w: Written| format!("Transfer {id} {verb} (journal entry {}).", w.seq);
+    let result: Result<(String, String), WebError> = async {
+        Ok(match what.as_str() {
+            "depart" => {
+                let w = step::<Depart>(&s, &signed, &license, door, &ids).await?;
+                (detail.clone(), done("departed", w))
+            }
+            "arrive" => {
+                let w = step::<Arrive>(&s, &signed, &license, door, &ids).await?;
+                (detail.clone(), done("arrived", w))
+            }
+            "takeback" => {
+                let w = step::<TakeBack>(&s, &signed, &license, door, &ids).await?;
+                let verb = "rejected packages are back in inventory:";
+                (detail.clone(), done(verb, w))
+            }
+            "void" => {
+                let w = step::<Void>(&s, &signed, &license, door, &id).await?;
+                (detail.clone(), done("voided", w))
+            }
+            "archive" => {
+                let w = step::<ArchiveTemplate>(&s, &signed, &license, door, &id).await?;
+                (
+                    format!("/ui/l/{}/transfers?tab=templates", segment(&license)),
+                    format!("Template {id} archived (journal entry {}).", w.seq),
+                )
+            }
+            "register" => {
+                // The template's plan, with the times given here replacing its own.
+                let time = |k: &str| posted.fields.get(k).and_then(opt).map(|v| with_seconds(&v));
+                let request = ManifestRequest {
+                    id: None,
+                    template_id: Some(id),
+                    spec: ManifestSpec {
+                        estimated_departure: time("departure"),
+                        estimated_arrival: time("arrival"),
+                        destination_count: 1,
+                        ..Default::default()
+                    },
+                    keep_line_details: false,
+                };
+                let w = step::<Register>(&s, &signed, &license, door, &vec![request]).await?;
+                let new_id = w
+                    .ids
+                    .first()
+                    .copied()
+                    .ok_or_else(|| WebError::bad("No manifest was registered."))?;
+                let msg = format!(
+                    "Manifest {} registered from template {id} (journal entry {}).",
+                    manifest_number(new_id),
+                    w.seq
+                );
+                (
+                    detail_path(&license, new_id),
+                    with_warnings(msg, &w.warnings),
+                )
+            }
+            _ => return Err(WebError::not_found("No such action.")),
+        })
+    }
+    .await;
+    match result {
+        Ok((to, msg)) => back(&to, Ok(msg)),
+        Err(e) => back(&detail, Err(e)),
+    }
+}
+
+/// Replaces the package section from a CSV or TXT list of UIDs, through the upload action the
+/// API's package-list endpoint runs. A refused list is shown with every bad line on the page
+/// itself (not through a redirect, whose address would have to carry them all), with the
+/// pasted text kept.
+pub async fn upload(
+    State(s): State<WebState>,
+    signed: Signed,
+    Path((license, id)): Path<(String, i64)>,
+    posted: Posted,
+) -> Response {
+    let f = match Frame::of(&s, signed, &license, ANY).await {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let file = posted
+        .fields
+        .file("file")
+        .map(|u| (u.file_name.clone(), u.bytes.clone()));
+    let pasted = posted.fields.get("list").unwrap_or_default().to_string();
+    let result: Result<String, WebError> = async {
+        // Templates need the template permission, manifests the transfer one, as in the API.
+        let l = editable(&s, &f, id).await?;
+        let text = package_list_text(&file, &pasted)?
+            .ok_or_else(|| WebError::bad("Choose a CSV or TXT file, or paste the UIDs."))?;
+        // The journal keeps the list itself: it is what was asked, whether pasted or uploaded.
+        let mut request = posted.fields.journal();
+        if let Value::Object(m) = &mut request {
+            m.insert("list".into(), Value::String(text.clone()));
+        }
+        let door = posted.door_with(request, None);
+        let list = PackageList {
+            transfer_id: id,
+            text,
+        };
+        let lic = f.license();
+        let w = if l.transfer.state == TransferState::Template {
+            step::<UploadTemplatePackageList>(&s, &f.signed, lic, door, &list).await?
+        } else {
+            step::<UploadManifestPackageList>(&s, &f.signed, lic, door, &list).await?
+        };
+        let count = s.ledger.manifest_in(&f.scope, id).await?.lines.len();
+        Ok(with_warnings(
+            format!(
+                "Package list applied: {count} package(s) on {} (journal entry {}).",
+                title(&l.transfer),
+                w.seq
+            ),
+            &w.warnings,
+        ))
+    }
+    .await;
+    let detail = detail_path(&license, id);
+    match result {
+        Ok(msg) => back(&detail, Ok(msg)),
+        Err(e) if e.shown() => {
+            let shown = async {
+                let l = visible(&s, &f.scope, id, VIEW_TEMPLATES, VIEW).await?;
+                let kept = if file.is_none() { pasted.as_str() } else { "" };
+                detail_page(&s, &f, &l, None, &e.messages, kept).await
+            }
+            .await;
+            match shown {
+                Ok(body) => (StatusCode::UNPROCESSABLE_ENTITY, body).into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,90 @@
+//! Wrong passwords are throttled per account and per client address; over the limit the answer
+//! is 429 before any password is checked (so not even the right one gets in).
+
+use crate::harness::{Harness, PASSWORD, USER};
+use axum::http::StatusCode;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+const TOO_MANY: &str = "Too many sign-in attempts; try again in a few minutes.";
+
+async fn attempt(
+    h: &Harness,
+    user: &str,
+    password: &str,
+    from: Option<SocketAddr>,
+) -> (StatusCode, Duration, String) {
+    let (cookie, token) = h.sign_in_form().await;
+    let started = Instant::now();
+    let r = h
+        .post_from(
+            "/ui/login",
+            &cookie,
+            &[("csrf", &token), ("username", user), ("password", password)],
+            Some("http://ledger.test"),
+            from,
+        )
+        .await;
+    (r.status, started.elapsed(), r.body)
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_for_an_account_get_429_before_argon2() {
+    let h = Harness::start().await;
+    let from: SocketAddr = "203.0.113.7:50000".parse().unwrap();
+    let mut checked = Duration::ZERO;
+    for _ in 0..5 {
+        let (status, took, body) = attempt(&h, USER, "wrong password", Some(from)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("Unknown username or wrong password"));
+        checked = checked.max(took);
+    }
+    let (status, took, body) = attempt(&h, USER, "wrong password", Some(from)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains(TOO_MANY), "{body}");
+    // Even the right password is not checked now, from anywhere: the account is locked.
+    let elsewhere: SocketAddr = "198.51.100.1:40000".parse().unwrap();
+    let (status, _, _) = attempt(&h, USER, PASSWORD, Some(elsewhere)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // A refusal costs no argon2 verification: it answers in a fraction of a checked attempt.
+    assert!(
+        took < checked / 2,
+        "refused in {took:?}, a checked attempt took {checked:?}"
+    );
+}
+
+#[tokio::test]
+async fn one_address_guessing_across_accounts_is_throttled() {
+    let h = Harness::start().await;
+    let guesser: SocketAddr = "203.0.113.9:1".parse().unwrap();
+    for i in 0..20 {
+        let (status, _, _) = attempt(&h, &format!("user{i}"), "guess", Some(guesser)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let (status, _, _) = attempt(&h, USER, PASSWORD, Some(guesser)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Another address is not affected.
+    let other: SocketAddr = "198.51.100.2:2".parse().unwrap();
+    let (status, _, _) = attempt(&h, USER, PASSWORD, Some(other)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn without_connection_info_every_client_shares_one_budget() {
+    let h = Harness::start().await;
+    for i in 0..20 {
+        let (status, _, _) = attempt(&h, &format!("user{i}"), "guess", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, _) = attempt(&h, "someone", "guess", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn successful_sign_ins_are_not_counted() {
+    let h = Harness::start().await;
+    for _ in 0..8 {
+        let (status, _, _) = attempt(&h, USER, PASSWORD, None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+}
