@@ -132,11 +132,13 @@ impl Store {
         let entries = tx.replay_journal().await?;
         tx.rebuild_done().await?;
         tx.commit().await?;
-        tracing::info!(
-            entries,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "projections rebuilt from the journal"
-        );
+        if entries > 0 {
+            tracing::info!(
+                entries,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "projections rebuilt from the journal"
+            );
+        }
         Ok(())
     }
 

@@ -180,9 +180,11 @@ pub(crate) async fn get<R: Record>(conn: &mut AnyConnection, id: i64) -> Result<
 }
 
 /// Records whose natural key (the table's key column) equals one of `keys`, within `license`
-/// when given, active or not as `active` says. The database is asked by key alone and the
-/// license is checked here: without statistics SQLite may otherwise pick a license-leading index
-/// and scan a facility's whole history for one label.
+/// when given, active or not as `active` says. The database is asked by key alone, and the
+/// license and `active` are checked here: without statistics a planner may otherwise combine the
+/// key's index with a license-leading or an active-only partial index and walk a facility's whole
+/// history for one name (measured on PostgreSQL with autovacuum off: a `BitmapAnd` over every
+/// active item, 1.2 ms per look-up at 22,000 items and growing, halving item creates).
 pub(crate) async fn find_many<R: Record>(
     conn: &mut AnyConnection,
     license: Option<&str>,
@@ -213,20 +215,22 @@ pub(crate) async fn find_many<R: Record>(
     // Chunked so that a 5,000-tag receipt never builds a statement past a backend's limits.
     for chunk in keys.chunks(200) {
         let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-        let mut sql = format!(
-            "SELECT license_number, {DATA} FROM {} WHERE {} IN ({})",
+        let sql = format!(
+            "SELECT license_number, active, {DATA} FROM {} WHERE {} IN ({})",
             t.name,
             key.name(),
             marks.join(",")
         );
-        if let Some(a) = active {
-            sql.push_str(&format!(" AND active = {}", i64::from(a)));
-        }
         let mut q = sqlx::query(&sql);
         for k in chunk {
             q = bind(q, k);
         }
         for row in q.fetch_all(&mut *conn).await? {
+            if let Some(a) = active
+                && row.try_get::<i64, _>("active")? != i64::from(a)
+            {
+                continue;
+            }
             if let Some(l) = license {
                 let owner: Option<String> = row.try_get("license_number")?;
                 if owner.as_deref() != Some(l) {

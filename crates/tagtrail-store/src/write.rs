@@ -39,22 +39,40 @@ impl Store {
                 tx
             }
         };
-        let head =
-            sqlx::query("SELECT seq, hash, recorded_at FROM journal ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (head_seq, head_hash, head_time) = match head {
-            Some(row) => (
-                row.try_get::<i64, _>("seq")?,
-                row.try_get::<String, _>("hash")?,
-                time::parse_instant(&row.try_get::<String, _>("recorded_at")?),
-            ),
-            None => (0, GENESIS_HASH.to_string(), None),
+        // The head, and on PostgreSQL the database's clock in the same round trip (read after
+        // the lock is held).
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT seq, hash, recorded_at, NULL AS us FROM journal ORDER BY seq DESC LIMIT 1"
+            }
+            Backend::Postgres => {
+                "SELECT j.seq, j.hash, j.recorded_at, \
+                 CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us \
+                 FROM (SELECT 1) AS one LEFT JOIN \
+                 (SELECT seq, hash, recorded_at FROM journal ORDER BY seq DESC LIMIT 1) AS j ON TRUE"
+            }
         };
+        let head = sqlx::query(sql).fetch_optional(&mut *tx).await?;
+        let (mut head_seq, mut head_hash, mut head_time) = (0, GENESIS_HASH.to_string(), None);
+        let mut db_now = None;
+        if let Some(row) = head {
+            if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
+                head_seq = seq;
+                head_hash = row.try_get::<String, _>("hash")?;
+                head_time = time::parse_instant(&row.try_get::<String, _>("recorded_at")?);
+            }
+            db_now = row
+                .try_get::<Option<i64>, _>("us")?
+                .and_then(chrono::DateTime::from_timestamp_micros);
+        }
         // The entry's time is read here, inside the write turn, and never at or before the head's:
         // so `LastModified` order is `seq` order, and every entry not yet committed is later than
         // every committed one. Windowed reads rely on both (see `Store::horizon`).
-        let now = self.clock.stamp(self.clock_now(&mut tx).await?, head_time);
+        let clock = match db_now {
+            Some(t) => t,
+            None => self.clock_now(&mut tx).await?,
+        };
+        let now = self.clock.stamp(clock, head_time);
         Ok(WriteTx {
             tx,
             _turn: turn,

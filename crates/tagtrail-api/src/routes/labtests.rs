@@ -115,22 +115,39 @@ fn without_files(mut raw: serde_json::Value, note: &str) -> serde_json::Value {
     raw
 }
 
+/// Parses a body whose elements may carry a certificate: every certificate decoded (a bad one
+/// reported on its row), each element mapped with its certificate, and the request as the journal
+/// keeps it (without the file: the file's hash is in the entry's changes).
+fn with_documents<T: serde::de::DeserializeOwned, R>(
+    s: &crate::AppState,
+    bytes: &[u8],
+    file: impl Fn(&T) -> (&Option<String>, &Option<String>),
+    each: impl Fn(&T, Option<NewDocument>) -> R,
+) -> Result<(serde_json::Value, Vec<R>), ApiError> {
+    let body = parse_body::<T>(s.ledger.config.max_objects, bytes)?;
+    let docs = decode_all(body.items.iter().map(file))?;
+    let req = body
+        .items
+        .iter()
+        .zip(docs)
+        .map(|(r, d)| each(r, d))
+        .collect();
+    Ok((
+        without_files(body.raw, "(stored in the document store)"),
+        req,
+    ))
+}
+
 /// Records results for samples sent to this laboratory. A facility that cannot test answers 401,
 /// as Metrc does for a facility type without the capability.
 #[utoipa::path(post, path = "/labtests/v2/record", tag = "LabTests", params(LicenseParam), request_body = Vec<LabRecordRequest>, responses((status = 200, body = Ids)))]
 pub async fn record_lab_results(w: Write) -> Result<Json<Ids>, ApiError> {
     w.run_built::<act::Record>(|s, bytes| {
-        let body = parse_body::<LabRecordRequest>(s.ledger.config.max_objects, bytes)?;
-        let docs = decode_all(
-            body.items
-                .iter()
-                .map(|r| (&r.document_file_name, &r.document_file_base64)),
-        )?;
-        let req = body
-            .items
-            .iter()
-            .zip(docs)
-            .map(|(r, document)| SampleResults {
+        with_documents(
+            s,
+            bytes,
+            |r: &LabRecordRequest| (&r.document_file_name, &r.document_file_base64),
+            |r, document| SampleResults {
                 spec: RecordSpec {
                     label: r.label.clone(),
                     result_date: r.result_date.clone(),
@@ -147,13 +164,8 @@ pub async fn record_lab_results(w: Write) -> Result<Json<Ids>, ApiError> {
                         .collect(),
                 },
                 document,
-            })
-            .collect();
-        let raw = without_files(
-            body.raw,
-            "(stored in the document store; see the entry's lab_documents change)",
-        );
-        Ok((raw, req))
+            },
+        )
     })
     .await
     .map(created)
@@ -173,25 +185,15 @@ pub async fn release_lab_results(w: Write) -> Result<StatusCode, ApiError> {
 #[utoipa::path(put, path = "/labtests/v2/labtestdocument", tag = "LabTests", params(LicenseParam), request_body = Vec<LabDocumentRequest>, responses((status = 200, description = "empty body")))]
 pub async fn replace_lab_document(w: Write) -> Result<StatusCode, ApiError> {
     w.run_built::<act::ReplaceDocument>(|s, bytes| {
-        let body = parse_body::<LabDocumentRequest>(s.ledger.config.max_objects, bytes)?;
-        let docs = decode_all(
-            body.items
-                .iter()
-                .map(|r| (&r.document_file_name, &r.document_file_base64)),
-        )?;
-        let req = body
-            .items
-            .iter()
-            .zip(docs)
-            .map(|(r, document)| DocumentReplacement {
+        with_documents(
+            s,
+            bytes,
+            |r: &LabDocumentRequest| (&r.document_file_name, &r.document_file_base64),
+            |r, document| DocumentReplacement {
                 result_id: r.lab_test_result_id,
                 document,
-            })
-            .collect();
-        Ok((
-            without_files(body.raw, "(stored in the document store)"),
-            req,
-        ))
+            },
+        )
     })
     .await
     .map(ok)
