@@ -206,6 +206,20 @@ impl Ledger {
         commit(tx, scope.acting(), license, door, &A::DEF, now, outcome).await
     }
 
+    /// Takes the action `A` as `who` at `license`: the scope first (the caller must work
+    /// there), then [`Ledger::run`], which checks the scope allows `A`. For doors that carry an
+    /// identity rather than a scope: the web UI's forms.
+    pub async fn run_as<A: Action>(
+        &self,
+        who: &Acting,
+        license: &str,
+        door: Door,
+        req: &A::Request,
+    ) -> AppResult<Written> {
+        let scope = self.scope(who, license).await?;
+        self.run::<A>(&scope, door, req).await
+    }
+
     /// Takes the operator's action `A`, which no facility scope covers.
     pub async fn run_system<A: SystemAction>(
         &self,

@@ -258,16 +258,6 @@ async fn list_manifests<R: tagtrail_domain::records::Record>(
     r.paged(page.rows.iter().map(transfer).collect(), page.total)
 }
 
-const REGISTERED: &[&str] = &[
-    "Outgoing",
-    "InTransit",
-    "Delivered",
-    "Received",
-    "Rejected",
-    "Returned",
-    "Voided",
-];
-
 fn statuses(v: &'static [&'static str]) -> impl FnOnce(ListQuery) -> ListQuery {
     move |q| q.with(Column::Status, v.iter().copied())
 }
@@ -279,8 +269,14 @@ pub async fn get_incoming(r: Read) -> Result<Json<Paged<tw::Transfer>>, ApiError
 
 #[utoipa::path(get, path = "/transfers/v2/outgoing", tag = "Transfers", params(LicenseParam, PagingParams, WindowParams), responses((status = 200, body = Paged<tw::Transfer>)))]
 pub async fn get_outgoing(r: Read) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
-    r.list::<Transfer, _>(VIEW, None, true, statuses(REGISTERED), transfer)
-        .await
+    r.list::<Transfer, _>(
+        VIEW,
+        None,
+        true,
+        statuses(Transfer::REGISTERED_LISTS),
+        transfer,
+    )
+    .await
 }
 
 /// Manifests with rejected packages: `Rejected` until the shipper takes them back (rule 45),

@@ -119,6 +119,18 @@ pub struct Transfer {
 }
 
 impl Transfer {
+    /// Every list a registered manifest can stand in ([`Transfer::list_status`]); templates
+    /// are not among them.
+    pub const REGISTERED_LISTS: &'static [&'static str] = &[
+        "Outgoing",
+        "InTransit",
+        "Delivered",
+        "Received",
+        "Rejected",
+        "Returned",
+        "Voided",
+    ];
+
     /// The list a manifest belongs to: its state, with received manifests that carried
     /// rejections shown as `Rejected` until the shipper takes them back, then `Returned`.
     pub fn list_status(&self) -> String {

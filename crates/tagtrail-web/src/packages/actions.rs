@@ -11,23 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use rust_decimal::Decimal;
 use tagtrail_app::actions::packages::{AdjustBy, Finish, Move, SetNotes, Unfinish};
-use tagtrail_app::{Action, Door, Written};
 use tagtrail_domain::commands::packages::{AdjustSpec, FinishSpec, MoveSpec, NoteSpec};
-
-/// Runs `A` on one of the employee's packages at `license`.
-async fn run<A: Action>(
-    s: &WebState,
-    signed: &Signed,
-    license: &str,
-    door: Door,
-    req: &A::Request,
-) -> Result<Written, WebError> {
-    let scope = s
-        .ledger
-        .authorize_for(&signed.acting, license, &A::DEF)
-        .await?;
-    Ok(s.ledger.run::<A>(&scope, door, req).await?)
-}
 
 pub async fn act(
     State(s): State<WebState>,
@@ -63,7 +47,9 @@ pub async fn act(
                 };
                 // The note is why this adjustment was made, so it is the journal's reason too.
                 let door = posted.door(form.get("note"));
-                run::<AdjustBy>(&s, &signed, &license, door, &vec![spec]).await?
+                s.ledger
+                    .run_as::<AdjustBy>(&signed.acting, &license, door, &vec![spec])
+                    .await?
             }
             "move" => {
                 let spec = MoveSpec {
@@ -71,24 +57,32 @@ pub async fn act(
                     location: form.text("location"),
                     sublocation: None,
                 };
-                run::<Move>(&s, &signed, &license, posted.door(None), &vec![spec]).await?
+                s.ledger
+                    .run_as::<Move>(&signed.acting, &license, posted.door(None), &vec![spec])
+                    .await?
             }
             "note" => {
                 let spec = NoteSpec {
                     label,
                     note: form.get("note").map(str::to_string),
                 };
-                run::<SetNotes>(&s, &signed, &license, posted.door(None), &vec![spec]).await?
+                s.ledger
+                    .run_as::<SetNotes>(&signed.acting, &license, posted.door(None), &vec![spec])
+                    .await?
             }
             "finish" => {
                 let spec = FinishSpec {
                     label,
                     actual_date: None,
                 };
-                run::<Finish>(&s, &signed, &license, posted.door(None), &vec![spec]).await?
+                s.ledger
+                    .run_as::<Finish>(&signed.acting, &license, posted.door(None), &vec![spec])
+                    .await?
             }
             "unfinish" => {
-                run::<Unfinish>(&s, &signed, &license, posted.door(None), &vec![label]).await?
+                s.ledger
+                    .run_as::<Unfinish>(&signed.acting, &license, posted.door(None), &vec![label])
+                    .await?
             }
             _ => return Err(WebError::not_found("No such action.")),
         };

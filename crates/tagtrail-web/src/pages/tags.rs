@@ -13,7 +13,6 @@ use axum::response::Response;
 use maud::html;
 use tagtrail_app::actions::tags;
 use tagtrail_app::reads::{Column, ListQuery};
-use tagtrail_app::{Action, Written};
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{Tag, TagOrder};
 use tagtrail_domain::tag::{OrderStatus, TagKind, TagStatus};
@@ -99,22 +98,6 @@ pub async fn page(
     ))
 }
 
-/// Runs the tag action `A` for the employee at `license`, from the form `posted`.
-async fn run<A: Action>(
-    s: &WebState,
-    signed: &Signed,
-    license: &str,
-    posted: &Posted,
-    req: &A::Request,
-) -> Result<Written, WebError> {
-    let scope = s
-        .ledger
-        .authorize_for(&signed.acting, license, &A::DEF)
-        .await?;
-    let reason = posted.fields.get("reason");
-    Ok(s.ledger.run::<A>(&scope, posted.door(reason), req).await?)
-}
-
 fn to_tags(license: &str) -> String {
     format!("/ui/l/{}/tags", crate::urls::segment(license))
 }
@@ -131,7 +114,15 @@ pub async fn receive(
             .text("order_id")
             .and_then(|v| v.parse::<i64>().ok())
             .ok_or_else(|| WebError::bad("Choose the tag order to record as received."))?;
-        let w = run::<tags::Receive>(&s, &signed, &license, &posted, &vec![Some(id)]).await?;
+        let w = s
+            .ledger
+            .run_as::<tags::Receive>(
+                &signed.acting,
+                &license,
+                posted.door(posted.fields.get("reason")),
+                &vec![Some(id)],
+            )
+            .await?;
         let mut msg = format!(
             "Receipt of tag order {id} recorded (journal entry {}).",
             w.seq
@@ -154,8 +145,15 @@ pub async fn void(
 ) -> Response {
     let result = async {
         let label = posted.fields.get("label").unwrap_or_default().to_string();
-        let w =
-            run::<tags::Void>(&s, &signed, &license, &posted, &vec![Some(label.clone())]).await?;
+        let w = s
+            .ledger
+            .run_as::<tags::Void>(
+                &signed.acting,
+                &license,
+                posted.door(posted.fields.get("reason")),
+                &vec![Some(label.clone())],
+            )
+            .await?;
         Ok(format!(
             "Tag {} voided (journal entry {}).",
             label.trim(),

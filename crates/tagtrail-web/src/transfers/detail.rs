@@ -20,11 +20,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde_json::Value;
+use tagtrail_app::Written;
 use tagtrail_app::actions::transfers::{
     ArchiveTemplate, Arrive, Depart, Loaded, ManifestRequest, PackageList, Register, TakeBack,
     UploadManifestPackageList, UploadTemplatePackageList, Void,
 };
-use tagtrail_app::{Action, Door, Written};
 use tagtrail_domain::commands::manifests::manifest_number;
 use tagtrail_domain::commands::transfers::ManifestSpec;
 use tagtrail_domain::records::{ShipmentState, TransferState};
@@ -174,21 +174,6 @@ pub async fn page_of(
     detail_page(&s, &f, &l, n.msg.as_deref(), &errors, "").await
 }
 
-/// Runs the step `A` for the employee at `license`.
-async fn step<A: Action>(
-    s: &WebState,
-    signed: &Signed,
-    license: &str,
-    door: Door,
-    req: &A::Request,
-) -> Result<Written, WebError> {
-    let scope = s
-        .ledger
-        .authorize_for(&signed.acting, license, &A::DEF)
-        .await?;
-    Ok(s.ledger.run::<A>(&scope, door, req).await?)
-}
-
 /// The steps of the manifest page, each the action of the matching endpoint: depart, arrive,
 /// void, take back, register from a template, archive a template.
 pub async fn act(
@@ -204,24 +189,39 @@ pub async fn act(
     let result: Result<(String, String), WebError> = async {
         Ok(match what.as_str() {
             "depart" => {
-                let w = step::<Depart>(&s, &signed, &license, door, &ids).await?;
+                let w = s
+                    .ledger
+                    .run_as::<Depart>(&signed.acting, &license, door, &ids)
+                    .await?;
                 (detail.clone(), done("departed", w))
             }
             "arrive" => {
-                let w = step::<Arrive>(&s, &signed, &license, door, &ids).await?;
+                let w = s
+                    .ledger
+                    .run_as::<Arrive>(&signed.acting, &license, door, &ids)
+                    .await?;
                 (detail.clone(), done("arrived", w))
             }
             "takeback" => {
-                let w = step::<TakeBack>(&s, &signed, &license, door, &ids).await?;
+                let w = s
+                    .ledger
+                    .run_as::<TakeBack>(&signed.acting, &license, door, &ids)
+                    .await?;
                 let verb = "rejected packages are back in inventory:";
                 (detail.clone(), done(verb, w))
             }
             "void" => {
-                let w = step::<Void>(&s, &signed, &license, door, &id).await?;
+                let w = s
+                    .ledger
+                    .run_as::<Void>(&signed.acting, &license, door, &id)
+                    .await?;
                 (detail.clone(), done("voided", w))
             }
             "archive" => {
-                let w = step::<ArchiveTemplate>(&s, &signed, &license, door, &id).await?;
+                let w = s
+                    .ledger
+                    .run_as::<ArchiveTemplate>(&signed.acting, &license, door, &id)
+                    .await?;
                 (
                     format!("/ui/l/{}/transfers?tab=templates", segment(&license)),
                     format!("Template {id} archived (journal entry {}).", w.seq),
@@ -241,7 +241,10 @@ pub async fn act(
                     },
                     keep_line_details: false,
                 };
-                let w = step::<Register>(&s, &signed, &license, door, &vec![request]).await?;
+                let w = s
+                    .ledger
+                    .run_as::<Register>(&signed.acting, &license, door, &vec![request])
+                    .await?;
                 let new_id = w
                     .ids
                     .first()
@@ -303,9 +306,13 @@ pub async fn upload(
         };
         let lic = f.license();
         let w = if l.transfer.state == TransferState::Template {
-            step::<UploadTemplatePackageList>(&s, &f.signed, lic, door, &list).await?
+            s.ledger
+                .run_as::<UploadTemplatePackageList>(&f.signed.acting, lic, door, &list)
+                .await?
         } else {
-            step::<UploadManifestPackageList>(&s, &f.signed, lic, door, &list).await?
+            s.ledger
+                .run_as::<UploadManifestPackageList>(&f.signed.acting, lic, door, &list)
+                .await?
         };
         let count = s.ledger.manifest_in(&f.scope, id).await?.lines.len();
         Ok(with_warnings(

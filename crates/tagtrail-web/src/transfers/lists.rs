@@ -18,17 +18,6 @@ use tagtrail_domain::records::{Transfer, TransferDelivery, TransferState, Transf
 
 const PAGE: u32 = 25;
 
-/// Every status a registered manifest can be listed under (`Transfer::list_status`).
-const REGISTERED: &[&str] = &[
-    "Outgoing",
-    "InTransit",
-    "Delivered",
-    "Received",
-    "Rejected",
-    "Returned",
-    "Voided",
-];
-
 #[derive(Deserialize, Default)]
 pub struct ListParams {
     tab: Option<String>,
@@ -73,7 +62,7 @@ async fn rows(
             s.ledger.manifests(scope, q).await?
         }
         _ => {
-            let q = newest.with(Column::Status, REGISTERED.iter().copied());
+            let q = newest.with(Column::Status, Transfer::REGISTERED_LISTS.iter().copied());
             s.ledger.manifests(scope, q).await?
         }
     })

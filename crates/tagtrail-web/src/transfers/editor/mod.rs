@@ -125,12 +125,8 @@ async fn save<A: Action<Request = Vec<ManifestRequest>>>(
     request: ManifestRequest,
     names: &[String],
 ) -> Result<Written, WebError> {
-    let scope = s
-        .ledger
-        .authorize_for(&signed.acting, license, &A::DEF)
-        .await?;
     s.ledger
-        .run::<A>(&scope, door, &vec![request])
+        .run_as::<A>(&signed.acting, license, door, &vec![request])
         .await
         .map_err(|e| named(e, names))
 }
