@@ -89,3 +89,10 @@ def sign_in(page, base, lic):
     page.fill("#username", lic["username"])
     page.fill("#password", lic["password"])
     page.click("button[type=submit]")
+
+
+def confirm(page, label, within="#actions"):
+    """Takes an irreversible action: its button opens a panel saying what will happen, whose
+    own button confirms (issue 9)."""
+    page.click(f"{within} summary:has-text('{label}')")
+    page.click(f"{within} details[open] button[name=confirmed]")

@@ -3,7 +3,7 @@
 manifest PDF. Things are found through the UI, never by id."""
 import re
 
-from conftest import sign_in
+from conftest import confirm, sign_in
 
 
 def lic_of(demo, kind):
@@ -85,7 +85,7 @@ def test_editor_upload_depart_receive_and_manifest_pdf(demo, page, browser):
     assert shipped == [available[0], available[2]]
 
     # The distributor transports its own manifest: it departs.
-    page.click("#actions button:has-text('Depart')")
+    confirm(page, "Depart")
     assert "departed" in page.inner_text(".flash")
     assert "InTransit" in page.inner_text("h1")
     assert "Void manifest" not in page.inner_text("#actions"), "no void after departure (rule 48)"
@@ -127,6 +127,6 @@ def test_editor_upload_depart_receive_and_manifest_pdf(demo, page, browser):
     # The shipper sees the rejection and takes the package back (rule 45).
     page.goto(base + "?tab=rejected")
     page.click(f"#transfers a:has-text('{number}')")
-    page.click("#actions button:has-text('Take rejected packages back')")
+    confirm(page, "Take rejected packages back")
     assert "back in inventory" in page.inner_text(".flash")
     assert "Returned" in page.inner_text("#lines")

@@ -3,7 +3,7 @@ package as its label and item only, and a testing sample's results and certifica
 owner only once the laboratory releases them."""
 import re
 
-from conftest import sign_in
+from conftest import confirm, sign_in
 from test_packages_ui import minimal_pdf
 
 
@@ -111,7 +111,7 @@ def test_lineage_shows_another_licenses_packages_as_label_and_item_only(demo, br
         number = re.search(r"Manifest (\d{10})", mp.inner_text("h1")).group(1)
         dp.goto(dbase + "/transfers?tab=transporting")
         dp.click(f"#transfers a:has-text('{number}')")
-        dp.click("#actions button:has-text('Depart')")
+        confirm(dp, "Depart")
         assert "departed" in dp.inner_text(".flash")
         dp.click("#receive-link")
         dp.locator("tr.receipt-line input[value=accept]").check()

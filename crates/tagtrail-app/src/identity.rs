@@ -11,7 +11,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tagtrail_domain::journal::Actor;
 use tagtrail_domain::permission::Permission;
-use tagtrail_domain::records::{Employment, Facility, User, UserKey, VendorKey, fold};
+use tagtrail_domain::records::{Employment, Facility, Inspection, User, UserKey, VendorKey, fold};
 
 /// An authenticated principal: an employee (through the API with keys, through the web UI with a
 /// password, or on whose behalf the operator seeds a demo), or the operator (the state's
@@ -86,13 +86,22 @@ impl Acting {
     }
 }
 
-/// A facility the caller may act for, with what allows it: the caller's employment there, or
-/// the operator's authority.
+/// A facility the caller may act for, with what allows it: the caller's employment there, an
+/// inspector's read-only access, or the operator's authority.
 #[derive(Debug, Clone)]
 pub struct Scope {
     acting: Acting,
     facility: Facility,
-    employment: Option<Employment>,
+    access: Access,
+}
+
+/// What lets the caller at the scope's facility.
+#[derive(Debug, Clone)]
+enum Access {
+    Operator,
+    Employee(Employment),
+    /// A state inspector: every read of the license, no action.
+    Inspector,
 }
 
 impl Scope {
@@ -108,12 +117,34 @@ impl Scope {
         &self.acting
     }
 
-    /// Whether the caller holds one of `any_of` here (the operator holds all; an empty list asks
-    /// only for employment).
+    /// Whether the caller may read what one of `any_of` covers here (the operator and an
+    /// inspector read everything; an empty list asks only for access).
     pub fn holds_any(&self, any_of: &[Permission]) -> bool {
-        match &self.employment {
-            None => self.acting.is_operator(),
-            Some(job) => any_of.is_empty() || any_of.iter().any(|p| job.permissions.contains(p)),
+        match &self.access {
+            Access::Operator | Access::Inspector => true,
+            Access::Employee(job) => {
+                any_of.is_empty() || any_of.iter().any(|p| job.permissions.contains(p))
+            }
+        }
+    }
+
+    /// Whether the caller may act with one of `any_of` here: as [`Scope::holds_any`], except
+    /// that an inspector never acts. Doors use it to offer an action or not; the action is
+    /// authorized again when taken.
+    pub fn may_act(&self, any_of: &[Permission]) -> bool {
+        !self.is_inspector() && self.holds_any(any_of)
+    }
+
+    /// Whether the caller is a state inspector here (read-only).
+    pub fn is_inspector(&self) -> bool {
+        matches!(self.access, Access::Inspector)
+    }
+
+    /// The caller's employment here, if they are an employee.
+    pub fn employment(&self) -> Option<&Employment> {
+        match &self.access {
+            Access::Employee(job) => Some(job),
+            _ => None,
         }
     }
 
@@ -138,6 +169,13 @@ impl Scope {
     /// permissions (operator-only actions refuse every employee) and the facility capability it
     /// needs.
     pub fn allows(&self, def: &Definition) -> AppResult<()> {
+        if self.is_inspector() {
+            return Err(AppError::Forbidden(format!(
+                "An inspector's access to {} is read-only; {} is not possible.",
+                self.license(),
+                def.name
+            )));
+        }
         match def.allowed {
             Allowed::Holders(perms) => self.require(perms)?,
             Allowed::Operator if self.acting.is_operator() => {}
@@ -308,7 +346,7 @@ impl Ledger {
             return Ok(Scope {
                 acting: who.clone(),
                 facility,
-                employment: None,
+                access: Access::Operator,
             });
         };
         let denied = || {
@@ -326,12 +364,47 @@ impl Ledger {
                 Some(true),
             )
             .await?;
-        let job = jobs.into_iter().next().ok_or_else(denied)?;
+        if let Some(job) = jobs.into_iter().next() {
+            return Ok(Scope {
+                acting: who.clone(),
+                facility,
+                access: Access::Employee(job),
+            });
+        }
+        let inspections: Vec<Inspection> = self
+            .store
+            .find_many(
+                Some(&facility.license_number),
+                &[user.id.to_string()],
+                Some(true),
+            )
+            .await?;
+        if inspections.is_empty() {
+            return Err(denied());
+        }
         Ok(Scope {
             acting: who.clone(),
             facility,
-            employment: Some(job),
+            access: Access::Inspector,
         })
+    }
+
+    /// The licenses `who` may inspect (read-only), with the facilities, by license number.
+    pub async fn inspected_by(&self, who: &Acting) -> AppResult<Vec<Facility>> {
+        let Some(user) = who.user() else {
+            return Ok(vec![]);
+        };
+        let grants: Vec<Inspection> = self
+            .store
+            .find_many(None, &[user.id.to_string()], Some(true))
+            .await?;
+        let mut out = Vec::new();
+        for g in grants {
+            let f: Option<Facility> = self.store.find(None, &fold(&g.license_number)).await?;
+            out.extend(f.filter(|f| f.active));
+        }
+        out.sort_by(|a, b| a.license_number.cmp(&b.license_number));
+        Ok(out)
     }
 }
 
@@ -371,7 +444,7 @@ mod tests {
         Scope {
             acting: Acting::employee(user, Some(1), "api"),
             facility: facility(kind),
-            employment: Some(Employment {
+            access: Access::Employee(Employment {
                 id: 1,
                 user_id: 7,
                 license_number: "L-1".into(),
@@ -434,9 +507,29 @@ mod tests {
         let operator = Scope {
             acting: Acting::operator("state"),
             facility: facility(LicenseType::Manufacturer),
-            employment: None,
+            access: Access::Operator,
         };
         assert!(operator.allows(&packages::Hold::DEF).is_ok());
+    }
+
+    /// An inspector reads whatever the license's permissions cover and takes no action at all,
+    /// not even one needing no permission.
+    #[test]
+    fn an_inspector_reads_and_never_acts() {
+        let mut inspector = employee(LicenseType::Distributor, vec![]);
+        inspector.access = Access::Inspector;
+        assert!(inspector.holds_any(&[Permission::ViewPackages]));
+        assert!(inspector.holds_any(&[Permission::ManageItems]));
+        assert!(inspector.require(&[Permission::ViewJournal]).is_ok());
+        assert!(!inspector.may_act(&[]));
+        for def in [
+            &strains::Create::DEF,
+            &packages::Hold::DEF,
+            &lab::Release::DEF,
+        ] {
+            assert!(matches!(inspector.allows(def), Err(AppError::Forbidden(_))));
+        }
+        assert!(inspector.employment().is_none());
     }
 
     /// Flags need the capability their definition names; clearing one needs none.

@@ -9,7 +9,7 @@
 //!
 //! ```compile_fail
 //! fn forge(facility: tagtrail_domain::records::Facility) -> tagtrail_app::Scope {
-//!     tagtrail_app::Scope { acting: tagtrail_app::Acting::operator("x"), facility, employment: None }
+//!     tagtrail_app::Scope { acting: tagtrail_app::Acting::operator("x"), facility, access: todo!() }
 //! }
 //! ```
 //!
@@ -37,7 +37,7 @@ pub use config::{Config, RateLimits};
 pub use door::{Door, DoorKind};
 pub use error::{AppError, AppResult};
 pub use identity::{Acting, Scope, hash_key, new_key};
-pub use sessions::{SESSION_HOURS, Session};
+pub use sessions::{MAX_FLASH, SESSION_HOURS, Session, WebSession};
 
 use tagtrail_store::Store;
 

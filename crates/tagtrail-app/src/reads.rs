@@ -12,8 +12,8 @@ use tagtrail_domain::journal::Entry;
 use tagtrail_domain::license::Capability;
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{
-    Employment, Facility, LabDocument, LabResult, LabSample, Package, PackageLink, Record,
-    Transfer, TransferPackage, TransferState, User,
+    Employment, Facility, Item, LabDocument, LabResult, LabSample, Package, PackageLink, Record,
+    Transfer, TransferPackage, TransferState, User, fold,
 };
 use tagtrail_domain::time;
 
@@ -32,6 +32,15 @@ pub enum Relative {
     /// Another license's package: which one and what it is, nothing live (no quantity,
     /// location, state or lab results).
     Other { label: String, item: String },
+}
+
+/// What a search found at one license: packages by part of their UID, manifests by part of their
+/// number, items by part of their name.
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    pub packages: Vec<Package>,
+    pub transfers: Vec<Transfer>,
+    pub items: Vec<Item>,
 }
 
 /// Ancestors and descendants of a package, nearest first, with their depth.
@@ -66,6 +75,103 @@ impl Ledger {
             self.bound_window(&mut q).await?;
         }
         Ok(self.store.list(&q).await?)
+    }
+
+    /// How many of the scope's records of type `R` match `q` for each value of the text column
+    /// `by`, most first.
+    pub async fn count_by<R: Record>(
+        &self,
+        scope: &Scope,
+        mut q: ListQuery,
+        by: Column,
+    ) -> AppResult<Vec<(Option<String>, i64)>> {
+        q.license = Some(scope.license().to_string());
+        Ok(self.store.count_by::<R>(&q, by).await?)
+    }
+
+    /// Finds, at the scope's license, up to `limit` each of: packages whose UID contains `text`
+    /// (any case), manifests (shipped, received or carried) whose number contains it, and items
+    /// whose name contains it. Newest first.
+    pub async fn search(&self, scope: &Scope, text: &str, limit: u32) -> AppResult<Hits> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Hits::default());
+        }
+        let newest = |q: ListQuery| ListQuery {
+            page: Some((1, limit)),
+            newest_first: true,
+            ..q
+        };
+        let upper = text.to_uppercase();
+        let packages = self
+            .list::<Package>(
+                scope,
+                newest(ListQuery::default()).containing(Column::Label, &upper),
+            )
+            .await?
+            .rows;
+        let items = self
+            .list::<Item>(
+                scope,
+                newest(ListQuery::default()).containing(Column::NameKey, fold(text)),
+            )
+            .await?
+            .rows;
+        // Manifest numbers are digits; a search for anything else finds none.
+        let mut transfers: Vec<Transfer> = Vec::new();
+        if text.chars().all(|c| c.is_ascii_digit()) {
+            let lic = scope.license().to_string();
+            let parties = [
+                (Some(lic.clone()), None),
+                (None, Some(Column::RecipientLicense)),
+                (None, Some(Column::TransporterLicense)),
+            ];
+            for (license, party) in parties {
+                let mut q = newest(ListQuery::default()).containing(Column::ManifestNumber, text);
+                q.license = license;
+                if let Some(c) = party {
+                    q = q.with(c, [lic.as_str()]);
+                }
+                for t in self.store.list::<Transfer>(&q).await?.rows {
+                    if !transfers.iter().any(|x| x.id == t.id) {
+                        transfers.push(t);
+                    }
+                }
+            }
+            transfers.sort_by_key(|t| std::cmp::Reverse(t.id));
+            transfers.truncate(limit as usize);
+        }
+        Ok(Hits {
+            packages,
+            transfers,
+            items,
+        })
+    }
+
+    /// Where `who` may look at the package with this exact UID: the license (its owner's, or
+    /// the laboratory's that holds it as a sample) and its id. `None` when there is no such
+    /// package or `who` may not see it, which are not told apart.
+    pub async fn locate_package(
+        &self,
+        who: &Acting,
+        label: &str,
+    ) -> AppResult<Option<(String, i64)>> {
+        let label = label.trim().to_uppercase();
+        let Some(p) = self.store.find::<Package>(None, &label).await? else {
+            return Ok(None);
+        };
+        let places = std::iter::once(p.license_number.clone()).chain(p.lab_license.clone());
+        for license in places {
+            match self
+                .authorize(who, &license, &[Permission::ViewPackages])
+                .await
+            {
+                Ok(_) => return Ok(Some((license, p.id))),
+                Err(AppError::Unauthorized(_) | AppError::Forbidden(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
     }
 
     /// Ends the window at the horizon. An end slightly ahead of it is waited for (the horizon
@@ -519,6 +625,35 @@ impl Ledger {
             total: page.total,
             rows,
         })
+    }
+
+    /// The manifests a package the scope may look at has been on, where the scope's license is a
+    /// party (shipper, recipient or transporter), newest first, with the package's line.
+    pub async fn package_manifests(
+        &self,
+        scope: &Scope,
+        package: &Package,
+    ) -> AppResult<Vec<(TransferPackage, Transfer)>> {
+        self.package_seen(scope, package.id).await?;
+        let lic = scope.license();
+        let lines: Vec<TransferPackage> = self
+            .store
+            .find_many(None, &[package.label.as_str().to_string()], None)
+            .await?;
+        let mut out = Vec::new();
+        for line in lines {
+            let Some(t) = self.store.get::<Transfer>(line.transfer_id).await? else {
+                continue;
+            };
+            let party = t.license_number == lic
+                || t.recipient.license_number == lic
+                || t.transporter.license_number == lic;
+            if party && t.state != TransferState::Template {
+                out.push((line, t));
+            }
+        }
+        out.sort_by_key(|(_, t)| std::cmp::Reverse(t.id));
+        Ok(out)
     }
 
     /// The licensed facilities a shipper may name on a manifest, as the state's license registry

@@ -11,6 +11,18 @@ use tagtrail_domain::time;
 /// How long a sign-in lasts.
 pub const SESSION_HOURS: i64 = 8;
 
+/// The most a flash may hold (bytes).
+pub const MAX_FLASH: usize = 64 * 1024;
+
+/// A signed-in browser: the employee, the CSRF token of its forms, and the flash left by its
+/// last form, if any.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    pub acting: Acting,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
 /// A started session: the token for the cookie (shown once) and the CSRF token every form of
 /// the session carries.
 #[derive(Debug, Clone)]
@@ -40,17 +52,32 @@ impl Ledger {
         Ok(Session { token, csrf })
     }
 
-    /// The employee signed in with `token`, and the session's CSRF token, if the session exists,
-    /// has not expired and the employee is still active.
-    pub async fn session(&self, token: &str) -> AppResult<Option<(Acting, String)>> {
+    /// The session of `token`, if it exists, has not expired and its employee is still active.
+    /// With `take_flash` a flash it holds is taken (shown once); a page takes it, a form post
+    /// leaves it for the page it leads to.
+    pub async fn session(&self, token: &str, take_flash: bool) -> AppResult<Option<WebSession>> {
         let now = time::format(Utc::now());
-        let Some(row) = self.store.session_get(&hash_key(token), &now).await? else {
+        let hash = hash_key(token);
+        let Some(row) = self.store.session_get(&hash, &now, take_flash).await? else {
             return Ok(None);
         };
         let user: Option<User> = self.store.get(row.user_id).await?;
-        Ok(user
-            .filter(|u| u.active)
-            .map(|u| (Acting::employee(u, None, "web"), row.csrf_token)))
+        Ok(user.filter(|u| u.active).map(|u| WebSession {
+            acting: Acting::employee(u, None, "web"),
+            csrf: row.csrf_token,
+            flash: row.flash,
+        }))
+    }
+
+    /// Leaves `flash` (the outcome of a form, as the web UI encodes it) for the session's next
+    /// page. Longer than [`MAX_FLASH`] is refused: the door trims what it keeps.
+    pub async fn leave_flash(&self, token: &str, flash: &str) -> AppResult<()> {
+        if flash.len() > MAX_FLASH {
+            return Err(AppError::Rejected(tagtrail_domain::Rejection::Invalid(
+                "The form's outcome is too long to keep.".into(),
+            )));
+        }
+        Ok(self.store.session_flash(&hash_key(token), flash).await?)
     }
 
     /// Signs out.

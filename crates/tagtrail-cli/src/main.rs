@@ -22,7 +22,7 @@ use tagtrail_domain::commands::tags::OrderSpec;
 use tagtrail_domain::lab_state::LabState;
 use tagtrail_domain::license::LicenseType;
 use tagtrail_domain::permission::Permission;
-use tagtrail_ledger::WebOptions;
+use tagtrail_ledger::{WebOptions, Zone};
 
 const DEFAULT_DB: &str = "tagtrail-data/tagtrail.db";
 
@@ -115,6 +115,9 @@ struct WebArgs {
     /// --secure-cookies.
     #[arg(long, env = "TAGTRAIL_PUBLIC_URL")]
     public_url: Option<String>,
+    /// The time zone the web UI shows times in (the facilities'); the ledger keeps UTC.
+    #[arg(long, env = "TAGTRAIL_TIME_ZONE", default_value = "America/Los_Angeles", value_parser = Zone::named)]
+    time_zone: Zone,
 }
 
 impl WebArgs {
@@ -125,6 +128,7 @@ impl WebArgs {
             .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
         WebOptions {
             secure_cookies: self.secure_cookies || https,
+            zone: self.time_zone,
         }
     }
 }
@@ -218,6 +222,17 @@ enum AdminCommand {
         owner: bool,
         #[arg(long)]
         manager: bool,
+    },
+    /// Give a state inspector (a user made with create-employee) read-only access to a license,
+    /// or take it away with --withdraw. An inspector sees every record of the license in the web
+    /// UI and can change nothing.
+    GrantInspection {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        license_number: String,
+        #[arg(long)]
+        withdraw: bool,
     },
     /// Issue a vendor (integrator) key; printed once, stored hashed.
     VendorKey {
@@ -545,6 +560,16 @@ fn print_demo(creds: &DemoCredentials, dir: &Path) {
             l.license_number, l.license_type, l.facility_name, l.username, l.password
         );
     }
+    if let Some(i) = &creds.inspector {
+        println!(
+            "  {:<16} {:<13} {:<27} user {:<10} password {}",
+            "(state)",
+            "inspector",
+            format!("read-only at {} licenses", i.licenses.len()),
+            i.username,
+            i.password
+        );
+    }
     if let Some(l) = creds.licenses.first() {
         println!(
             "try:\n  curl -u '{}:{}' '{}/items/v2/active?licenseNumber={}&pageNumber=1&pageSize=5'",
@@ -661,6 +686,30 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
                 .map_err(app_err)?;
             let names: Vec<&str> = e.permissions.iter().map(|p| p.name()).collect();
             println!("{username} at {license_number}: {}", names.join(", "));
+        }
+        AdminCommand::GrantInspection {
+            username,
+            license_number,
+            withdraw,
+        } => {
+            let door = admin_door(
+                "grant-inspection",
+                json!({"Username": username, "LicenseNumber": license_number, "Withdraw": withdraw}),
+            );
+            let req = people::InspectionGrant {
+                username: username.clone(),
+                license_number: license_number.clone(),
+                active: !withdraw,
+            };
+            ledger
+                .run_system::<people::GrantInspection>(&who, door, &req)
+                .await
+                .map_err(app_err)?;
+            if withdraw {
+                println!("{username} no longer inspects {license_number}");
+            } else {
+                println!("{username} may inspect {license_number} (read-only)");
+            }
         }
         AdminCommand::VendorKey { name } => {
             let door = admin_door("vendor-key", json!({"Name": name}));

@@ -52,6 +52,14 @@ pub struct RestrictedUser {
     pub permissions: Vec<String>,
 }
 
+/// A state inspector: signs in to the web UI and reads, never writes, at `licenses`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InspectorUser {
+    pub username: String,
+    pub password: String,
+    pub licenses: Vec<String>,
+}
+
 /// What `DIR/credentials.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoCredentials {
@@ -60,6 +68,8 @@ pub struct DemoCredentials {
     pub licenses: Vec<DemoLicense>,
     #[serde(default)]
     pub restricted: Vec<RestrictedUser>,
+    #[serde(default)]
+    pub inspector: Option<InspectorUser>,
 }
 
 struct Spec {
@@ -214,6 +224,45 @@ async fn system<A: SystemAction>(
     Ok(ledger.run_system::<A>(operator, door(what), req).await?.1)
 }
 
+/// A state inspector with read-only access to every demo license but the laboratory's: enough
+/// to inspect the supply chain, and one license to show that the access has limits.
+async fn inspector(ledger: &Ledger, operator: &Acting) -> AppResult<InspectorUser> {
+    let pw = password();
+    let user = system::<people::CreateEmployee>(
+        ledger,
+        operator,
+        "Create the demo inspector's account",
+        &NewEmployee {
+            username: "inspector".into(),
+            full_name: "Dana Okafor".into(),
+            employee_license_number: "DCC-INSP-0042".into(),
+            password: Some(PasswordHash::of(&pw).await?),
+        },
+    )
+    .await?;
+    let mut licenses = Vec::new();
+    for spec in SPECS.iter().filter(|s| s.kind != LicenseType::TestingLab) {
+        let grant = people::InspectionGrant {
+            username: user.username.clone(),
+            license_number: spec.license.into(),
+            active: true,
+        };
+        system::<people::GrantInspection>(
+            ledger,
+            operator,
+            "Grant the demo inspector access",
+            &grant,
+        )
+        .await?;
+        licenses.push(spec.license.to_string());
+    }
+    Ok(InspectorUser {
+        username: user.username,
+        password: pw,
+        licenses,
+    })
+}
+
 /// Seeds an empty ledger and returns the credentials (shown once; only hashes are stored).
 pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials> {
     let operator = Acting::operator("demo");
@@ -231,6 +280,7 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         vendor_key: vendor.key,
         licenses: vec![],
         restricted: vec![],
+        inspector: None,
     };
     for spec in SPECS {
         let facility = FacilitySpec {
@@ -324,6 +374,7 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         password: pw,
         permissions: perms,
     });
+    out.inspector = Some(inspector(ledger, &operator).await?);
     seed_lab_flow(ledger, &staff).await?;
     let party = |k: LicenseType| {
         staff

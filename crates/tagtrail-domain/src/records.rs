@@ -14,6 +14,7 @@ pub const TABLES: &[&str] = &[
     Facility::TABLE,
     User::TABLE,
     Employment::TABLE,
+    Inspection::TABLE,
     VendorKey::TABLE,
     UserKey::TABLE,
     Item::TABLE,
@@ -158,6 +159,25 @@ pub struct Employment {
 record!(
     Employment,
     "employments",
+    license = |r| Some(&r.license_number),
+    lookup = |r| Some(r.user_id.to_string())
+);
+
+/// A state inspector's read-only access to one license, granted by the operator. An inspector
+/// is a user who signs in like an employee but is not one: they appear in no facility's employee
+/// list and can take no action there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    pub id: i64,
+    pub user_id: i64,
+    pub license_number: String,
+    pub granted_date: String,
+    pub active: bool,
+    pub last_modified: String,
+}
+record!(
+    Inspection,
+    "inspections",
     license = |r| Some(&r.license_number),
     lookup = |r| Some(r.user_id.to_string())
 );

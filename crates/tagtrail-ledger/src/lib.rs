@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::Request;
 use std::net::SocketAddr;
 use tagtrail_app::Ledger;
-pub use tagtrail_web::WebOptions;
+pub use tagtrail_web::{WebOptions, Zone};
 
 /// The whole service: the Metrc API (rate-limited) and its OpenAPI document, the web UI, and an
 /// answer in Metrc's shape for every path that matches neither.

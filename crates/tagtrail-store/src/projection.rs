@@ -53,6 +53,8 @@ pub enum Column {
     ShipperLicense,
     TransferId,
     PackageLabel,
+    ItemName,
+    LocationName,
 }
 
 impl Column {
@@ -92,6 +94,8 @@ impl Column {
             Column::ShipperLicense => "shipper_license",
             Column::TransferId => "transfer_id",
             Column::PackageLabel => "package_label",
+            Column::ItemName => "item_name",
+            Column::LocationName => "location_name",
         }
     }
 }
@@ -207,6 +211,7 @@ projected!(Facility, key: Some(Column::LicenseKey), [LicenseKey: Text, LicenseTy
 projected!(User, key: Some(Column::UsernameKey), [UsernameKey: Text],
     |r| [text(fold(&r.username))]);
 projected!(Employment, key: Some(Column::UserId), [UserId: Int], |r| [int(r.user_id)]);
+projected!(Inspection, key: Some(Column::UserId), [UserId: Int], |r| [int(r.user_id)]);
 projected!(VendorKey, key: Some(Column::KeyHash), [KeyHash: Text], |r| [text(&*r.key_hash)]);
 projected!(UserKey, key: Some(Column::KeyHash), [KeyHash: Text, UserId: Int],
     |r| [text(&*r.key_hash), int(r.user_id)]);
@@ -222,7 +227,8 @@ projected!(TagOrder, key: None, [Status: Text, LabelPrefix: Text],
 projected!(Tag, key: Some(Column::Label), [Label: Text, Kind: Text, Status: Text, OrderId: Int],
     |r| [text(r.label.as_str()), text(r.kind.as_str()), text(r.tag_status.as_str()), int(r.order_id)]);
 projected!(Package, key: Some(Column::Label),
-[Label: Text, Status: Text, ItemId: Int, LocationId: Int, LabState: Text, Quantity: Decimal],
+[Label: Text, Status: Text, ItemId: Int, LocationId: Int, LabState: Text, Quantity: Decimal,
+ ItemName: Text, LocationName: Text],
 |r| [
     text(r.label.as_str()),
     text(r.list_status()),
@@ -230,6 +236,9 @@ projected!(Package, key: Some(Column::Label),
     Val::Int(r.location_id),
     text(r.lab_testing_state.name()),
     Val::Decimal(Some(r.quantity)),
+    // Folded, as the package shows them: for sorting and partial matches in the web UI.
+    text(fold(&r.item_name)),
+    opt(r.location_name.as_deref().map(fold)),
 ]);
 projected!(PackageAdjustment, key: Some(Column::PackageId), [PackageId: Int, Reason: Text],
     |r| [int(r.package_id), text(&*r.reason)]);
@@ -270,6 +279,7 @@ macro_rules! each_projected {
         $m!(Facility);
         $m!(User);
         $m!(Employment);
+        $m!(Inspection);
         $m!(VendorKey);
         $m!(UserKey);
         $m!(Strain);

@@ -2,7 +2,7 @@
 //! queries serve plain reads (from the pool) and the load step inside a write transaction.
 
 use crate::projection::{Column, Kind, Table, Val, table};
-use crate::{Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use tagtrail_domain::journal::{Actor, Change, Draft, Entry};
@@ -29,6 +29,12 @@ pub struct ListQuery {
     pub page: Option<(u32, u32)>,
     /// Highest id first (the web UI lists newest first); Metrc's lists go by ascending id.
     pub newest_first: bool,
+    /// Text columns that must contain a piece of text (compared as stored: a name key is
+    /// folded, a label is upper case; the caller passes the text in the same form).
+    pub contains: Vec<(Column, String)>,
+    /// Order by this column first (then by id), descending when `true`. Empty values sort last
+    /// in either direction on both backends.
+    pub sort: Option<(Column, bool)>,
 }
 
 impl ListQuery {
@@ -44,6 +50,32 @@ impl ListQuery {
         });
         self
     }
+
+    /// Also requires the text column `column` to contain `text`.
+    pub fn containing(mut self, column: Column, text: impl Into<String>) -> Self {
+        self.contains.push((column, text.into()));
+        self
+    }
+
+    /// Orders by `column` (then id), descending when `desc`.
+    pub fn sorted(mut self, column: Column, desc: bool) -> Self {
+        self.sort = Some((column, desc));
+        self
+    }
+}
+
+/// `text` as a `LIKE` pattern that matches it anywhere, with `LIKE`'s own wildcards escaped.
+fn like_anywhere(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +120,21 @@ fn where_clause(table: &Table, q: &ListQuery) -> Result<(String, Vec<Val>)> {
         let ms: Vec<String> = f.values.iter().map(|_| marks.next()).collect();
         clauses.push(format!("{} IN ({})", f.column.name(), ms.join(", ")));
         args.extend(f.values.iter().cloned());
+    }
+    for (column, text) in &q.contains {
+        if table.kind(*column) != Some(Kind::Text) {
+            return Err(StoreError::Corrupt(format!(
+                "{} has no text column {}",
+                table.name,
+                column.name()
+            )));
+        }
+        clauses.push(format!(
+            "{} LIKE {} ESCAPE '\\'",
+            column.name(),
+            marks.next()
+        ));
+        args.push(Val::Text(Some(like_anywhere(text))));
     }
     if let Some(f) = &q.modified_from {
         clauses.push(format!("last_modified >= {}", marks.next()));
@@ -137,7 +184,35 @@ fn has_nul(v: &Val) -> bool {
 /// The record's JSON as text on both backends (PostgreSQL keeps it as JSONB).
 const DATA: &str = "CAST(data AS TEXT) AS data";
 
-pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> Result<Page<R>> {
+/// The `ORDER BY` of a list: the sort column (empty values last, a decimal by its value) and
+/// the id, or the id alone.
+fn order_by(t: &Table, backend: Backend, q: &ListQuery) -> Result<String> {
+    let dir = |desc: bool| if desc { "DESC" } else { "ASC" };
+    let Some((column, desc)) = q.sort else {
+        return Ok(format!("id {}", dir(q.newest_first)));
+    };
+    let name = column.name();
+    let expr = match t.kind(column) {
+        // SQLite keeps a decimal as its text (see `Kind::Decimal`); ordering by that text
+        // would put 10 before 9. Ordering only, so a float's rounding is harmless here.
+        Some(Kind::Decimal) if backend == Backend::Sqlite => format!("CAST({name} AS REAL)"),
+        Some(_) => name.to_string(),
+        None => {
+            return Err(StoreError::Corrupt(format!(
+                "{} has no column {name}",
+                t.name
+            )));
+        }
+    };
+    let d = dir(desc);
+    Ok(format!("({name} IS NULL), {expr} {d}, id {d}"))
+}
+
+pub(crate) async fn list<R: Record>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    q: &ListQuery,
+) -> Result<Page<R>> {
     let t = table(R::TABLE)?;
     let (w, args) = where_clause(t, q)?;
     if args.iter().any(has_nul) {
@@ -152,8 +227,8 @@ pub(crate) async fn list<R: Record>(conn: &mut AnyConnection, q: &ListQuery) -> 
         count = bind(count, a);
     }
     let total: i64 = count.fetch_one(&mut *conn).await?.try_get("n")?;
-    let order = if q.newest_first { "DESC" } else { "ASC" };
-    let mut sql = format!("SELECT {DATA} FROM {}{w} ORDER BY id {order}", t.name);
+    let order = order_by(t, backend, q)?;
+    let mut sql = format!("SELECT {DATA} FROM {}{w} ORDER BY {order}", t.name);
     if let Some((page, size)) = q.page {
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",
@@ -272,7 +347,41 @@ pub(crate) const ENTRY_COLUMNS: &str = "seq, recorded_at, license_number, employ
 impl Store {
     pub async fn list<R: Record>(&self, q: &ListQuery) -> Result<Page<R>> {
         let mut conn = self.pool.acquire().await?;
-        list(&mut conn, q).await
+        list(&mut conn, self.backend, q).await
+    }
+
+    /// How many records of `R` match `q` for each value of the text column `by` (its empty value
+    /// as `None`), most first. Paging and ordering in `q` are ignored.
+    pub async fn count_by<R: Record>(
+        &self,
+        q: &ListQuery,
+        by: Column,
+    ) -> Result<Vec<(Option<String>, i64)>> {
+        let t = table(R::TABLE)?;
+        if t.kind(by) != Some(Kind::Text) {
+            return Err(StoreError::Corrupt(format!(
+                "{} has no text column {}",
+                t.name,
+                by.name()
+            )));
+        }
+        let (w, args) = where_clause(t, q)?;
+        if args.iter().any(has_nul) {
+            return Ok(vec![]);
+        }
+        let col = by.name();
+        let sql = format!(
+            "SELECT {col} AS k, COUNT(*) AS n FROM {}{w} GROUP BY {col} ORDER BY n DESC, k",
+            t.name
+        );
+        let mut query = sqlx::query(&sql);
+        for a in &args {
+            query = bind(query, a);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<Option<String>, _>("k")?, r.try_get("n")?)))
+            .collect()
     }
 
     pub async fn get<R: Record>(&self, id: i64) -> Result<Option<R>> {

@@ -288,7 +288,8 @@ impl WriteTx {
     }
 
     pub async fn list<R: Record>(&mut self, q: &ListQuery) -> Result<Page<R>> {
-        read::list(self.conn(), q).await
+        let backend = self.backend;
+        read::list(self.conn(), backend, q).await
     }
 
     pub async fn find_many<R: Record>(

@@ -3,10 +3,11 @@
 
 use crate::WebState;
 use crate::error::WebError;
-use crate::layout::{Nav, page};
+use crate::flash::{Flash, Prefill};
+use crate::layout::{Nav, SECTIONS, page_with};
 use crate::session::Signed;
+use crate::when::Zone;
 use maud::Markup;
-use serde::Deserialize;
 use tagtrail_app::Scope;
 use tagtrail_domain::permission::Permission;
 
@@ -14,8 +15,10 @@ use tagtrail_domain::permission::Permission;
 pub struct Frame {
     pub scope: Scope,
     pub signed: Signed,
-    /// Every license the employee works at, with the facility's name, for the header.
+    /// Every license the person may open, with the facility's name, for the header.
     pub licenses: Vec<(String, String)>,
+    /// The zone times are shown in.
+    pub zone: Zone,
 }
 
 impl Frame {
@@ -33,6 +36,7 @@ impl Frame {
             scope,
             signed,
             licenses,
+            zone: s.options.zone,
         })
     }
 
@@ -44,38 +48,81 @@ impl Frame {
         &self.signed.csrf
     }
 
-    /// Whether the employee holds one of `perms` here (to offer an action or not; the action
-    /// itself is authorized again when taken).
+    /// Whether the person may take an action needing one of `perms` here (to offer it or not;
+    /// the action is authorized again when taken). An inspector never may.
     pub fn may(&self, perms: &[Permission]) -> bool {
-        self.scope.holds_any(perms)
+        self.scope.may_act(perms)
+    }
+
+    /// Whether the person may take the action `def` describes here (its permissions and the
+    /// facility capability it needs): to offer it or not.
+    pub fn can(&self, def: &tagtrail_app::Definition) -> bool {
+        self.scope.allows(def).is_ok()
+    }
+
+    /// Whether the person is a state inspector here (read-only).
+    pub fn inspector(&self) -> bool {
+        self.scope.is_inspector()
+    }
+
+    /// The flash the last form left, shown on this page.
+    pub fn flash(&self) -> Option<&Flash> {
+        self.signed.flash.as_ref()
+    }
+
+    /// The values of the form posting to `action`: as typed if it was refused.
+    pub fn prefill(&self, action: &str) -> Prefill<'_> {
+        Prefill::of(self.flash(), action)
+    }
+
+    /// A time in the facility's zone.
+    pub fn when(&self, stamp: &str) -> Markup {
+        self.zone.when(stamp)
+    }
+
+    /// The address of this license's page `rest` (`packages/12`).
+    pub fn url(&self, rest: &str) -> String {
+        format!("/ui/l/{}/{rest}", crate::urls::segment(self.license()))
     }
 
     /// The page, framed, with the section `active` marked.
     pub fn page(&self, title: &str, active: &str, body: Markup) -> Markup {
+        self.page_with(title, active, body, &[])
+    }
+
+    /// [`Frame::page`] with this site's `scripts`.
+    pub fn page_with(&self, title: &str, active: &str, body: Markup, scripts: &[&str]) -> Markup {
+        let sections: Vec<(&str, &str)> = SECTIONS
+            .iter()
+            .copied()
+            .filter(|(slug, _)| !(self.inspector() && *slug == "employees"))
+            .collect();
         let nav = Nav {
             license: Some(self.scope.license()),
             licenses: &self.licenses,
             active,
             username: self.signed.username(),
             csrf: &self.signed.csrf,
+            sections: &sections,
         };
-        page(title, Some(nav), body)
+        page_with(title, Some(nav), body, scripts)
     }
 }
 
-/// The licenses `signed` works at, with their facilities' names.
+/// The licenses `signed` may open (where they work, then where they inspect), with the
+/// facilities' names.
 pub async fn licenses(s: &WebState, signed: &Signed) -> Result<Vec<(String, String)>, WebError> {
-    Ok(s.ledger
+    let mut out: Vec<(String, String)> = s
+        .ledger
         .facilities_of(&signed.acting)
         .await?
         .into_iter()
         .map(|(f, _)| (f.license_number, f.name))
-        .collect())
-}
-
-/// The outcome a redirect-after-post carried, and the pages' small query options.
-#[derive(Deserialize, Default)]
-pub struct Notice {
-    pub msg: Option<String>,
-    pub err: Option<String>,
+        .collect();
+    for f in s.ledger.inspected_by(&signed.acting).await? {
+        if !out.iter().any(|(l, _)| *l == f.license_number) {
+            out.push((f.license_number, f.name));
+        }
+    }
+    Ok(out)
 }

@@ -1,14 +1,24 @@
-//! The page frame (header, license navigation, sign-out) and small shared pieces.
+//! The page frame (header, search, license navigation, sign-out) and small shared pieces.
 //!
 //! The stylesheet is served from `/ui/style.css` rather than inlined, so that the Content
 //! Security Policy can allow styles from this site only: no inline style or script runs, even
-//! if text from the ledger ever escaped its HTML escaping.
+//! if text from the ledger ever escaped its HTML escaping. It is one file per concern, joined
+//! at compile time.
 
 use axum::http::header;
 use axum::response::IntoResponse;
 use maud::{DOCTYPE, Markup, html};
 
-const STYLE: &str = include_str!("style.css");
+const STYLE: &str = concat!(
+    include_str!("css/base.css"),
+    include_str!("css/grid.css"),
+    include_str!("css/forms.css"),
+    include_str!("css/dashboard.css"),
+    include_str!("css/inspect.css"),
+    include_str!("css/labels.css"),
+    include_str!("css/lab.css"),
+    include_str!("css/catalog.css"),
+);
 
 pub async fn stylesheet() -> impl IntoResponse {
     (
@@ -21,32 +31,56 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// What the frame shows for a signed-in employee.
+/// What the frame shows for a signed-in employee or inspector.
 pub struct Nav<'a> {
     /// The license the page is about, if any: its sections are linked.
     pub license: Option<&'a str>,
-    /// Every license the employee works at, with the facility's name.
+    /// Every license the person may open, with the facility's name.
     pub licenses: &'a [(String, String)],
     /// The section shown (`packages`, `transfers`…).
     pub active: &'a str,
     pub username: &'a str,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: &'a str,
+    /// Sections the person may open at this license (an inspector sees no employee list).
+    pub sections: &'a [(&'static str, &'static str)],
 }
 
-const SECTIONS: &[(&str, &str)] = &[
+/// A license's sections: the address under `/ui/l/{license}/` and the name.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("dashboard", "Dashboard"),
     ("packages", "Packages"),
     ("transfers", "Transfers"),
     ("labsamples", "Lab samples"),
     ("items", "Items"),
     ("strains", "Strains"),
     ("locations", "Locations"),
+    ("transporters", "Drivers & vehicles"),
     ("tags", "Tags"),
     ("employees", "Employees"),
     ("journal", "Journal"),
 ];
 
+/// The search box: a license's records on its pages, every license's elsewhere.
+fn search(license: Option<&str>) -> Markup {
+    let action = match license {
+        Some(l) => format!("/ui/l/{}/search", crate::urls::segment(l)),
+        None => "/ui/search".to_string(),
+    };
+    html! {
+        form.search method="get" action=(action) role="search" {
+            input type="search" name="q" placeholder="Tag UID, manifest or item" aria-label="Search by tag UID, manifest number or item name" autocomplete="off";
+            button type="submit" { "Search" }
+        }
+    }
+}
+
 pub fn page(title: &str, nav: Option<Nav<'_>>, body: Markup) -> Markup {
+    page_with(title, nav, body, &[])
+}
+
+/// [`page`] with this site's `scripts` (the CSP allows scripts from this site only).
+pub fn page_with(title: &str, nav: Option<Nav<'_>>, body: Markup, scripts: &[&str]) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -55,33 +89,48 @@ pub fn page(title: &str, nav: Option<Nav<'_>>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · tagtrail" }
                 link rel="stylesheet" href="/ui/style.css";
+                @for s in scripts { script src=(s) defer {} }
             }
             body {
+                a.skip href="#main" { "Skip to content" }
                 header {
                     a.brand href="/ui" { "tagtrail" }
                     @if let Some(n) = &nav {
-                        @for (lic, name) in n.licenses {
-                            a href={ "/ui/l/" (lic) "/packages" } title=(name) {
-                                @if Some(lic.as_str()) == n.license { strong { (lic) } } @else { (lic) }
+                        @if let Some(lic) = n.license {
+                            @let name = n.licenses.iter().find(|(l, _)| l == lic).map(|(_, f)| f.as_str()).unwrap_or("");
+                            a.current href={ "/ui/l/" (crate::urls::segment(lic)) "/dashboard" } title=(name) { strong { (lic) } }
+                        }
+                        @if n.licenses.len() > 1 || n.license.is_none() && !n.licenses.is_empty() {
+                            details.menu {
+                                summary { "Licenses" }
+                                ul { @for (lic, name) in n.licenses {
+                                    li { a href={ "/ui/l/" (crate::urls::segment(lic)) "/dashboard" } { span.mono { (lic) } " " (name) } }
+                                } }
                             }
                         }
-                        form method="post" action="/ui/logout" {
+                        (search(n.license))
+                        a href="/ui/inspect" { "Inspect a tag" }
+                        a href="/ui/help" { "Help" }
+                        form.signout method="post" action="/ui/logout" {
                             (csrf_field(n.csrf))
                             span.muted { (n.username) " " }
                             button type="submit" { "Sign out" }
                         }
+                    } @else {
+                        a href="/ui" { "Your facilities" }
+                        a href="/ui/help" { "Help" }
                     }
                 }
                 @if let Some(n) = &nav {
                     @if let Some(lic) = n.license {
-                        nav.sub {
-                            @for (slug, label) in SECTIONS {
-                                a class=@if n.active == *slug { "on" } href={ "/ui/l/" (lic) "/" (slug) } { (label) }
+                        nav.sub aria-label="License sections" {
+                            @for (slug, label) in n.sections {
+                                a class=@if n.active == *slug { "on" } aria-current=[(n.active == *slug).then_some("page")] href={ "/ui/l/" (crate::urls::segment(lic)) "/" (slug) } { (label) }
                             }
                         }
                     }
                 }
-                main { (body) }
+                main #main { (body) }
             }
         }
     }
@@ -93,18 +142,12 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }
 }
 
-pub fn flash(msg: Option<&str>, error: bool) -> Markup {
-    html! {
-        @if let Some(m) = msg.filter(|m| !m.is_empty()) {
-            div class=@if error { "flash error" } @else { "flash" } role="status" { (m) }
-        }
-    }
-}
-
 /// The flash area: a success message, and every problem of a refusal on its own line.
 pub fn notices(msg: Option<&str>, errors: &[String]) -> Markup {
     html! {
-        (flash(msg, false))
+        @if let Some(m) = msg.filter(|m| !m.is_empty()) {
+            div.flash role="status" { (m) }
+        }
         @if let [one] = errors {
             div.flash.error role="alert" { (one) }
         } @else if !errors.is_empty() {

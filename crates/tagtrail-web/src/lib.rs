@@ -9,22 +9,25 @@
 //! before any handler runs, sign-in throttling per account and per address ([`throttle`]), and
 //! security headers on every response ([`security`]).
 
+mod confirm;
 mod error;
 mod fields;
+mod flash;
 mod frame;
+mod grid;
 mod layout;
 mod packages;
 mod pages;
 mod security;
 mod session;
+mod status;
 mod throttle;
 mod transfers;
 mod urls;
+mod when;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
 use std::sync::Arc;
 use tagtrail_app::Ledger;
 
@@ -35,7 +38,11 @@ pub struct WebOptions {
     /// reached over TLS (directly or through a proxy); off, the UI also works over plain HTTP on
     /// a workstation.
     pub secure_cookies: bool,
+    /// The zone times are shown in: the facilities' (California's by default).
+    pub zone: when::Zone,
 }
+
+pub use when::{CALIFORNIA, Zone};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -52,86 +59,23 @@ const LARGEST_FORM: usize = 8 * 1024 * 1024;
 /// Any other form: axum's default body limit, which the other routes keep.
 const DEFAULT_FORM: usize = 2 * 1024 * 1024;
 
-/// The web UI's routes, with their state applied, to be merged beside the API.
+/// The address of a license's page: `/ui/l/{license}` and `rest`.
+fn lic(rest: &str) -> String {
+    format!("/ui/l/{{license}}{rest}")
+}
+
+/// The web UI's routes, with their state applied, to be merged beside the API. Each part of the
+/// UI lists its own routes.
 pub fn router(ledger: Ledger, options: WebOptions) -> Router {
     let state = WebState {
         ledger,
         options,
         throttle: Arc::new(throttle::Throttle::default()),
     };
-    let lic = "/ui/l/{license}";
     Router::new()
-        .route("/", get(pages::signin::root))
-        .route("/ui", get(pages::home::home))
-        .route("/ui/style.css", get(layout::stylesheet))
-        .route(
-            "/ui/login",
-            get(pages::signin::form).post(pages::signin::sign_in),
-        )
-        .route("/ui/logout", post(pages::signin::sign_out))
-        .route(&format!("{lic}/employees"), get(pages::catalog::employees))
-        .route(&format!("{lic}/items"), get(pages::catalog::items))
-        .route(&format!("{lic}/strains"), get(pages::catalog::strains))
-        .route(&format!("{lic}/locations"), get(pages::catalog::locations))
-        .route(&format!("{lic}/tags"), get(pages::tags::page))
-        .route(&format!("{lic}/tags/receive"), post(pages::tags::receive))
-        .route(&format!("{lic}/tags/void"), post(pages::tags::void))
-        .route(&format!("{lic}/journal"), get(pages::journal::page))
-        .route(&format!("{lic}/packages"), get(packages::list::page))
-        .route(
-            &format!("{lic}/packages/{{id}}"),
-            get(packages::detail::page),
-        )
-        .route(
-            &format!("{lic}/packages/{{id}}/{{action}}"),
-            post(packages::actions::act),
-        )
-        .route(
-            &format!("{lic}/documents/{{id}}"),
-            get(packages::lab::document),
-        )
-        .route(&format!("{lic}/labsamples"), get(packages::lab::samples))
-        .route(
-            &format!("{lic}/labsamples/{{id}}/record"),
-            post(packages::lab::record).layer(DefaultBodyLimit::max(LARGEST_FORM)),
-        )
-        .route(
-            &format!("{lic}/labsamples/{{id}}/release"),
-            post(packages::lab::release),
-        )
-        .route(&format!("{lic}/transfers"), get(transfers::lists::page_of))
-        .route(
-            &format!("{lic}/transfers/new"),
-            get(transfers::editor::new_form).post(transfers::editor::create),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}"),
-            get(transfers::detail::page_of),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}/edit"),
-            get(transfers::editor::edit_form).post(transfers::editor::update),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}/upload"),
-            post(transfers::detail::upload),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}/receive"),
-            get(transfers::receipt::form).post(transfers::receipt::receive),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}/manifest.pdf"),
-            get(transfers::document::pdf),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}/manifest.html"),
-            get(transfers::document::html),
-        )
-        .route(
-            &format!("{lic}/transfers/{{id}}/{{action}}"),
-            post(transfers::detail::act),
-        )
+        .merge(pages::routes())
+        .merge(packages::routes())
+        .merge(transfers::routes())
         // Any other address under /ui is a page that does not exist, answered as one (with the
         // headers below), not with the API's JSON.
         .route("/ui/{*rest}", axum::routing::any(pages::not_found))

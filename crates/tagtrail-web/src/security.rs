@@ -40,6 +40,11 @@ pub async fn headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // The camera is for reading tags on the inspection page (this site only); nothing else.
+    h.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=()"),
+    );
     // Pages show a licensee's records to one employee; no shared or browser cache may keep them
     // (a shared computer's back button after sign-out, a proxy).
     h.entry(header::CACHE_CONTROL)

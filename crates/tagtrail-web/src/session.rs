@@ -9,6 +9,7 @@
 
 use crate::WebState;
 use crate::error::WebError;
+use crate::flash::Flash;
 use crate::urls;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -58,14 +59,22 @@ pub fn set_cookie(
 /// How long the session cookie lives: as long as the session in the database.
 pub const SESSION_SECONDS: i64 = SESSION_HOURS * 3600;
 
-/// A signed-in employee, with the session's CSRF token for the forms of the page.
+/// A signed-in employee (or inspector), with the session's CSRF token for the forms of the
+/// page, and on a page (a GET) the flash the last form left.
 #[derive(Debug, Clone)]
 pub struct Signed {
     pub acting: Acting,
     pub csrf: String,
+    pub flash: Option<Flash>,
+    token: String,
 }
 
 impl Signed {
+    /// The session token, to leave a flash in the session (never shown or logged).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     pub fn username(&self) -> &str {
         self.acting
             .user()
@@ -84,12 +93,19 @@ pub async fn signed(parts: &mut Parts, state: &WebState) -> Result<Option<Signed
     if let Some(Looked(s)) = parts.extensions.get::<Looked>() {
         return Ok(s.clone());
     }
+    // A page takes the flash its form left; a post leaves it for the page it leads to.
+    let take_flash = parts.method == Method::GET;
     let found = match cookie(&parts.headers, SESSION) {
         Some(token) => state
             .ledger
-            .session(&token)
+            .session(&token, take_flash)
             .await?
-            .map(|(acting, csrf)| Signed { acting, csrf }),
+            .map(|w| Signed {
+                acting: w.acting,
+                csrf: w.csrf,
+                flash: w.flash.as_deref().and_then(Flash::parse),
+                token,
+            }),
         None => None,
     };
     parts.extensions.insert(Looked(found.clone()));

@@ -1,9 +1,6 @@
 //! Addresses the pages link and redirect to, built with `form_urlencoded` so that any text (a
 //! message, a license as typed) arrives as it was sent.
 
-use crate::error::WebError;
-use axum::response::{IntoResponse, Redirect, Response};
-
 /// `value` encoded for a query string.
 pub fn query_value(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
@@ -28,29 +25,6 @@ pub fn with_query(to: &str, pairs: &[(&str, &str)]) -> String {
     }
     let sep = if to.contains('?') { '&' } else { '?' };
     format!("{to}{sep}{q}")
-}
-
-/// Redirect-after-post back to `to`, with the outcome in `msg` or, one problem per line, `err`.
-/// A refusal the user cannot act on there is an error page instead.
-pub fn back(to: &str, result: Result<String, WebError>) -> Response {
-    match result {
-        Ok(msg) => Redirect::to(&with_query(to, &[("msg", &msg)])).into_response(),
-        Err(e) if e.shown() => {
-            Redirect::to(&with_query(to, &[("err", &e.messages.join("\n"))])).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-/// The problems a redirect carried in `err`, one per line.
-pub fn errors_of(err: Option<&str>) -> Vec<String> {
-    err.map(|e| {
-        e.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string)
-            .collect()
-    })
-    .unwrap_or_default()
 }
 
 #[cfg(test)]

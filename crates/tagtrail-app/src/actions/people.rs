@@ -6,7 +6,7 @@ use crate::{AppError, AppResult, Definition, Outcome, SystemAction};
 use serde::{Deserialize, Serialize};
 use tagtrail_domain::Rejection;
 use tagtrail_domain::commands::people::{self, FacilitySpec, Grant};
-use tagtrail_domain::records::{Employment, Facility, User, UserKey, VendorKey, fold};
+use tagtrail_domain::records::{Employment, Facility, Inspection, User, UserKey, VendorKey, fold};
 use tagtrail_store::WriteTx;
 
 /// A key shown once, at issuance; only its hash is stored.
@@ -167,6 +167,74 @@ impl SystemAction for SetPermissions {
         let job = people::employ(&user, &facility, existing.as_ref(), &e.grant, now, next)?;
         let license = Some(facility.license_number.clone());
         Ok((license, Outcome::of(std::slice::from_ref(&job)), job))
+    }
+}
+
+/// A state inspector's read-only access to a license, granted or withdrawn.
+#[derive(Debug, Clone)]
+pub struct InspectionGrant {
+    pub username: String,
+    pub license_number: String,
+    /// `false` withdraws the access.
+    pub active: bool,
+}
+
+/// Grants or withdraws an inspector's read-only access to a license. The inspector is a user
+/// account like an employee's (made with [`CreateEmployee`]) with no employment there.
+pub struct GrantInspection;
+
+impl SystemAction for GrantInspection {
+    const DEF: Definition = Definition::operator("Grant or withdraw inspection access")
+        .reason("Inspection access changed");
+    type Request = InspectionGrant;
+    type World = (User, Facility, Option<Inspection>, bool, i64);
+    type Output = Inspection;
+
+    async fn load(tx: &mut WriteTx, g: &InspectionGrant) -> AppResult<Self::World> {
+        let user = tx
+            .find_many::<User>(None, &[fold(&g.username)], Some(true))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound(format!("User {} does not exist.", g.username)))?;
+        let facility = tx
+            .find_many::<Facility>(None, &[fold(&g.license_number)], Some(true))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                AppError::NotFound(format!("License {} does not exist.", g.license_number))
+            })?;
+        let lic = Some(facility.license_number.as_str());
+        let existing = tx
+            .find_many::<Inspection>(lic, &[user.id.to_string()], None)
+            .await?
+            .into_iter()
+            .next();
+        let employed = !tx
+            .find_many::<Employment>(lic, &[user.id.to_string()], Some(true))
+            .await?
+            .is_empty();
+        let next = tx.next_id::<Inspection>().await?;
+        Ok((user, facility, existing, employed, next))
+    }
+
+    fn decide(
+        now: &str,
+        (user, facility, existing, employed, next): Self::World,
+        g: &InspectionGrant,
+    ) -> Result<(Option<String>, Outcome, Inspection), Rejection> {
+        let i = people::inspect(
+            &user,
+            &facility,
+            existing.as_ref(),
+            employed,
+            g.active,
+            now,
+            next,
+        )?;
+        let license = Some(facility.license_number.clone());
+        Ok((license, Outcome::of(std::slice::from_ref(&i)), i))
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::error::Rejection;
 use crate::license::{LicenseType, valid_license_number};
 use crate::permission::Permission;
-use crate::records::{Employment, Facility, User};
+use crate::records::{Employment, Facility, Inspection, User};
 
 #[derive(Debug, Clone)]
 pub struct FacilitySpec {
@@ -138,6 +138,43 @@ pub fn employ(
             .map(|e| e.hire_date.clone())
             .unwrap_or_else(|| now.get(..10).unwrap_or(now).to_string()),
         active: true,
+        last_modified: now.to_string(),
+    })
+}
+
+/// Grants (or, with `active` false, withdraws) an inspector's read-only access to a license.
+/// An employee of the license cannot also inspect it: the two kinds of access would blur what
+/// the person may do there.
+pub fn inspect(
+    user: &User,
+    facility: &Facility,
+    existing: Option<&Inspection>,
+    employed: bool,
+    active: bool,
+    now: &str,
+    id: i64,
+) -> Result<Inspection, Rejection> {
+    if employed && active {
+        return Err(Rejection::Conflict(format!(
+            "{} is employed at {}; an employee cannot also inspect the license.",
+            user.username, facility.license_number
+        )));
+    }
+    if existing.is_none() && !active {
+        return Err(Rejection::NotFound(format!(
+            "{} has no inspection access to {}.",
+            user.username, facility.license_number
+        )));
+    }
+    Ok(Inspection {
+        id: existing.map(|e| e.id).unwrap_or(id),
+        user_id: user.id,
+        license_number: facility.license_number.clone(),
+        granted_date: match existing {
+            Some(e) if e.active || !active => e.granted_date.clone(),
+            _ => now.get(..10).unwrap_or(now).to_string(),
+        },
+        active,
         last_modified: now.to_string(),
     })
 }

@@ -3,10 +3,12 @@
 //! endpoint runs.
 
 use crate::WebState;
+use crate::confirm;
 use crate::error::WebError;
 use crate::fields::Posted;
+use crate::flash::{Typed, reply};
 use crate::session::Signed;
-use crate::urls::{back, segment};
+use crate::urls::segment;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use rust_decimal::Decimal;
@@ -19,24 +21,66 @@ pub async fn act(
     Path((license, id, what)): Path<(String, i64, String)>,
     posted: Posted,
 ) -> Response {
+    let to = format!("/ui/l/{}/packages/{id}", segment(&license));
+    let typed = Typed::of(&posted.path, &posted.fields);
+    // Only the owner's own packages are changed here (a laboratory sees samples it holds, but
+    // they are not its to adjust).
+    let package = async {
+        let scope = s.ledger.scope(&signed.acting, &license).await?;
+        Ok::<_, WebError>(s.ledger.package(&scope, &id.to_string()).await?)
+    }
+    .await;
+    let package = match package {
+        Ok(p) => p,
+        Err(e) => return reply(&s, &signed, &to, Err(e), Some(typed)).await,
+    };
+    // An adjustment is reviewed before it is made, with the quantity before and after; finishing
+    // asks first.
+    if !confirm::confirmed(&posted) {
+        match what.as_str() {
+            "adjust" => {
+                let by = posted.fields.text("quantity").unwrap_or_default();
+                match by.parse::<Decimal>() {
+                    Ok(by) => {
+                        let label = format!(
+                            "Adjust {} by {by} {}",
+                            package.label, package.unit_of_measure
+                        );
+                        let consequence = format!(
+                            "{} {} becomes {} {} (reason: {}).",
+                            package.quantity,
+                            package.unit_of_measure,
+                            package.quantity + by,
+                            package.unit_of_measure,
+                            posted.fields.text("reason").unwrap_or_default()
+                        );
+                        return confirm::ask(&posted, &label, &consequence, &to);
+                    }
+                    Err(_) => {
+                        let e = WebError::bad("Quantity: enter a number, such as -1.5 or 2.");
+                        return reply(&s, &signed, &to, Err(e), Some(typed)).await;
+                    }
+                }
+            }
+            "finish" => {
+                let consequence = format!(
+                    "Package {} is finished and leaves active inventory.",
+                    package.label
+                );
+                return confirm::ask(&posted, "Finish", &consequence, &to);
+            }
+            _ => {}
+        }
+    }
     let result = async {
         let form = &posted.fields;
-        // Only the owner's own packages are changed here (a laboratory sees samples it holds,
-        // but they are not its to adjust).
-        let scope = s.ledger.scope(&signed.acting, &license).await?;
-        let label = Some(
-            s.ledger
-                .package(&scope, &id.to_string())
-                .await?
-                .label
-                .to_string(),
-        );
+        let label = Some(package.label.to_string());
         let w = match what.as_str() {
             "adjust" => {
                 let quantity: Decimal = form
                     .text("quantity")
                     .and_then(|q| q.parse().ok())
-                    .ok_or_else(|| WebError::bad("The quantity is not a number."))?;
+                    .ok_or_else(|| WebError::bad("Quantity: enter a number, such as -1.5 or 2."))?;
                 let spec = AdjustSpec {
                     label,
                     quantity: Some(quantity),
@@ -89,8 +133,5 @@ pub async fn act(
         Ok(format!("Done (journal entry {}).", w.seq))
     }
     .await;
-    back(
-        &format!("/ui/l/{}/packages/{id}", segment(&license)),
-        result,
-    )
+    reply(&s, &signed, &to, result, Some(typed)).await
 }

@@ -8,11 +8,12 @@
 use crate::WebState;
 use crate::error::{Page, WebError};
 use crate::fields::Posted;
-use crate::frame::{Frame, Notice};
-use crate::layout::{csrf_field, flash, wide, yes_no};
+use crate::flash::{Typed, notices, reply};
+use crate::frame::Frame;
+use crate::layout::{csrf_field, wide, yes_no};
 use crate::session::Signed;
-use crate::urls::{back, segment};
-use axum::extract::{Path, Query, State};
+use crate::urls::segment;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -51,7 +52,6 @@ pub async fn samples(
     State(s): State<WebState>,
     signed: Signed,
     Path(license): Path<String>,
-    Query(n): Query<Notice>,
 ) -> Page {
     let f = Frame::of(&s, signed, &license, &[Permission::ViewPackages]).await?;
     let lic = f.license().to_string();
@@ -76,8 +76,7 @@ pub async fn samples(
         "labsamples",
         html! {
             h1 { "Lab samples · " (f.scope.facility().name) }
-            (flash(n.msg.as_deref(), false))
-            (flash(n.err.as_deref(), true))
+            (notices(f.flash()))
             p.muted { @if is_lab { "Samples sent to this laboratory." } @else { "Testing samples this facility sent to laboratories." } }
             @for (sample, p, results) in &rows {
                 div.card.sample data-label=(p.label) {
@@ -196,7 +195,8 @@ pub async fn record(
         ))
     }
     .await;
-    back(&to_samples(&license), result)
+    let typed = Typed::of(&posted.path, &posted.fields);
+    reply(&s, &signed, &to_samples(&license), result, Some(typed)).await
 }
 
 pub async fn release(
@@ -217,5 +217,6 @@ pub async fn release(
         ))
     }
     .await;
-    back(&to_samples(&license), result)
+    let typed = Typed::of(&posted.path, &posted.fields);
+    reply(&s, &signed, &to_samples(&license), result, Some(typed)).await
 }

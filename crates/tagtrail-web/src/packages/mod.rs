@@ -6,8 +6,11 @@ pub mod detail;
 pub mod lab;
 pub mod list;
 
-use crate::WebState;
 use crate::error::WebError;
+use crate::{LARGEST_FORM, WebState, lic};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use tagtrail_app::Scope;
 use tagtrail_app::reads::ListQuery;
 use tagtrail_domain::records::Location;
@@ -19,4 +22,19 @@ async fn locations(s: &WebState, scope: &Scope) -> Result<Vec<Location>, WebErro
         ..Default::default()
     };
     Ok(s.ledger.list::<Location>(scope, q).await?.rows)
+}
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/ui/packages/{uid}", get(detail::by_uid))
+        .route(&lic("/packages"), get(list::page))
+        .route(&lic("/packages/{id}"), get(detail::page))
+        .route(&lic("/packages/{id}/{action}"), post(actions::act))
+        .route(&lic("/documents/{id}"), get(lab::document))
+        .route(&lic("/labsamples"), get(lab::samples))
+        .route(
+            &lic("/labsamples/{id}/record"),
+            post(lab::record).layer(DefaultBodyLimit::max(LARGEST_FORM)),
+        )
+        .route(&lic("/labsamples/{id}/release"), post(lab::release))
 }

@@ -3,10 +3,44 @@
 //! journal.
 
 pub mod catalog;
+pub mod dashboard;
+pub mod help;
 pub mod home;
+pub mod inspect;
 pub mod journal;
+pub mod search;
 pub mod signin;
 pub mod tags;
+
+use crate::{WebState, layout, lic};
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/", get(signin::root))
+        .route("/ui", get(home::home))
+        .route("/ui/style.css", get(layout::stylesheet))
+        .route("/ui/scan.js", get(inspect::scan_js))
+        .route("/ui/login", get(signin::form).post(signin::sign_in))
+        .route("/ui/logout", post(signin::sign_out))
+        .route("/ui/help", get(help::page_of))
+        .route("/ui/help/csv", get(help::csv_guide))
+        .route("/ui/search", get(search::everywhere))
+        .route("/ui/inspect", get(inspect::page))
+        .route(&lic("/search"), get(search::at_license))
+        .route(&lic(""), get(dashboard::page))
+        .route(&lic("/dashboard"), get(dashboard::page))
+        .route(&lic("/employees"), get(catalog::employees))
+        .route(&lic("/items"), get(catalog::items))
+        .route(&lic("/strains"), get(catalog::strains))
+        .route(&lic("/locations"), get(catalog::locations))
+        .route(&lic("/tags"), get(tags::page))
+        .route(&lic("/tags/receive"), post(tags::receive))
+        .route(&lic("/tags/void"), post(tags::void))
+        .route(&lic("/journal"), get(journal::page))
+        .route(&lic("/journal/{seq}"), get(journal::entry))
+}
 
 /// A page that does not exist.
 pub async fn not_found() -> crate::error::WebError {

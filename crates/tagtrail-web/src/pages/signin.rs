@@ -8,7 +8,7 @@
 use crate::WebState;
 use crate::error::WebError;
 use crate::fields::Posted;
-use crate::layout::{csrf_field, flash, page};
+use crate::layout::{csrf_field, notices, page};
 use crate::session::{self, NEXT, SESSION, SESSION_SECONDS, SIGN_IN, cookie, set_cookie};
 use crate::throttle::Client;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -59,12 +59,13 @@ fn form_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-/// The sign-in page with `error` shown, answered with `status`.
+/// The sign-in page with `error` shown and the username as typed, answered with `status`.
 fn form_page(
     s: &WebState,
     headers: &HeaderMap,
     status: StatusCode,
     error: Option<&str>,
+    username: &str,
 ) -> Response {
     let (token, fresh) = form_token(headers);
     let body = page(
@@ -73,13 +74,13 @@ fn form_page(
         html! {
             div.login.card {
                 h1 { "Sign in to tagtrail" }
-                (flash(error, true))
+                (notices(None, &error.map(|e| vec![e.to_string()]).unwrap_or_default()))
                 form method="post" action="/ui/login" {
                     (csrf_field(&token))
                     label for="username" { "Username" }
-                    input type="text" id="username" name="username" autocomplete="username" required;
+                    input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value=(username) autofocus[username.is_empty()];
                     label for="password" { "Password" }
-                    input type="password" id="password" name="password" autocomplete="current-password" required;
+                    input type="password" id="password" name="password" autocomplete="current-password" required autofocus[!username.is_empty()];
                     button.act type="submit" { "Sign in" }
                 }
             }
@@ -93,7 +94,7 @@ fn form_page(
 }
 
 pub async fn form(State(s): State<WebState>, headers: HeaderMap) -> Response {
-    form_page(&s, &headers, StatusCode::OK, None)
+    form_page(&s, &headers, StatusCode::OK, None, "")
 }
 
 pub async fn sign_in(
@@ -107,13 +108,19 @@ pub async fn sign_in(
     let client = Client::of(addr);
     if !s.throttle.allows(username, client) {
         tracing::warn!(username, ?client, "sign-in throttled");
-        return form_page(&s, &headers, StatusCode::TOO_MANY_REQUESTS, Some(TOO_MANY));
+        return form_page(
+            &s,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(TOO_MANY),
+            username,
+        );
     }
     let who = match s.ledger.sign_in(username, password).await {
         Ok(who) => who,
         Err(AppError::Unauthorized(m)) => {
             s.throttle.failed(username, client);
-            return form_page(&s, &headers, StatusCode::UNAUTHORIZED, Some(&m));
+            return form_page(&s, &headers, StatusCode::UNAUTHORIZED, Some(&m), username);
         }
         Err(e) => return WebError::from(e).into_response(),
     };

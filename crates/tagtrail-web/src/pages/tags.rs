@@ -4,11 +4,11 @@
 use crate::WebState;
 use crate::error::{Page, WebError};
 use crate::fields::Posted;
-use crate::frame::{Frame, Notice};
-use crate::layout::{csrf_field, flash, wide};
+use crate::flash::{Typed, notices, reply};
+use crate::frame::Frame;
+use crate::layout::{csrf_field, wide};
 use crate::session::Signed;
-use crate::urls::back;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
 use tagtrail_app::actions::tags;
@@ -28,12 +28,7 @@ async fn count(s: &WebState, f: &Frame, kind: TagKind, status: TagStatus) -> Res
     Ok(s.ledger.list::<Tag>(&f.scope, q).await?.total)
 }
 
-pub async fn page(
-    State(s): State<WebState>,
-    signed: Signed,
-    Path(license): Path<String>,
-    Query(q): Query<Notice>,
-) -> Page {
+pub async fn page(State(s): State<WebState>, signed: Signed, Path(license): Path<String>) -> Page {
     let f = Frame::of(&s, signed, &license, &[Permission::ManageTags]).await?;
     let lic = f.license().to_string();
     let newest_first = ListQuery {
@@ -58,8 +53,7 @@ pub async fn page(
         "tags",
         html! {
             h1 { "UID tags · " (f.scope.facility().name) }
-            (flash(q.msg.as_deref(), false))
-            (flash(q.err.as_deref(), true))
+            (notices(f.flash()))
             div.card {
                 "Available (received, unused): " strong { (package_ready) } " package, " strong { (plant_ready) } " plant. "
                 "Shipped, awaiting your receipt: " strong { (shipped) } ". "
@@ -134,7 +128,8 @@ pub async fn receive(
         Ok(msg)
     }
     .await;
-    back(&to_tags(&license), result)
+    let typed = Typed::of(&posted.path, &posted.fields);
+    reply(&s, &signed, &to_tags(&license), result, Some(typed)).await
 }
 
 pub async fn void(
@@ -161,5 +156,6 @@ pub async fn void(
         ))
     }
     .await;
-    back(&to_tags(&license), result)
+    let typed = Typed::of(&posted.path, &posted.fields);
+    reply(&s, &signed, &to_tags(&license), result, Some(typed)).await
 }

@@ -8,14 +8,16 @@ use super::{
     roles, state_pill, title, visible, with_seconds, with_warnings,
 };
 use crate::WebState;
+use crate::confirm;
 use crate::error::{Page, WebError};
 use crate::fields::Posted;
-use crate::frame::{Frame, Notice};
+use crate::flash::{Typed, reply};
+use crate::frame::Frame;
 use crate::layout::{csrf_field, notices, wide};
 use crate::pages::journal::entries;
 use crate::session::Signed;
-use crate::urls::{back, errors_of, segment};
-use axum::extract::{Path, Query, State};
+use crate::urls::segment;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -93,14 +95,14 @@ async fn detail_page(
                         p {}
                     }
                     @if manage {
-                        form.inline method="post" action={ (base) "/archive" } { (csrf_field(csrf)) button.act type="submit" { "Archive template" } }
+                        form.inline method="post" action={ (base) "/archive" } { (csrf_field(csrf)) (confirm::button("Archive template", &format!("Template {} is archived and can no longer be used to register manifests.", t.id))) }
                     }
                 }
                 @if r.transporter && t.state == TransferState::Outgoing && manage {
                     form method="post" action={ (base) "/depart" } {
                         (csrf_field(csrf))
-                        "The load is checked against the manifest. "
-                        button.act type="submit" { "Depart" } span.muted { " (the transporter confirms the load; rule 43)" }
+                        p { "The load is checked against the manifest (the transporter confirms the load; rule 43)." }
+                        (confirm::button("Depart", &format!("{} with {} package(s) leaves in transit; it can no longer be edited or voided.", title(t), l.lines.len())))
                     }
                     p {}
                 }
@@ -114,15 +116,17 @@ async fn detail_page(
                 @if r.shipper && t.state == TransferState::Outgoing && manage {
                     form method="post" action={ (base) "/void" } {
                         (csrf_field(csrf))
-                        input type="text" name="reason" placeholder="Why void? (optional)" size="30" aria-label="Why void";
-                        " " button.act type="submit" { "Void manifest" } span.muted { " (before departure only; rule 48)" }
+                        label { "Why void? (optional) " input type="text" name="reason" size="30"; }
+                        span.muted { " Before departure only (rule 48)." }
+                        (confirm::button("Void manifest", &format!("{} is voided and its {} package(s) return to inventory.", title(t), l.lines.len())))
                     }
                     p {}
                 }
                 @if r.shipper && status == "Rejected" && manage {
                     form method="post" action={ (base) "/takeback" } {
                         (csrf_field(csrf))
-                        button.act type="submit" { "Take rejected packages back" } span.muted { " (rule 45)" }
+                        span.muted { "Rule 45. " }
+                        (confirm::button("Take rejected packages back", &format!("The {} rejected package(s) of {} return to your inventory.", t.rejected_count, title(t))))
                     }
                 }
                 @if editable {
@@ -156,7 +160,7 @@ async fn detail_page(
                 } }
             } }))
             h2 { "Journal entries for this transfer" }
-            (entries(&history, false))
+            (entries(f.license(), f.zone, &history))
             p { a href={ "/ui/l/" (lic) "/transfers" } { "← Transfers" } }
         },
     ))
@@ -166,12 +170,11 @@ pub async fn page_of(
     State(s): State<WebState>,
     signed: Signed,
     Path((license, id)): Path<(String, i64)>,
-    Query(n): Query<Notice>,
 ) -> Page {
     let f = Frame::of(&s, signed, &license, ANY).await?;
     let l = visible(&s, &f.scope, id, VIEW_TEMPLATES, VIEW).await?;
-    let errors = errors_of(n.err.as_deref());
-    detail_page(&s, &f, &l, n.msg.as_deref(), &errors, "").await
+    let flash = f.flash().cloned().unwrap_or_default();
+    detail_page(&s, &f, &l, flash.msg.as_deref(), &flash.errors, "").await
 }
 
 /// The steps of the manifest page, each the action of the matching endpoint: depart, arrive,
@@ -183,6 +186,32 @@ pub async fn act(
     posted: Posted,
 ) -> Response {
     let detail = detail_path(&license, id);
+    // What cannot be undone asks first (the page's button does; a post without it gets the
+    // question as a page).
+    let ask = match what.as_str() {
+        "depart" => Some((
+            "Depart",
+            "The manifest's packages leave in transit and the manifest can no longer be edited or voided.",
+        )),
+        "void" => Some((
+            "Void manifest",
+            "The manifest is voided and its packages return to inventory; it cannot be used again.",
+        )),
+        "takeback" => Some((
+            "Take rejected packages back",
+            "The rejected packages return to your inventory and the manifest is closed.",
+        )),
+        "archive" => Some((
+            "Archive template",
+            "The template is archived and can no longer be used to register manifests.",
+        )),
+        _ => None,
+    };
+    if let Some((label, consequence)) = ask
+        && !confirm::confirmed(&posted)
+    {
+        return confirm::ask(&posted, label, consequence, &detail);
+    }
     let door = posted.door(posted.fields.get("reason"));
     let ids = vec![Some(id)];
     let done = |verb: &str, w: Written| format!("Transfer {id} {verb} (journal entry {}).", w.seq);
@@ -265,8 +294,11 @@ pub async fn act(
     }
     .await;
     match result {
-        Ok((to, msg)) => back(&to, Ok(msg)),
-        Err(e) => back(&detail, Err(e)),
+        Ok((to, msg)) => reply(&s, &signed, &to, Ok(msg), None).await,
+        Err(e) => {
+            let typed = Typed::of(&posted.path, &posted.fields);
+            reply(&s, &signed, &detail, Err(e), Some(typed)).await
+        }
     }
 }
 
@@ -327,7 +359,7 @@ pub async fn upload(
     .await;
     let detail = detail_path(&license, id);
     match result {
-        Ok(msg) => back(&detail, Ok(msg)),
+        Ok(msg) => reply(&s, &f.signed, &detail, Ok(msg), None).await,
         Err(e) if e.shown() => {
             let shown = async {
                 let l = visible(&s, &f.scope, id, VIEW_TEMPLATES, VIEW).await?;

@@ -5,10 +5,10 @@
 use super::{EDITORS, VIEW, VIEW_TEMPLATES, page, party, state_pill};
 use crate::WebState;
 use crate::error::{Page, WebError};
+use crate::flash::notices;
 use crate::frame::Frame;
-use crate::layout::{notices, wide};
+use crate::layout::wide;
 use crate::session::Signed;
-use crate::urls::errors_of;
 use axum::extract::{Path, Query, State};
 use maud::html;
 use serde::Deserialize;
@@ -22,8 +22,6 @@ const PAGE: u32 = 25;
 pub struct ListParams {
     tab: Option<String>,
     page: Option<u32>,
-    msg: Option<String>,
-    err: Option<String>,
 }
 
 async fn rows(
@@ -107,7 +105,7 @@ pub async fn page_of(
         "Transfers",
         html! {
             h1 { "Transfers · " (f.scope.facility().name) }
-            (notices(q.msg.as_deref(), &errors_of(q.err.as_deref())))
+            (notices(f.flash()))
             p {
                 @for (slug, label) in &tabs {
                     @if *slug == tab { strong.tab { (label) } } @else { a.tab href={ (base) "?tab=" (slug) } { (label) } }

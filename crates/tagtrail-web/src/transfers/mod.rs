@@ -148,6 +148,30 @@ fn detail_path(license: &str, id: i64) -> String {
     format!("/ui/l/{}/transfers/{id}", crate::urls::segment(license))
 }
 
+pub fn routes() -> axum::Router<WebState> {
+    use crate::lic;
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(&lic("/transfers"), get(lists::page_of))
+        .route(
+            &lic("/transfers/new"),
+            get(editor::new_form).post(editor::create),
+        )
+        .route(&lic("/transfers/{id}"), get(detail::page_of))
+        .route(
+            &lic("/transfers/{id}/edit"),
+            get(editor::edit_form).post(editor::update),
+        )
+        .route(&lic("/transfers/{id}/upload"), post(detail::upload))
+        .route(
+            &lic("/transfers/{id}/receive"),
+            get(receipt::form).post(receipt::receive),
+        )
+        .route(&lic("/transfers/{id}/manifest.pdf"), get(document::pdf))
+        .route(&lic("/transfers/{id}/manifest.html"), get(document::html))
+        .route(&lic("/transfers/{id}/{action}"), post(detail::act))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,10 @@ use super::{
 use crate::WebState;
 use crate::error::WebError;
 use crate::fields::{Fields, Posted};
+use crate::flash::reply;
 use crate::frame::Frame;
 use crate::layout::{csrf_field, notices, wide};
 use crate::session::Signed;
-use crate::urls::back;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -98,7 +98,7 @@ pub async fn form(
             body(&f, &l, &Fields::default(), &[]),
         )
         .into_response(),
-        Err(e) => back(&detail_path(f.license(), id), Err(e)),
+        Err(e) => reply(&s, &f.signed, &detail_path(f.license(), id), Err(e), None).await,
     }
 }
 
@@ -160,7 +160,7 @@ pub async fn receive(
     let detail = detail_path(f.license(), id);
     let l = match receivable(&s, &f, id).await {
         Ok(l) => l,
-        Err(e) => return back(&detail, Err(e)),
+        Err(e) => return reply(&s, &f.signed, &detail, Err(e), None).await,
     };
     let result: Result<String, WebError> = async {
         let lines = lines(&l, &posted.fields)?;
@@ -215,7 +215,7 @@ pub async fn receive(
     }
     .await;
     match result {
-        Ok(msg) => back(&detail, Ok(msg)),
+        Ok(msg) => reply(&s, &f.signed, &detail, Ok(msg), None).await,
         Err(e) if e.shown() => (
             StatusCode::UNPROCESSABLE_ENTITY,
             page(

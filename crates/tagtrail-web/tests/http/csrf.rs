@@ -68,11 +68,12 @@ async fn a_post_without_or_with_a_wrong_csrf_token_is_refused_and_writes_nothing
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
-    assert!(
-        ok.location().unwrap_or("").contains("msg="),
-        "{:?}",
-        ok.location()
-    );
+    // The outcome waits in the session for the page the redirect leads to (issue 9: not in the
+    // address, where a link could make a page say anything).
+    let to = ok.location().unwrap_or("").to_string();
+    assert!(!to.contains("msg="), "{to}");
+    let shown = h.get(&to, &session).await;
+    assert!(shown.body.contains("received"), "{}", shown.body);
     assert_eq!(h.journal_len().await, before + 1);
 }
 
@@ -193,11 +194,17 @@ async fn every_form_of_a_page_carries_the_token() {
     let (session, csrf) = h.sign_in().await;
     let page = h.get(&format!("/ui/l/{LICENSE}/tags"), &session).await;
     assert_eq!(page.status, StatusCode::OK);
-    let forms = page.body.matches("<form method=\"post\"").count()
-        + page
-            .body
-            .matches("<form class=\"inline\" method=\"post\"")
-            .count();
+    let forms = page
+        .body
+        .split("<form")
+        .skip(1)
+        .filter(|f| {
+            f.split('>')
+                .next()
+                .unwrap_or("")
+                .contains("method=\"post\"")
+        })
+        .count();
     let tokens = page
         .body
         .matches(&format!("name=\"csrf\" value=\"{csrf}\""))

@@ -27,7 +27,8 @@ async fn a_session_survives_a_restart_of_the_server() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert!(r.location().unwrap_or("").contains("msg="));
+    let shown = h.get(r.location().unwrap_or(""), &session).await;
+    assert!(shown.body.contains("received"), "{}", shown.body);
 }
 
 #[tokio::test]
@@ -52,6 +53,7 @@ async fn cookies_are_http_only_lax_and_secure_when_asked() {
     for secure in [false, true] {
         let h = Harness::start_with(WebOptions {
             secure_cookies: secure,
+            ..WebOptions::default()
         })
         .await;
         let form = h.get("/ui/login", "").await;

@@ -13,12 +13,13 @@ use super::{
 use crate::WebState;
 use crate::error::{Page, WebError};
 use crate::fields::Posted;
+use crate::flash::reply;
 use crate::frame::Frame;
 use crate::session::Signed;
-use crate::urls::{back, with_query};
+use crate::urls::segment;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use draft::{Draft, list_text};
 use tagtrail_app::actions::transfers::{
     CreateTemplates, Edit, Loaded, ManifestRequest, Register, UpdateTemplates,
@@ -233,8 +234,8 @@ pub async fn create(
     }
     match save_new(&s, &f, &posted, &d).await {
         Ok((id, msg)) => {
-            let to = format!("/ui/l/{}/transfers/{id}", f.license());
-            Redirect::to(&with_query(&to, &[("msg", &msg)])).into_response()
+            let to = format!("/ui/l/{}/transfers/{id}", segment(f.license()));
+            reply(&s, &f.signed, &to, Ok(msg), None).await
         }
         Err(e) => editor_again(&s, &f, None, &d, Err(e)).await,
     }
@@ -273,7 +274,7 @@ pub async fn edit_form(
             Ok(body) => body.into_response(),
             Err(e) => e.into_response(),
         },
-        Err(e) => back(&detail_path(f.license(), id), Err(e)),
+        Err(e) => reply(&s, &f.signed, &detail_path(f.license(), id), Err(e), None).await,
     }
 }
 
@@ -349,7 +350,7 @@ pub async fn update(
     let detail = detail_path(f.license(), id);
     let l = match editable(&s, &f, id).await {
         Ok(l) => l,
-        Err(e) => return back(&detail, Err(e)),
+        Err(e) => return reply(&s, &f.signed, &detail, Err(e), None).await,
     };
     let mut d = Draft::from_fields(&posted.fields);
     let ch = match choices(&s, &f, Some(&l)).await {
@@ -366,7 +367,7 @@ pub async fn update(
         return (status, body).into_response();
     }
     match save_edit(&s, &f, &posted, &l, &ch, &d).await {
-        Ok(msg) => back(&detail, Ok(msg)),
+        Ok(msg) => reply(&s, &f.signed, &detail, Ok(msg), None).await,
         Err(e) if e.shown() => {
             let body = editor_markup(&s, &f, &ch, Some(&l), &d, None, &e.messages);
             (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
