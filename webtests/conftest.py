@@ -14,6 +14,14 @@ from playwright.sync_api import sync_playwright
 
 BIN = os.environ.get("TAGTRAIL_BIN", os.path.join(os.path.dirname(__file__), "..", "target", "debug", "tagtrail"))
 CHROMIUM = os.environ.get("TAGTRAIL_CHROMIUM", "/usr/bin/chromium")
+HERE = os.path.dirname(os.path.abspath(__file__))
+# axe-core from npm (webtests/run.sh installs it); the accessibility check of every page.
+AXE = os.environ.get("TAGTRAIL_AXE", os.path.join(HERE, "..", ".venv-web", "axe", "node_modules", "axe-core", "axe.min.js"))
+# Where each page's screenshot is saved for a reviewer to look at.
+SHOTS = os.environ.get("TAGTRAIL_SHOTS", os.path.join(HERE, "..", "target", "webtests-screenshots"))
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 def free_port():
@@ -82,6 +90,62 @@ def page(browser):
     pg = ctx.new_page()
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    """A desktop browser window (1366 px wide)."""
+    ctx = browser.new_context(viewport=DESKTOP)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone (390 px wide, touch), as an inspector at a loading dock holds it."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+_axe_source = None
+
+
+def axe_violations(page):
+    """The serious and critical accessibility violations axe-core finds on the page. axe is
+    evaluated through the browser's debugging protocol, which the page's CSP does not govern, so
+    the page is checked exactly as it is served."""
+    global _axe_source
+    if _axe_source is None:
+        with open(AXE, encoding="utf-8") as f:
+            _axe_source = f.read()
+    page.evaluate(_axe_source + "\n;0")
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def sideways_scroll(page):
+    """How many pixels the page scrolls sideways (0 when it fits the screen)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def look(page, name, phone_fits=None):
+    """Every page a test visits is looked at: a full-page screenshot saved under SHOTS (named for
+    the page and the window's width), axe-core's check with no serious or critical violation,
+    and on a phone no sideways scroll (unless phone_fits=False says the page may scroll)."""
+    os.makedirs(SHOTS, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
+    bad = axe_violations(page)
+    assert not bad, f"{name}: accessibility violations {bad}"
+    if width <= PHONE["width"] and phone_fits is not False:
+        assert sideways_scroll(page) <= 0, f"{name}: scrolls sideways at {width} px"
 
 
 def sign_in(page, base, lic):

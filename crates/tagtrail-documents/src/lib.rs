@@ -4,6 +4,7 @@
 //! PDFs are written with krilla and set in DejaVu Sans (embedded from `fonts/`, subset, with a
 //! ToUnicode map), so any name prints as written and the text can be extracted exactly.
 
+pub mod barcode;
 pub mod certificate;
 mod layout;
 pub mod manifest;

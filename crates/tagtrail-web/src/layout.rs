@@ -163,7 +163,8 @@ pub fn yes_no(b: bool) -> Markup {
     html! { @if b { span.pill { "yes" } } @else { span.pill.off { "no" } } }
 }
 
-/// A wide table, scrolled sideways on a narrow screen rather than squeezing its columns.
+/// A wide table, scrolled sideways on a narrow screen rather than squeezing its columns. The
+/// box takes keyboard focus, so it can be scrolled without a pointer.
 pub fn wide(table: Markup) -> Markup {
-    html! { div.scroll { (table) } }
+    html! { div.scroll tabindex="0" role="region" aria-label="Table (scrolls sideways on a narrow screen)" { (table) } }
 }

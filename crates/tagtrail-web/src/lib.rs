@@ -9,15 +9,18 @@
 //! before any handler runs, sign-in throttling per account and per address ([`throttle`]), and
 //! security headers on every response ([`security`]).
 
+mod catalog;
 mod confirm;
 mod error;
 mod fields;
 mod flash;
 mod frame;
 mod grid;
+mod lab;
 mod layout;
 mod packages;
 mod pages;
+mod people;
 mod security;
 mod session;
 mod status;
@@ -75,7 +78,10 @@ pub fn router(ledger: Ledger, options: WebOptions) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(packages::routes())
+        .merge(lab::routes())
         .merge(transfers::routes())
+        .merge(catalog::routes())
+        .merge(people::routes())
         // Any other address under /ui is a page that does not exist, answered as one (with the
         // headers below), not with the API's JSON.
         .route("/ui/{*rest}", axum::routing::any(pages::not_found))

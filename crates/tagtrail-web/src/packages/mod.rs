@@ -7,9 +7,8 @@ pub mod lab;
 pub mod list;
 
 use crate::error::WebError;
-use crate::{LARGEST_FORM, WebState, lic};
+use crate::{WebState, lic};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tagtrail_app::Scope;
 use tagtrail_app::reads::ListQuery;
@@ -30,11 +29,4 @@ pub fn routes() -> Router<WebState> {
         .route(&lic("/packages"), get(list::page))
         .route(&lic("/packages/{id}"), get(detail::page))
         .route(&lic("/packages/{id}/{action}"), post(actions::act))
-        .route(&lic("/documents/{id}"), get(lab::document))
-        .route(&lic("/labsamples"), get(lab::samples))
-        .route(
-            &lic("/labsamples/{id}/record"),
-            post(lab::record).layer(DefaultBodyLimit::max(LARGEST_FORM)),
-        )
-        .route(&lic("/labsamples/{id}/release"), post(lab::release))
 }

@@ -31,13 +31,6 @@ pub fn routes() -> Router<WebState> {
         .route(&lic("/search"), get(search::at_license))
         .route(&lic(""), get(dashboard::page))
         .route(&lic("/dashboard"), get(dashboard::page))
-        .route(&lic("/employees"), get(catalog::employees))
-        .route(&lic("/items"), get(catalog::items))
-        .route(&lic("/strains"), get(catalog::strains))
-        .route(&lic("/locations"), get(catalog::locations))
-        .route(&lic("/tags"), get(tags::page))
-        .route(&lic("/tags/receive"), post(tags::receive))
-        .route(&lic("/tags/void"), post(tags::void))
         .route(&lic("/journal"), get(journal::page))
         .route(&lic("/journal/{seq}"), get(journal::entry))
 }
