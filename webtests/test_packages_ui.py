@@ -84,20 +84,27 @@ def test_adjust_from_the_detail_page_and_rule_28(demo, page):
 
 
 def test_laboratory_records_results_with_a_coa_and_releases(demo, page, tmp_path):
-    """The lab's result entry: values per test, a PDF certificate, then release."""
+    """The lab's result entry: values per test, each with its outcome chosen, a PDF certificate,
+    then release (asked first)."""
     lab = lic_of(demo, "testing_lab")
     sign_in(page, demo["base"], lab)
     page.goto(f"{demo['base']}/ui/l/{lab['license_number']}/labsamples")
-    assert "Samples sent to this laboratory" in page.inner_text("main")
+    assert "sent to this laboratory" in page.inner_text("main")
+    page.click("#samples tbody tr >> nth=0 >> a")
+    if page.locator("#release").count():
+        page.click("#release summary:has-text('Release results')")
+        page.click("#release details[open] button[name=confirmed]")
     pdf = tmp_path / "retest.pdf"
     minimal_pdf(pdf, "Retest COA")
     page.fill("input[name=q_5]", "0.01")
-    page.uncheck("input[name=p_5]")
+    page.check("input[name=o_5][value=failed]")
     page.fill("input[name=q_2]", "0.1")
+    page.check("input[name=o_2][value=passed]")
     page.set_input_files("input[name=coa]", str(pdf))
     page.click("text=Record results >> nth=-1")
     assert "2 result(s) recorded" in page.inner_text(".flash")
-    page.click("text=Release results")
+    page.click("#release summary:has-text('Release results')")
+    page.click("#release details[open] button[name=confirmed]")
     assert "released" in page.inner_text(".flash")
-    assert "TestFailed" in page.inner_text("main"), "a failed pesticide test fails the sample"
+    assert "Test failed" in page.inner_text("#sample-lab"), "a failed pesticide test fails the sample"
     page.screenshot(path=os.path.join(demo["data_dir"], "labsamples.png"), full_page=True)

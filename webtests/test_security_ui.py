@@ -27,8 +27,8 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_refused_and_writes_nothing
     sign_in(page, demo["base"], lic)
     base = f"{demo['base']}/ui/l/{lic['license_number']}"
     before = newest_entry(page, base)
-    page.goto(base + "/tags")
-    label_form = {"label": "1A4000000000000000009999", "reason": "forged"}
+    page.goto(base + "/tags/all")
+    label_form = {"label": "1A4000000000000000009999", "reason": "forged", "confirmed": "yes"}
     void = base + "/tags/void"
     # The browser's own cookies go with these requests: only the token is missing or wrong.
     for form in [label_form, {**label_form, "csrf": "not-the-token"}, {**label_form, "csrf": ""}]:

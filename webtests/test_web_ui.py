@@ -50,34 +50,39 @@ def test_pages_list_the_license_data(demo, page):
 
 
 def available_count(page):
-    m = re.search(r"Available \(received, unused\): (\d+) package", page.inner_text(".card"))
-    return int(m.group(1))
+    return int(page.inner_text("#package-available").strip())
 
 
 def test_receive_and_void_tags_are_journaled(demo, page):
-    """Rule 11: shipped tags become available only once receipt is recorded; rule 14: void once."""
+    """Rule 11: shipped tags become available only once receipt is recorded; rule 14: void once.
+    Both are irreversible, so each asks for confirmation naming what it affects (issue 9)."""
     lic = lic_of(demo, "distributor")
     sign_in(page, demo["base"], lic)
     base = f"{demo['base']}/ui/l/{lic['license_number']}"
     page.goto(base + "/tags")
     before = available_count(page)
-    page.fill("form[action$='/tags/receive'] input[name=reason]", "Box arrived by courier")
-    page.click("text=Record receipt")
+    page.click("#orders summary:has-text('Record receipt') >> nth=0")
+    page.click("#orders details[open] button[name=confirmed]")
     assert "recorded" in page.inner_text(".flash")
     assert available_count(page) == before + 10
-    label = page.inner_text("table >> nth=1 >> tbody tr >> nth=0 >> td >> nth=1").strip()
+    page.goto(base + "/tags/all?kind=Package&status=Received")
+    label = page.inner_text("#tags tbody tr >> nth=0 >> td >> nth=0").strip()
     assert len(label) == 24
     for attempt in range(2):
-        page.fill("input[name=label]", label)
-        page.fill("form[action$='/tags/void'] input[name=reason]", "Damaged tag")
-        page.click("form[action$='/tags/void'] button")
+        page.goto(base + "/tags/all")
+        page.fill("form.void-tag input[name=label]", label)
+        page.fill("form.void-tag input[name=reason]", "Damaged tag")
+        page.click("form.void-tag button[type=submit]")
+        # The confirmation names the tag before anything is written.
+        assert label in page.inner_text("main")
+        page.click("button[name=confirmed]")
         if attempt == 0:
             assert "voided" in page.inner_text(".flash")
         else:
             assert "already voided" in page.inner_text(".flash.error")
     page.goto(base + "/journal")
     journal = page.inner_text("table")
-    assert "Box arrived by courier" in journal
+    assert "Record receipt of UID tags (web)" in journal
     assert "Damaged tag" in journal
     assert f"web:{lic['username']}" in journal
     page.screenshot(path=os.path.join(demo["data_dir"], "journal.png"))

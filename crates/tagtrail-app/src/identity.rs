@@ -9,9 +9,11 @@ use crate::{AppError, AppResult, Ledger};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use tagtrail_domain::commands::people::{self, Access as LicenseAccess};
 use tagtrail_domain::journal::Actor;
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{Employment, Facility, Inspection, User, UserKey, VendorKey, fold};
+use tagtrail_store::{Column, ListQuery};
 
 /// An authenticated principal: an employee (through the API with keys, through the web UI with a
 /// password, or on whose behalf the operator seeds a demo), or the operator (the state's
@@ -268,10 +270,79 @@ impl Ledger {
         })
         .await
         .unwrap_or(false);
-        match user {
-            Some(user) if ok => Ok(Acting::employee(user, None, "web")),
-            _ => Err(AppError::Unauthorized(BAD.into())),
+        let who = match user {
+            Some(user) if ok => Acting::employee(user, None, "web"),
+            _ => return Err(AppError::Unauthorized(BAD.into())),
+        };
+        // Only now, with the password proven, is the person told why they have no access: an
+        // account manager whose training is not recorded, an employee of such a license, a
+        // temporary licensee (seeds 000 and 001).
+        if let Some(why) = self.no_access_anywhere(&who).await? {
+            return Err(AppError::Forbidden(why));
         }
+        Ok(who)
+    }
+
+    /// Why `who` may open no license at all, when every license they work at is closed to its
+    /// people (and they inspect none); `None` when they may open one, or work nowhere.
+    async fn no_access_anywhere(&self, who: &Acting) -> AppResult<Option<String>> {
+        if !self.facilities_of(who).await?.is_empty() || !self.inspected_by(who).await?.is_empty() {
+            return Ok(None);
+        }
+        let closed = self.closed_to(who).await?;
+        if closed.is_empty() {
+            return Ok(None);
+        }
+        let reasons: Vec<String> = closed.into_iter().map(|(_, why)| why).collect();
+        Ok(Some(reasons.join(" ")))
+    }
+
+    /// Why `user` may not use license `f` (rules 1 and 3), naming the account manager to
+    /// contact; `None` when its people may.
+    async fn closed_reason(&self, f: &Facility, user: &User) -> AppResult<Option<String>> {
+        let manager = match people::access(f) {
+            LicenseAccess::Open => return Ok(None),
+            LicenseAccess::Untrained { account_manager_id } if account_manager_id != user.id => {
+                self.store
+                    .get::<User>(account_manager_id)
+                    .await?
+                    .map(|u| u.full_name)
+            }
+            _ => None,
+        };
+        Ok(people::no_access(f, user.id, manager.as_deref()))
+    }
+
+    /// The licenses `who` is employed at whose people may not use the system yet (a temporary
+    /// license, or an account manager not yet trained), each with why, for the person's screen.
+    pub async fn closed_to(&self, who: &Acting) -> AppResult<Vec<(Facility, String)>> {
+        let Some(user) = who.user() else {
+            return Ok(vec![]);
+        };
+        let mut out = Vec::new();
+        for (f, _) in self.employers(user).await? {
+            if let Some(why) = self.closed_reason(&f, user).await? {
+                out.push((f, why));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every active license `user` is employed at, with the employment, by license number.
+    async fn employers(&self, user: &User) -> AppResult<Vec<(Facility, Employment)>> {
+        let jobs: Vec<Employment> = self
+            .store
+            .find_many(None, &[user.id.to_string()], Some(true))
+            .await?;
+        let mut out = Vec::new();
+        for job in jobs {
+            let f: Option<Facility> = self.store.find(None, &fold(&job.license_number)).await?;
+            if let Some(f) = f.filter(|f| f.active) {
+                out.push((f, job));
+            }
+        }
+        out.sort_by(|a, b| a.0.license_number.cmp(&b.0.license_number));
+        Ok(out)
     }
 
     /// The operator acting on an employee's behalf (the demo seeder): the journal names the
@@ -289,23 +360,15 @@ impl Ledger {
         Ok(Acting::employee(user, None, name))
     }
 
-    /// The facilities `who` works at, with the employment, ordered by license number.
+    /// The facilities `who` works at and may use, with the employment, ordered by license
+    /// number. A license whose people have no access yet (see [`Ledger::closed_to`]) is not
+    /// among them, in the web UI or the API's facility list.
     pub async fn facilities_of(&self, who: &Acting) -> AppResult<Vec<(Facility, Employment)>> {
         let Some(user) = who.user() else {
             return Ok(vec![]);
         };
-        let jobs: Vec<Employment> = self
-            .store
-            .find_many(None, &[user.id.to_string()], Some(true))
-            .await?;
-        let mut out = Vec::new();
-        for job in jobs {
-            let f: Option<Facility> = self.store.find(None, &fold(&job.license_number)).await?;
-            if let Some(f) = f.filter(|f| f.active) {
-                out.push((f, job));
-            }
-        }
-        out.sort_by(|a, b| a.0.license_number.cmp(&b.0.license_number));
+        let mut out = self.employers(user).await?;
+        out.retain(|(f, _)| people::access(f) == LicenseAccess::Open);
         Ok(out)
     }
 
@@ -365,6 +428,11 @@ impl Ledger {
             )
             .await?;
         if let Some(job) = jobs.into_iter().next() {
+            // Employed, but the license is not open to its people yet (rules 1 and 3): refused
+            // with why, at every door. An inspector (the state) still reads it.
+            if let Some(why) = self.closed_reason(&facility, user).await? {
+                return Err(AppError::Forbidden(why));
+            }
             return Ok(Scope {
                 acting: who.clone(),
                 facility,
@@ -387,6 +455,39 @@ impl Ledger {
             facility,
             access: Access::Inspector,
         })
+    }
+
+    /// An employee of the scope's license, by user id: the user, their employment there, and
+    /// how many active API keys they hold. Another license's people are not found (404). Needs
+    /// View Employees or Manage Employees.
+    pub async fn employee(
+        &self,
+        scope: &Scope,
+        user_id: i64,
+    ) -> AppResult<(User, Employment, i64)> {
+        scope.require(&[Permission::ViewEmployees, Permission::ManageEmployees])?;
+        let missing = || {
+            AppError::NotFound(format!(
+                "No employee {user_id} at license {}.",
+                scope.license()
+            ))
+        };
+        let job: Option<Employment> = self
+            .store
+            .find_many(Some(scope.license()), &[user_id.to_string()], Some(true))
+            .await?
+            .into_iter()
+            .next();
+        let job = job.ok_or_else(missing)?;
+        let user: User = self.store.get(user_id).await?.ok_or_else(missing)?;
+        let keys = ListQuery {
+            active: Some(true),
+            page: Some((1, 1)),
+            ..Default::default()
+        }
+        .with(Column::UserId, [user_id]);
+        let keys = self.store.list::<UserKey>(&keys).await?.total;
+        Ok((user, job, keys))
     }
 
     /// The licenses `who` may inspect (read-only), with the facilities, by license number.
@@ -426,6 +527,7 @@ mod tests {
             license_end_date: "2026-12-31".into(),
             address: None,
             credentialed_date: "2026-01-01".into(),
+            onboarding: Default::default(),
             active: true,
             last_modified: "t".into(),
         }

@@ -691,6 +691,47 @@ impl Ledger {
     pub async fn manifests(&self, scope: &Scope, q: ListQuery) -> AppResult<Page<Transfer>> {
         self.list::<Transfer>(scope, q).await
     }
+
+    /// Many samples at once, each with its package and the results the scope may see (as
+    /// [`Ledger::sample`] answers for one), in the order given: two reads in all, however many
+    /// samples, so that a laboratory's sample grid can filter and sort all of them. A sample
+    /// whose package the scope may not look at is left out.
+    pub async fn samples_seen(
+        &self,
+        scope: &Scope,
+        samples: Vec<LabSample>,
+    ) -> AppResult<Vec<(LabSample, Package, Vec<LabResult>)>> {
+        let lic = scope.license();
+        let labels: Vec<String> = samples.iter().map(|s| s.package_label.clone()).collect();
+        let packages: HashMap<i64, Package> = self
+            .store
+            .find_many::<Package>(None, &labels, None)
+            .await?
+            .into_iter()
+            .filter(|p| p.license_number == lic || in_custody_of(p, lic))
+            .map(|p| (p.id, p))
+            .collect();
+        let ids: Vec<String> = packages.keys().map(i64::to_string).collect();
+        let mut results: HashMap<i64, Vec<LabResult>> = HashMap::new();
+        for r in self
+            .store
+            .find_many::<LabResult>(None, &ids, Some(true))
+            .await?
+        {
+            if visible_result(&r, lic) {
+                results.entry(r.package_id).or_default().push(r);
+            }
+        }
+        Ok(samples
+            .into_iter()
+            .filter_map(|s| {
+                let p = packages.get(&s.id)?.clone();
+                let mut rs = results.remove(&s.id).unwrap_or_default();
+                rs.sort_by_key(|r| r.id);
+                Some((s, p, rs))
+            })
+            .collect())
+    }
 }
 
 /// The licenses a manifest concerns: its shipper, and for a registered manifest its recipient

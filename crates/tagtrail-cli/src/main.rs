@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tagtrail_app::actions::packages::{Hold, OpenBalance, OpeningBalance};
 use tagtrail_app::actions::people::{
-    self, CreateEmployee, CreateLicense, Employ, NewEmployee, PasswordHash, SetPermissions,
+    self, CreateEmployee, Employ, IssueLicense, LicenseApplication, NewEmployee, PasswordHash,
+    RecordTraining, SetPermissions, TrainingRecord,
 };
 use tagtrail_app::actions::tags::{Order, Ship};
 use tagtrail_app::{Acting, AppError, Config, Door, Ledger, RateLimits};
@@ -22,6 +23,7 @@ use tagtrail_domain::commands::tags::OrderSpec;
 use tagtrail_domain::lab_state::LabState;
 use tagtrail_domain::license::LicenseType;
 use tagtrail_domain::permission::Permission;
+use tagtrail_domain::records::LicenseKind;
 use tagtrail_ledger::{WebOptions, Zone};
 
 const DEFAULT_DB: &str = "tagtrail-data/tagtrail.db";
@@ -129,6 +131,7 @@ impl WebArgs {
         WebOptions {
             secure_cookies: self.secure_cookies || https,
             zone: self.time_zone,
+            ..WebOptions::default()
         }
     }
 }
@@ -182,7 +185,10 @@ impl LimitArgs {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Issue a license (one license, one facility).
+    /// Issue a license (one license, one facility). Naming its account manager (a user made with
+    /// create-employee) employs them there as owner with every permission; nobody at the license
+    /// has access until `record-training`. Without --account-manager the operator administers the
+    /// license's people, who have access once employed (`grant`).
     CreateLicense {
         #[arg(long)]
         license_number: String,
@@ -197,6 +203,21 @@ enum AdminCommand {
         start_date: String,
         #[arg(long, default_value = "2026-12-31")]
         end_date: String,
+        /// annual, or temporary (a temporary licensee gets no access to the system)
+        #[arg(long, default_value = "annual")]
+        license_kind: String,
+        /// The username of the license's designated account manager.
+        #[arg(long, value_name = "USER")]
+        account_manager: Option<String>,
+    },
+    /// Record that a license's account manager completed the account-manager training: from
+    /// then on the license's people have access (an annual license's).
+    RecordTraining {
+        #[arg(long)]
+        license_number: String,
+        /// The day the training was completed (YYYY-MM-DD); today if not given.
+        #[arg(long)]
+        date: Option<String>,
     },
     /// Create an employee account; the password is read from TAGTRAIL_PASSWORD if set.
     CreateEmployee {
@@ -603,35 +624,84 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
             address,
             start_date,
             end_date,
+            license_kind,
+            account_manager,
         } => {
             let Some(kind) = LicenseType::parse(&license_type) else {
                 bail!(
                     "unknown license type {license_type}: use cultivator, manufacturer, distributor, testing_lab or retailer"
                 );
             };
+            let Some(license_kind) = LicenseKind::parse(&license_kind) else {
+                bail!("unknown license kind {license_kind}: use annual or temporary");
+            };
             let door = admin_door(
                 "create-license",
-                json!({"LicenseNumber": license_number, "LicenseType": kind.as_str(), "Name": name}),
+                json!({"LicenseNumber": license_number, "LicenseType": kind.as_str(), "Name": name,
+                       "LicenseKind": license_kind.as_str(), "AccountManager": account_manager}),
             );
-            let spec = FacilitySpec {
-                license_number,
-                license_type: kind,
-                name,
-                address,
-                license_start_date: start_date,
-                license_end_date: end_date,
+            let application = LicenseApplication {
+                facility: FacilitySpec {
+                    license_number,
+                    license_type: kind,
+                    name,
+                    address,
+                    license_start_date: start_date,
+                    license_end_date: end_date,
+                },
+                kind: license_kind,
+                account_manager,
             };
             let (_, f) = ledger
-                .run_system::<CreateLicense>(&who, door, &spec)
+                .run_system::<IssueLicense>(&who, door, &application)
                 .await
                 .map_err(app_err)?;
             println!(
-                "license {} ({}) issued: facility {} \"{}\"",
+                "{} license {} ({}) issued: facility {} \"{}\"",
+                f.onboarding.license_kind.as_str(),
                 f.license_number,
                 f.license_type.as_str(),
                 f.id,
                 f.name
             );
+            match (&application.account_manager, f.onboarding.license_kind) {
+                (_, LicenseKind::Temporary) => {
+                    println!("a temporary licensee is not provided access to the system")
+                }
+                (Some(am), _) => println!(
+                    "account manager {am}: no access for anyone at the license until `tagtrail admin record-training --license-number {}`",
+                    f.license_number
+                ),
+                (None, _) => {}
+            }
+        }
+        AdminCommand::RecordTraining {
+            license_number,
+            date,
+        } => {
+            let door = admin_door(
+                "record-training",
+                json!({"LicenseNumber": license_number, "Date": date}),
+            );
+            let req = TrainingRecord {
+                license_number,
+                completed: date,
+            };
+            let (_, (f, warnings)) = ledger
+                .run_system::<RecordTraining>(&who, door, &req)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "account-manager training of license {} recorded as complete on {}; its people now have access",
+                f.license_number,
+                f.onboarding
+                    .training_completed
+                    .as_deref()
+                    .unwrap_or_default()
+            );
+            for w in warnings {
+                println!("warning: {w}");
+            }
         }
         AdminCommand::CreateEmployee {
             username,

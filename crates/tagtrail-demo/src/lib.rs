@@ -27,8 +27,7 @@ use tagtrail_domain::commands::tags::OrderSpec;
 use tagtrail_domain::commands::transporters::{DriverSpec, VehicleSpec};
 use tagtrail_domain::lab_state::LabState;
 use tagtrail_domain::license::LicenseType;
-use tagtrail_domain::permission::Permission;
-use tagtrail_domain::records::{Package, Tag};
+use tagtrail_domain::records::{LicenseKind, Package, Tag};
 use tagtrail_domain::tag::{TagKind, TagStatus};
 
 mod manifests;
@@ -273,7 +272,6 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         &"Demo Integrator".to_string(),
     )
     .await?;
-    let all_permissions: Vec<String> = Permission::ALL.iter().map(|p| p.name().into()).collect();
     let mut staff: Vec<(LicenseType, Scope)> = Vec::new();
     let mut out = DemoCredentials {
         base_url: base_url.to_string(),
@@ -283,21 +281,15 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         inspector: None,
     };
     for spec in SPECS {
-        let facility = FacilitySpec {
-            license_number: spec.license.into(),
-            license_type: spec.kind,
-            name: spec.name.into(),
-            address: Some(spec.address.into()),
-            license_start_date: "2026-01-01".into(),
-            license_end_date: "2026-12-31".into(),
-        };
-        system::<people::CreateLicense>(ledger, &operator, "Issue a demo license", &facility)
-            .await?;
+        // Onboarding as the seeds describe it (000 and 001, steps 1 and 2): the demo employee is
+        // the license's account manager, named when the annual license is issued (and so an
+        // owner holding every permission), and has access once the operator records the
+        // account-manager training.
         let pw = password();
         let user = system::<people::CreateEmployee>(
             ledger,
             &operator,
-            "Create a demo employee",
+            "Create a demo account manager",
             &NewEmployee {
                 username: spec.username.into(),
                 full_name: spec.full_name.into(),
@@ -306,13 +298,29 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
             },
         )
         .await?;
-        employ(
+        let application = people::LicenseApplication {
+            facility: FacilitySpec {
+                license_number: spec.license.into(),
+                license_type: spec.kind,
+                name: spec.name.into(),
+                address: Some(spec.address.into()),
+                license_start_date: "2026-01-01".into(),
+                license_end_date: "2026-12-31".into(),
+            },
+            kind: LicenseKind::Annual,
+            account_manager: Some(user.username.clone()),
+        };
+        system::<people::IssueLicense>(ledger, &operator, "Issue a demo license", &application)
+            .await?;
+        let training = people::TrainingRecord {
+            license_number: spec.license.into(),
+            completed: None,
+        };
+        system::<people::RecordTraining>(
             ledger,
             &operator,
-            &user.username,
-            spec.license,
-            &all_permissions,
-            true,
+            "The demo account manager completed the account-manager training",
+            &training,
         )
         .await?;
         let key = system::<people::IssueUserKey>(

@@ -6,6 +6,7 @@
 
 pub mod barcode;
 pub mod certificate;
+pub mod label;
 mod layout;
 pub mod manifest;
 mod pdf;

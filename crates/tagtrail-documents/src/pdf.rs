@@ -66,6 +66,13 @@ impl fmt::Display for DocumentError {
 
 impl std::error::Error for DocumentError {}
 
+impl DocumentError {
+    /// A document that cannot be drawn from what it was given (text a barcode cannot carry).
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        DocumentError(message.into())
+    }
+}
+
 /// The two weights the documents use.
 pub struct Fonts {
     regular: Face,
@@ -661,6 +668,33 @@ pub fn render(
         surface.finish();
         page.finish();
     }
+    doc.finish().map_err(|e| DocumentError(e.to_string()))
+}
+
+/// Writes one page `width` × `height` points as drawn, without a footer: a label.
+pub fn render_page(
+    fonts: &Fonts,
+    title: &str,
+    width: f32,
+    height: f32,
+    ops: Vec<Op>,
+) -> Result<Vec<u8>, DocumentError> {
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(title.to_string())
+            .producer("tagtrail".into())
+            .language("en-US".into()),
+    );
+    let settings =
+        PageSettings::from_wh(width, height).ok_or_else(|| DocumentError("page size".into()))?;
+    let mut page = doc.start_page_with(settings);
+    let mut surface = page.surface();
+    for op in ops {
+        draw(fonts, &mut surface, op);
+    }
+    surface.finish();
+    page.finish();
     doc.finish().map_err(|e| DocumentError(e.to_string()))
 }
 

@@ -113,6 +113,10 @@ pub struct Facility {
     pub license_end_date: String,
     pub address: Option<String>,
     pub credentialed_date: String,
+    /// How the license came into the system (seeds 000 and 001, steps 1 and 2). Licenses
+    /// journaled before this was recorded read as annual, administered by the operator.
+    #[serde(default)]
+    pub onboarding: Onboarding,
     pub active: bool,
     pub last_modified: String,
 }
@@ -122,6 +126,52 @@ record!(
     license = |r| Some(&r.license_number),
     lookup = |r| Some(fold(&r.license_number))
 );
+
+/// A license's kind, its designated account manager and that person's training: what decides
+/// whether the license's people may use the system at all (rules 1 to 3; seeds 000 and 001).
+///
+/// The default is what every license issued before onboarding was recorded is taken to be: an
+/// annual license with no account manager, administered by the operator, whose employees have
+/// access as soon as the operator employs them (the operator vouched for their training then).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Onboarding {
+    pub license_kind: LicenseKind,
+    /// The user the operator named as the license's account manager (rule 2), if any.
+    pub account_manager_id: Option<i64>,
+    /// The date (`YYYY-MM-DD`) the operator recorded the account manager's training as complete
+    /// (rule 3); until then nobody at the license has access.
+    pub training_completed: Option<String>,
+}
+
+/// Annual or temporary (seed 001; rule 1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseKind {
+    /// Issued on an annual application (seed 000, step 1).
+    #[default]
+    Annual,
+    /// Temporary licensees are not provided access to the system (seed 001, step 5; rule 1).
+    Temporary,
+}
+
+impl LicenseKind {
+    pub const ALL: [LicenseKind; 2] = [LicenseKind::Annual, LicenseKind::Temporary];
+
+    /// The name stored and accepted: `annual`, `temporary`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseKind::Annual => "annual",
+            LicenseKind::Temporary => "temporary",
+        }
+    }
+
+    /// The kind named `name`, in any case.
+    pub fn parse(name: &str) -> Option<LicenseKind> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+}
 
 /// A person who signs in: to the web UI with username and password, to the API with user keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -338,6 +338,12 @@ pub struct LabTestType {
     pub informational_only: bool,
     /// Research and development: never changes the compliance lab state (rule 56).
     pub research_and_development: bool,
+    /// The unit the one numeric result of this type is reported in.
+    pub unit: &'static str,
+    /// California's limit for this type, in words, for the person entering or reading a result.
+    /// Action levels are set per analyte and per kind of product, so one number per test type
+    /// cannot decide an outcome: the laboratory states each outcome (rule 54).
+    pub limit: &'static str,
 }
 
 const fn lt(
@@ -345,6 +351,7 @@ const fn lt(
     name: &'static str,
     informational_only: bool,
     research_and_development: bool,
+    (unit, limit): (&'static str, &'static str),
 ) -> LabTestType {
     LabTestType {
         id,
@@ -352,22 +359,112 @@ const fn lt(
         requires_test_result: true,
         informational_only,
         research_and_development,
+        unit,
+        limit,
     }
 }
 
-/// California's regulatory test types (4 CCR §15714–§15723) and an R&D panel.
+/// California's regulatory test types (4 CCR §15714–§15723) and an R&D panel, with the unit of
+/// each one's result and its limit in words.
 pub const LAB_TEST_TYPES: &[LabTestType] = &[
-    lt(1, "Cannabinoids", true, false),
-    lt(2, "Moisture Content", false, false),
-    lt(3, "Water Activity", false, false),
-    lt(4, "Residual Solvents", false, false),
-    lt(5, "Pesticides", false, false),
-    lt(6, "Microbial Impurities", false, false),
-    lt(7, "Mycotoxins", false, false),
-    lt(8, "Heavy Metals", false, false),
-    lt(9, "Foreign Material", false, false),
-    lt(10, "Terpenoids", true, false),
-    lt(11, "R&D Potency Screen", false, true),
+    lt(
+        1,
+        "Cannabinoids",
+        true,
+        false,
+        ("%", "Reported, no limit (labelled THC and CBD content)"),
+    ),
+    lt(
+        2,
+        "Moisture Content",
+        false,
+        false,
+        (
+            "%",
+            "Reported for dried flower; water activity carries the limit",
+        ),
+    ),
+    lt(
+        3,
+        "Water Activity",
+        false,
+        false,
+        (
+            "aw",
+            "At most 0.65 aw for dried flower; 0.85 aw for solid or semi-solid edibles",
+        ),
+    ),
+    lt(
+        4,
+        "Residual Solvents",
+        false,
+        false,
+        (
+            "µg/g",
+            "Per solvent: Category I at or above the limit of quantitation fails; Category II above its action level fails",
+        ),
+    ),
+    lt(
+        5,
+        "Pesticides",
+        false,
+        false,
+        (
+            "µg/g",
+            "Category I: any detection fails; Category II: above the pesticide's action level fails",
+        ),
+    ),
+    lt(
+        6,
+        "Microbial Impurities",
+        false,
+        false,
+        (
+            "per g",
+            "Not detected in 1 g: Shiga toxin-producing E. coli, Salmonella, pathogenic Aspergillus",
+        ),
+    ),
+    lt(
+        7,
+        "Mycotoxins",
+        false,
+        false,
+        (
+            "µg/kg",
+            "At most 20 µg/kg total aflatoxins (B1, B2, G1, G2) and 20 µg/kg ochratoxin A",
+        ),
+    ),
+    lt(
+        8,
+        "Heavy Metals",
+        false,
+        false,
+        (
+            "µg/g",
+            "Inhaled products: Cd 0.2, Pb 0.5, As 0.2, Hg 0.1; others: Cd 0.5, Pb 0.5, As 1.5, Hg 3.0",
+        ),
+    ),
+    lt(
+        9,
+        "Foreign Material",
+        false,
+        false,
+        (
+            "% of area",
+            "Visual inspection: at most ¼ of the area covered by sand, soil or mold; at most 5% imbedded material",
+        ),
+    ),
+    lt(10, "Terpenoids", true, false, ("%", "Reported, no limit")),
+    lt(
+        11,
+        "R&D Potency Screen",
+        false,
+        true,
+        (
+            "%",
+            "Research only: never changes the lab testing state (rule 56)",
+        ),
+    ),
 ];
 
 pub fn lab_test_type(name: &str) -> Option<&'static LabTestType> {

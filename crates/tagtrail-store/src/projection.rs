@@ -55,6 +55,9 @@ pub enum Column {
     PackageLabel,
     ItemName,
     LocationName,
+    LicenseKind,
+    AccountManagerId,
+    TrainingCompleted,
 }
 
 impl Column {
@@ -96,6 +99,9 @@ impl Column {
             Column::PackageLabel => "package_label",
             Column::ItemName => "item_name",
             Column::LocationName => "location_name",
+            Column::LicenseKind => "license_kind",
+            Column::AccountManagerId => "account_manager_id",
+            Column::TrainingCompleted => "training_completed",
         }
     }
 }
@@ -206,8 +212,18 @@ macro_rules! projected {
     };
 }
 
-projected!(Facility, key: Some(Column::LicenseKey), [LicenseKey: Text, LicenseType: Text],
-    |r| [text(fold(&r.license_number)), text(r.license_type.as_str())]);
+// The onboarding columns carry the database's own checks (a known kind, an account manager who
+// is a user, training only with an account manager: migration 0012).
+projected!(Facility, key: Some(Column::LicenseKey),
+[LicenseKey: Text, LicenseType: Text, LicenseKind: Text, AccountManagerId: Int,
+ TrainingCompleted: Text],
+|r| [
+    text(fold(&r.license_number)),
+    text(r.license_type.as_str()),
+    text(r.onboarding.license_kind.as_str()),
+    Val::Int(r.onboarding.account_manager_id),
+    opt(r.onboarding.training_completed.clone()),
+]);
 projected!(User, key: Some(Column::UsernameKey), [UsernameKey: Text],
     |r| [text(fold(&r.username))]);
 projected!(Employment, key: Some(Column::UserId), [UserId: Int], |r| [int(r.user_id)]);
@@ -251,8 +267,8 @@ projected!(LabResult, key: Some(Column::PackageId),
     |r| [int(r.package_id), Val::Bool(r.released), text(&*r.owner_license), Val::Int(r.document_id)]);
 projected!(LabDocument, key: Some(Column::PackageId), [PackageId: Int, Sha256: Text],
     |r| [int(r.package_id), text(&*r.sha256)]);
-projected!(Driver, key: Some(Column::DriversLicenseKey), [DriversLicenseKey: Text],
-    |r| [text(fold(&r.drivers_license_number))]);
+projected!(Driver, key: Some(Column::DriversLicenseKey), [DriversLicenseKey: Text, NameKey: Text],
+    |r| [text(fold(&r.drivers_license_number)), text(fold(&r.name))]);
 projected!(Vehicle, key: Some(Column::PlateKey), [PlateKey: Text],
     |r| [text(fold(&r.license_plate_number))]);
 projected!(Transfer, key: Some(Column::ManifestNumber),

@@ -371,7 +371,7 @@ impl Store {
         }
         let col = by.name();
         let sql = format!(
-            "SELECT {col} AS k, COUNT(*) AS n FROM {}{w} GROUP BY {col} ORDER BY n DESC, k",
+            "SELECT {col} AS k, COUNT(*) AS n FROM {}{w} GROUP BY {col} ORDER BY n DESC, ({col} IS NULL), k",
             t.name
         );
         let mut query = sqlx::query(&sql);

@@ -71,6 +71,7 @@ fn facility() -> Facility {
         license_end_date: "2026-12-31".into(),
         address: None,
         credentialed_date: "2026-01-01".into(),
+        onboarding: Default::default(),
         active: true,
         last_modified: NOW.into(),
     }
@@ -284,4 +285,119 @@ async fn a_v6_database_is_migrated_and_rebuilt_from_its_journal() {
     let again = Store::open(&path.to_string_lossy()).await.unwrap();
     assert_eq!(again.journal_len().await.unwrap(), report.entries + 1);
     again.close().await;
+}
+
+/// The web UI's grids: part of a name or label matches in the database (LIKE's own wildcards
+/// are taken literally), a list sorts by a typed column with empty values last in both
+/// directions and a decimal by its value (not its text), and counts per column value come out
+/// of one query, on both backends alike.
+#[tokio::test]
+async fn lists_match_parts_sort_by_columns_and_count_per_value() {
+    for db in backends().await {
+        let s = &db.store;
+        let mut changes = vec![
+            facility().to_change(),
+            item(1, "Oil").to_change(),
+            item(2, "Mango 100% Gummies").to_change(),
+        ];
+        // Quantities whose text order differs from their value order: 9 < 10 < 100.
+        for (id, qty, name, location) in [
+            (1, 10, "Oil", Some("Vault")),
+            (2, 9, "Mango 100% Gummies", None),
+            (3, 100, "Oil", Some("Dock")),
+        ] {
+            let mut p = package(id, id as u32, if id == 2 { 2 } else { 1 }, qty);
+            p.item_name = name.into();
+            p.location_name = location.map(str::to_string);
+            if id == 3 {
+                p.lab_testing_state = LabState::TestFailed;
+            }
+            changes.push(p.to_change());
+        }
+        write(s, changes).await.unwrap();
+        let base = || ListQuery {
+            license: Some("L-1".into()),
+            ..Default::default()
+        };
+        let ids = |rows: Vec<Package>| rows.iter().map(|p| p.id).collect::<Vec<_>>();
+
+        let mango = s
+            .list::<Package>(&base().containing(Column::ItemName, "mango"))
+            .await
+            .unwrap();
+        assert_eq!(ids(mango.rows), [2]);
+        let percent = s
+            .list::<Package>(&base().containing(Column::ItemName, "100%"))
+            .await
+            .unwrap();
+        assert_eq!(ids(percent.rows), [2], "% is a character, not a wildcard");
+        let none = s
+            .list::<Package>(&base().containing(Column::ItemName, "_"))
+            .await
+            .unwrap();
+        assert_eq!(none.total, 0, "_ is a character, not a wildcard");
+        let label = TagLabel::issue(7, 3).to_string();
+        let tail = &label[label.len() - 4..];
+        let by_label = s
+            .list::<Package>(&base().containing(Column::Label, tail))
+            .await
+            .unwrap();
+        assert_eq!(ids(by_label.rows), [3], "the last digits of a UID");
+
+        let by_qty = s
+            .list::<Package>(&base().sorted(Column::Quantity, false))
+            .await
+            .unwrap();
+        assert_eq!(ids(by_qty.rows), [2, 1, 3], "9, 10, 100 by value");
+        let by_qty_desc = s
+            .list::<Package>(&base().sorted(Column::Quantity, true))
+            .await
+            .unwrap();
+        assert_eq!(ids(by_qty_desc.rows), [3, 1, 2]);
+        for desc in [false, true] {
+            let by_location = s
+                .list::<Package>(&base().sorted(Column::LocationName, desc))
+                .await
+                .unwrap();
+            assert_eq!(
+                ids(by_location.rows).last(),
+                Some(&2),
+                "no location sorts last (desc: {desc})"
+            );
+        }
+        let paged = s
+            .list::<Package>(&ListQuery {
+                page: Some((2, 1)),
+                ..base().sorted(Column::Quantity, false)
+            })
+            .await
+            .unwrap();
+        assert_eq!((paged.total, ids(paged.rows)), (3, vec![1]));
+
+        let by_lab = s
+            .count_by::<Package>(&base(), Column::LabState)
+            .await
+            .unwrap();
+        assert_eq!(
+            by_lab,
+            [
+                (Some("TestPassed".to_string()), 2),
+                (Some("TestFailed".to_string()), 1)
+            ]
+        );
+        let by_location = s
+            .count_by::<Package>(&base(), Column::LocationName)
+            .await
+            .unwrap();
+        assert_eq!(by_location.len(), 3);
+        assert!(by_location.contains(&(None, 1)));
+        assert!(by_location.contains(&(Some("vault".to_string()), 1)));
+        assert!(
+            s.count_by::<Package>(&base(), Column::Quantity)
+                .await
+                .is_err(),
+            "counting by a decimal is refused"
+        );
+        s.close().await;
+    }
 }

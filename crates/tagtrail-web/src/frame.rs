@@ -4,11 +4,12 @@
 use crate::WebState;
 use crate::error::WebError;
 use crate::flash::{Flash, Prefill};
-use crate::layout::{Nav, SECTIONS, page_with};
+use crate::layout::{Nav, SECTIONS, page_with, section_needs};
 use crate::session::Signed;
 use crate::when::Zone;
 use maud::Markup;
 use tagtrail_app::Scope;
+use tagtrail_domain::license::{Capability, LicenseType};
 use tagtrail_domain::permission::Permission;
 
 /// A signed-in employee on a page of one license.
@@ -92,9 +93,18 @@ impl Frame {
 
     /// [`Frame::page`] with this site's `scripts`.
     pub fn page_with(&self, title: &str, active: &str, body: Markup, scripts: &[&str]) -> Markup {
+        // Only the sections that open for this person: a clerk who may manage tags is not sent
+        // to a page of packages they may not see; the laboratory's samples only at a
+        // laboratory; drivers and vehicles only where the license may transport; no employee
+        // list for an inspector.
+        let kind = self.scope.facility().license_type;
         let sections: Vec<(&str, &str)> = SECTIONS
             .iter()
             .copied()
+            .filter(|(slug, _)| self.scope.holds_any(section_needs(slug)))
+            .filter(|(slug, _)| *slug != "labsamples" || kind.can(Capability::CanTestPackages))
+            // Only a distributor transports (rule 39), so only it keeps drivers and vehicles.
+            .filter(|(slug, _)| *slug != "transporters" || kind == LicenseType::Distributor)
             .filter(|(slug, _)| !(self.inspector() && *slug == "employees"))
             .collect();
         let nav = Nav {

@@ -8,6 +8,7 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 use maud::{DOCTYPE, Markup, html};
+use tagtrail_domain::permission::Permission;
 
 const STYLE: &str = concat!(
     include_str!("css/base.css"),
@@ -17,7 +18,9 @@ const STYLE: &str = concat!(
     include_str!("css/inspect.css"),
     include_str!("css/labels.css"),
     include_str!("css/lab.css"),
+    include_str!("css/transfers.css"),
     include_str!("css/catalog.css"),
+    include_str!("css/people.css"),
 );
 
 pub async fn stylesheet() -> impl IntoResponse {
@@ -60,6 +63,29 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("employees", "Employees"),
     ("journal", "Journal"),
 ];
+
+/// What a section's pages ask of the person (any one of these; empty: any employee), so the
+/// navigation offers only sections that open.
+pub fn section_needs(slug: &str) -> &'static [Permission] {
+    use Permission::*;
+    match slug {
+        "packages" | "labsamples" => &[ViewPackages],
+        "transfers" => &[
+            ViewTransfers,
+            ManageTransfers,
+            ViewTransferTemplates,
+            ManageTransferTemplates,
+        ],
+        "items" => &[ManageItems],
+        "strains" => &[ManageStrains],
+        "locations" => &[ManageLocations],
+        "transporters" => &[ManageTransporters, Transporters],
+        "tags" => &[ManageTags],
+        "employees" => &[ViewEmployees, ManageEmployees],
+        "journal" => &[ViewJournal],
+        _ => &[],
+    }
+}
 
 /// The search box: a license's records on its pages, every license's elsewhere.
 fn search(license: Option<&str>) -> Markup {

@@ -43,8 +43,11 @@ pub struct WebOptions {
     pub secure_cookies: bool,
     /// The zone times are shown in: the facilities' (California's by default).
     pub zone: when::Zone,
+    /// Wrong passwords taken before sign-in answers 429.
+    pub sign_in: SignInLimits,
 }
 
+pub use throttle::{Budget, SignInLimits};
 pub use when::{CALIFORNIA, Zone};
 
 /// What every handler shares.
@@ -73,7 +76,7 @@ pub fn router(ledger: Ledger, options: WebOptions) -> Router {
     let state = WebState {
         ledger,
         options,
-        throttle: Arc::new(throttle::Throttle::default()),
+        throttle: Arc::new(throttle::Throttle::of(options.sign_in)),
     };
     Router::new()
         .merge(pages::routes())

@@ -68,11 +68,11 @@ pub fn package(p: &Package) -> Markup {
     html! {
         @match p.state {
             PackageState::Active => span.badge.neutral { "Active" },
-            PackageState::InTransit => span.badge.transit { "⇢ In transit" },
+            PackageState::InTransit => span.badge.transit { "→ In transit" },
             PackageState::Finished => span.badge.closed { "Finished" },
             PackageState::Discontinued => span.badge.closed { "Discontinued" },
         }
-        @if p.on_hold { " " span.badge.hold { "⏸ On hold" } }
+        @if p.on_hold { " " span.badge.hold { "‖ On hold" } }
     }
 }
 

@@ -112,20 +112,28 @@ pub struct Throttle {
     clients: Gate<Client>,
 }
 
-impl Default for Throttle {
+/// How many wrong passwords sign-in takes before it answers 429: per account and per client
+/// address.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInLimits {
+    pub per_account: Budget,
+    pub per_client: Budget,
+}
+
+impl Default for SignInLimits {
     /// Per account, five wrong passwords at once, then one a minute (five again after five
     /// minutes); per address, twenty at once, then one every fifteen seconds.
     fn default() -> Self {
-        Throttle::new(
-            Budget {
+        SignInLimits {
+            per_account: Budget {
                 burst: 5,
                 every: Duration::from_secs(60),
             },
-            Budget {
+            per_client: Budget {
                 burst: 20,
                 every: Duration::from_secs(15),
             },
-        )
+        }
     }
 }
 
@@ -136,6 +144,10 @@ fn account(username: &str) -> String {
 }
 
 impl Throttle {
+    pub fn of(limits: SignInLimits) -> Throttle {
+        Throttle::new(limits.per_account, limits.per_client)
+    }
+
     pub fn new(per_account: Budget, per_client: Budget) -> Throttle {
         Throttle {
             accounts: Gate::new(per_account),

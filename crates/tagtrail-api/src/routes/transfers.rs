@@ -690,6 +690,8 @@ pub async fn receive(Path(id): Path<String>, w: Write) -> Result<Json<Ids>, ApiE
                 reason: r.rejection_reason.clone(),
                 received_quantity: r.received_quantity,
                 receiver_wholesale_price: r.receiver_wholesale_price,
+                // The Metrc-shaped receipt names no location: the packages arrive unshelved.
+                location: None,
             })
             .collect(),
     })

@@ -2,11 +2,14 @@
 //! action like any licensee's write; none belongs to a facility scope before it decides.
 
 use crate::identity::{hash_key, new_key};
-use crate::{AppError, AppResult, Definition, Outcome, SystemAction};
+use crate::{Action, AppError, AppResult, Context, Definition, Outcome, SystemAction};
 use serde::{Deserialize, Serialize};
 use tagtrail_domain::Rejection;
-use tagtrail_domain::commands::people::{self, FacilitySpec, Grant};
-use tagtrail_domain::records::{Employment, Facility, Inspection, User, UserKey, VendorKey, fold};
+use tagtrail_domain::commands::people::{self, FacilitySpec, Grant, Grantor, HireSpec};
+use tagtrail_domain::permission::Permission;
+use tagtrail_domain::records::{
+    Employment, Facility, Inspection, LicenseKind, User, UserKey, VendorKey, fold,
+};
 use tagtrail_store::WriteTx;
 
 /// A key shown once, at issuance; only its hash is stored.
@@ -43,7 +46,9 @@ impl PasswordHash {
     }
 }
 
-/// Issues a license (one license, one facility).
+/// Issues a license (one license, one facility) that the operator administers: annual, with no
+/// account manager, its people employed by the operator and given access at once, as every
+/// license was before onboarding was recorded. [`IssueLicense`] issues one to an account manager.
 pub struct CreateLicense;
 
 impl SystemAction for CreateLicense {
@@ -69,6 +74,115 @@ impl SystemAction for CreateLicense {
         let license = Some(f.license_number.clone());
         Ok((license, Outcome::of(std::slice::from_ref(&f)), f))
     }
+}
+
+/// A license application the operator grants (seed 000, step 1): the facility, annual or
+/// temporary, and the username of its designated account manager.
+#[derive(Debug, Clone)]
+pub struct LicenseApplication {
+    pub facility: FacilitySpec,
+    pub kind: LicenseKind,
+    /// `None`: the operator administers the license's people itself ([`CreateLicense`]).
+    pub account_manager: Option<String>,
+}
+
+/// Issues a license naming its account manager, who is employed there at once as an owner with
+/// every permission (rule 2) but, like everyone at the license, has no access until the operator
+/// records the account-manager training ([`RecordTraining`]; rule 3). A temporary license never
+/// gives access (rule 1).
+pub struct IssueLicense;
+
+impl SystemAction for IssueLicense {
+    const DEF: Definition = Definition::operator("Issue a license").reason("License issued");
+    type Request = LicenseApplication;
+    type World = (bool, i64, Option<User>, i64);
+    type Output = Facility;
+
+    async fn load(tx: &mut WriteTx, a: &LicenseApplication) -> AppResult<Self::World> {
+        let exists = !tx
+            .find_many::<Facility>(None, &[fold(&a.facility.license_number)], None)
+            .await?
+            .is_empty();
+        let manager = match &a.account_manager {
+            Some(name) => Some(active_user(tx, name).await?),
+            None => None,
+        };
+        let id = tx.next_id::<Facility>().await?;
+        Ok((exists, id, manager, tx.next_id::<Employment>().await?))
+    }
+
+    fn decide(
+        now: &str,
+        (exists, id, manager, job_id): Self::World,
+        a: &LicenseApplication,
+    ) -> Result<(Option<String>, Outcome, Facility), Rejection> {
+        let (f, job) = people::issue_license(
+            &a.facility,
+            a.kind,
+            manager.as_ref(),
+            exists,
+            now,
+            id,
+            job_id,
+        )?;
+        let license = Some(f.license_number.clone());
+        let outcome = Outcome::of(std::slice::from_ref(&f)).and(job.as_slice());
+        Ok((license, outcome, f))
+    }
+}
+
+/// The operator's record that a license's account manager completed the account-manager
+/// training (seed 000, step 2).
+#[derive(Debug, Clone)]
+pub struct TrainingRecord {
+    pub license_number: String,
+    /// `YYYY-MM-DD`; today when `None`.
+    pub completed: Option<String>,
+}
+
+/// Records the account manager's training as complete: from then on the license's people have
+/// access (rule 3). Late training is recorded with a warning.
+pub struct RecordTraining;
+
+impl SystemAction for RecordTraining {
+    const DEF: Definition = Definition::operator("Record account-manager training")
+        .reason("Account-manager training completed");
+    type Request = TrainingRecord;
+    type World = Facility;
+    type Output = (Facility, Vec<String>);
+
+    async fn load(tx: &mut WriteTx, t: &TrainingRecord) -> AppResult<Facility> {
+        active_facility(tx, &t.license_number).await
+    }
+
+    fn decide(
+        now: &str,
+        f: Facility,
+        t: &TrainingRecord,
+    ) -> Result<(Option<String>, Outcome, Self::Output), Rejection> {
+        let (f, warnings) = people::record_training(&f, t.completed.as_deref(), now)?;
+        let license = Some(f.license_number.clone());
+        let outcome = Outcome::of(std::slice::from_ref(&f)).warn(warnings.clone());
+        Ok((license, outcome, (f, warnings)))
+    }
+}
+
+/// The active user named `username`.
+async fn active_user(tx: &mut WriteTx, username: &str) -> AppResult<User> {
+    tx.find_many::<User>(None, &[fold(username)], Some(true))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound(format!("User {username} does not exist.")))
+}
+
+/// The active license numbered `license`.
+async fn active_facility(tx: &mut WriteTx, license: &str) -> AppResult<Facility> {
+    tx.find_many::<Facility>(None, &[fold(license)], Some(true))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound(format!("License {license} does not exist.")))
 }
 
 /// A new employee account.
@@ -311,5 +425,249 @@ impl SystemAction for IssueUserKey {
             Outcome::of(std::slice::from_ref(&k)),
             Credentials { id, key },
         ))
+    }
+}
+
+// ---- the license's own people: the account manager's work (seed 000, step 3) ----------------
+
+/// Who may manage a license's people: its account manager holds Manage Employees (with every
+/// other permission), and may grant it to others.
+const MANAGE: &[Permission] = &[Permission::ManageEmployees];
+
+/// The employment of the employee acting (`Grantor::Employee`), or the operator.
+async fn grantor(tx: &mut WriteTx, at: &Context<'_>) -> AppResult<Option<Employment>> {
+    let Some(user) = at.acting.user() else {
+        return Ok(None);
+    };
+    let lic = Some(at.ctx.facility.license_number.as_str());
+    tx.find_many::<Employment>(lic, &[user.id.to_string()], Some(true))
+        .await?
+        .into_iter()
+        .next()
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::Unauthorized(format!(
+                "User {} is not authorized for license {}.",
+                user.username, at.ctx.facility.license_number
+            ))
+        })
+}
+
+fn as_grantor(job: &Option<Employment>) -> Grantor<'_> {
+    match job {
+        Some(j) => Grantor::Employee(j),
+        None => Grantor::Operator,
+    }
+}
+
+/// The user `user_id` and their active employment at the scope's license: another license's
+/// people are not found here (404), whatever their id.
+async fn employee_here(
+    tx: &mut WriteTx,
+    at: &Context<'_>,
+    user_id: i64,
+) -> AppResult<(User, Employment)> {
+    let lic = &at.ctx.facility.license_number;
+    let missing = || AppError::NotFound(format!("No employee {user_id} at license {lic}."));
+    let job = tx
+        .find_many::<Employment>(Some(lic), &[user_id.to_string()], Some(true))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(missing)?;
+    let user = tx.get::<User>(user_id).await?.ok_or_else(missing)?;
+    Ok((user, job))
+}
+
+/// A person the account manager adds to the license, with their first password.
+#[derive(Debug, Clone)]
+pub struct NewHire {
+    pub person: HireSpec,
+    /// None for an API-only account.
+    pub password: Option<PasswordHash>,
+}
+
+/// Adds an employee to the scope's license: a new user with their own login (rule 4) and the
+/// permissions given, each of which the person adding them must hold.
+pub struct Hire;
+
+impl Action for Hire {
+    const DEF: Definition = Definition::holders("Add an employee", MANAGE).reason("Employee added");
+    type Request = NewHire;
+    type World = (Option<Employment>, bool, i64, i64);
+
+    async fn load(tx: &mut WriteTx, at: &Context<'_>, h: &NewHire) -> AppResult<Self::World> {
+        let by = grantor(tx, at).await?;
+        let exists = !tx
+            .find_many::<User>(None, &[fold(&h.person.username)], None)
+            .await?
+            .is_empty();
+        let user_id = tx.next_id::<User>().await?;
+        Ok((by, exists, user_id, tx.next_id::<Employment>().await?))
+    }
+
+    fn decide(
+        at: &Context<'_>,
+        (by, exists, user_id, job_id): Self::World,
+        h: &NewHire,
+    ) -> Result<Outcome, Rejection> {
+        let (user, job) = people::hire(
+            at.ctx.facility,
+            as_grantor(&by),
+            &h.person,
+            h.password.as_ref().map(|p| p.0.clone()),
+            exists,
+            &at.ctx.now,
+            user_id,
+            job_id,
+        )?;
+        Ok(Outcome::of(std::slice::from_ref(&user)).and(std::slice::from_ref(&job)))
+    }
+}
+
+/// New permissions for an employee of the scope's license, by user id.
+#[derive(Debug, Clone)]
+pub struct EmployeePermissions {
+    pub user_id: i64,
+    /// Metrc's names; they replace what the employee held.
+    pub permissions: Vec<String>,
+}
+
+/// Changes an employee's permissions at the scope's license (never one's own, never the account
+/// manager's, and only to permissions the person changing them holds).
+pub struct ChangePermissions;
+
+impl Action for ChangePermissions {
+    const DEF: Definition = Definition::holders("Change an employee's permissions", MANAGE)
+        .reason("Employee permissions changed");
+    type Request = EmployeePermissions;
+    type World = (Option<Employment>, User, Employment);
+
+    async fn load(
+        tx: &mut WriteTx,
+        at: &Context<'_>,
+        r: &EmployeePermissions,
+    ) -> AppResult<Self::World> {
+        let by = grantor(tx, at).await?;
+        let (user, job) = employee_here(tx, at, r.user_id).await?;
+        Ok((by, user, job))
+    }
+
+    fn decide(
+        at: &Context<'_>,
+        (by, user, job): Self::World,
+        r: &EmployeePermissions,
+    ) -> Result<Outcome, Rejection> {
+        let job = people::change_permissions(
+            at.ctx.facility,
+            as_grantor(&by),
+            &user,
+            &job,
+            &r.permissions,
+            &at.ctx.now,
+        )?;
+        Ok(Outcome::of(std::slice::from_ref(&job)))
+    }
+}
+
+/// Ends an employee's employment at the scope's license (rule 5), by user id: they lose access
+/// there at once; their account and their work elsewhere stay.
+pub struct Deactivate;
+
+impl Action for Deactivate {
+    const DEF: Definition =
+        Definition::holders("Deactivate an employee", MANAGE).reason("Employee deactivated");
+    /// The employee's user id.
+    type Request = i64;
+    type World = (Option<Employment>, User, Employment);
+
+    async fn load(tx: &mut WriteTx, at: &Context<'_>, id: &i64) -> AppResult<Self::World> {
+        let by = grantor(tx, at).await?;
+        let (user, job) = employee_here(tx, at, *id).await?;
+        Ok((by, user, job))
+    }
+
+    fn decide(
+        at: &Context<'_>,
+        (by, user, job): Self::World,
+        _: &i64,
+    ) -> Result<Outcome, Rejection> {
+        let job = people::dismiss(at.ctx.facility, as_grantor(&by), &user, &job, &at.ctx.now)?;
+        Ok(Outcome::of(std::slice::from_ref(&job)))
+    }
+}
+
+/// A new random API key. Only [`FreshKey::new`] makes one, so a door cannot choose a weak key;
+/// the door that asked shows it once, and the ledger keeps only its hash.
+pub struct FreshKey(String);
+
+impl FreshKey {
+    #[allow(
+        clippy::new_without_default,
+        reason = "each call makes a different key"
+    )]
+    pub fn new() -> FreshKey {
+        FreshKey(new_key())
+    }
+
+    /// The key itself, to show the person it was issued for, once.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for FreshKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FreshKey(…)")
+    }
+}
+
+/// An API key for an employee of the scope's license, by user id.
+#[derive(Debug)]
+pub struct EmployeeKey {
+    pub user_id: i64,
+    pub key: FreshKey,
+}
+
+/// Issues an employee's user API key at the scope's license: one's own, or that of an employee
+/// one may manage who works at no other license (rule 4). Stored hashed.
+pub struct IssueEmployeeKey;
+
+impl Action for IssueEmployeeKey {
+    const DEF: Definition =
+        Definition::holders("Issue an employee's API key", MANAGE).reason("User API key issued");
+    type Request = EmployeeKey;
+    /// The issuer's employment, the employee, their employment here, the licenses they also
+    /// work at, and the key's id.
+    type World = (Option<Employment>, User, Employment, Vec<String>, i64);
+
+    async fn load(tx: &mut WriteTx, at: &Context<'_>, k: &EmployeeKey) -> AppResult<Self::World> {
+        let by = grantor(tx, at).await?;
+        let (user, job) = employee_here(tx, at, k.user_id).await?;
+        let elsewhere = tx
+            .find_many::<Employment>(None, &[user.id.to_string()], Some(true))
+            .await?
+            .into_iter()
+            .map(|e| e.license_number)
+            .filter(|l| *l != job.license_number)
+            .collect();
+        let id = tx.next_id::<UserKey>().await?;
+        Ok((by, user, job, elsewhere, id))
+    }
+
+    fn decide(
+        at: &Context<'_>,
+        (by, user, job, elsewhere, id): Self::World,
+        k: &EmployeeKey,
+    ) -> Result<Outcome, Rejection> {
+        people::may_issue_key(at.ctx.facility, as_grantor(&by), &user, &job, &elsewhere)?;
+        let key = UserKey {
+            id,
+            user_id: user.id,
+            key_hash: hash_key(k.key.reveal()),
+            active: true,
+            last_modified: at.ctx.now.clone(),
+        };
+        Ok(Outcome::of(std::slice::from_ref(&key)))
     }
 }

@@ -6,12 +6,12 @@ use crate::{Action, AppResult, Context, Definition, Outcome};
 use std::collections::{HashMap, HashSet};
 use tagtrail_domain::commands::manifests::{self, Written as Manifest};
 use tagtrail_domain::commands::transfers::{
-    ListError, ManifestLine, ManifestSpec, ManifestWorld, ReceiptLine, parse_package_list,
-    plan_manifest,
+    ListError, ManifestLine, ManifestSpec, ManifestWorld, ReceiptLine, ReceivingLocations,
+    parse_package_list, plan_manifest,
 };
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{
-    Driver, Facility, Package, Transfer, TransferPackage, TransferState, Vehicle, fold,
+    Driver, Facility, Location, Package, Transfer, TransferPackage, TransferState, Vehicle, fold,
 };
 use tagtrail_domain::{Rejection, RowError};
 use tagtrail_store::WriteTx;
@@ -799,27 +799,65 @@ pub struct Receipt {
 /// The recipient accepts or rejects every package of a delivery (rule 44).
 pub struct Receive;
 
+/// What a receipt is decided against: the delivery as stored, its packages now, and the
+/// receiver's locations the receipt names.
+pub struct ReceiptWorld {
+    delivery: Option<(Loaded, HashMap<String, Package>)>,
+    locations: ReceivingLocations,
+}
+
 impl Action for Receive {
     const DEF: Definition = Definition::holders("Receive delivery", MANAGE);
     type Request = Receipt;
-    type World = Option<(Loaded, HashMap<String, Package>)>;
+    type World = ReceiptWorld;
 
-    async fn load(tx: &mut WriteTx, _: &Context<'_>, r: &Receipt) -> AppResult<Self::World> {
+    async fn load(tx: &mut WriteTx, at: &Context<'_>, r: &Receipt) -> AppResult<ReceiptWorld> {
+        // Only the receiver's own locations are read, archived ones too so that the refusal can
+        // say so; where names repeat (an archived name reused), the active one is kept.
+        let names: Vec<String> = r
+            .lines
+            .iter()
+            .filter_map(|l| l.location.as_deref())
+            .map(fold)
+            .collect();
+        let mut locations = ReceivingLocations::new();
+        if !names.is_empty() {
+            let lic = at.ctx.facility.license_number.as_str();
+            for loc in tx.find_many::<Location>(Some(lic), &names, None).await? {
+                let key = fold(&loc.name);
+                if locations.get(&key).is_none_or(|l| !l.active) {
+                    locations.insert(key, loc);
+                }
+            }
+        }
         let Some(l) = load_manifest(tx, r.delivery_id)
             .await?
             .filter(|l| l.transfer.state != TransferState::Template)
         else {
-            return Ok(None);
+            return Ok(ReceiptWorld {
+                delivery: None,
+                locations,
+            });
         };
         let pkgs = current(tx, &l.lines).await?;
-        Ok(Some((l, pkgs)))
+        Ok(ReceiptWorld {
+            delivery: Some((l, pkgs)),
+            locations,
+        })
     }
 
-    fn decide(at: &Context<'_>, w: Self::World, r: &Receipt) -> Result<Outcome, Rejection> {
-        let (l, pkgs) = w.ok_or_else(|| {
+    fn decide(at: &Context<'_>, w: ReceiptWorld, r: &Receipt) -> Result<Outcome, Rejection> {
+        let (l, pkgs) = w.delivery.ok_or_else(|| {
             Rejection::NotFound(format!("Delivery {} does not exist.", r.delivery_id))
         })?;
-        let (m, warnings) = manifests::receive(&at.ctx, &l.transfer, &l.lines, &pkgs, &r.lines)?;
+        let (m, warnings) = manifests::receive(
+            &at.ctx,
+            &l.transfer,
+            &l.lines,
+            &pkgs,
+            &r.lines,
+            &w.locations,
+        )?;
         Ok(outcome(&[m]).warn(warnings))
     }
 }

@@ -457,6 +457,7 @@ mod tests {
             license_end_date: "2027-01-01".into(),
             address: None,
             credentialed_date: "2026-01-01".into(),
+            onboarding: Default::default(),
             active: true,
             last_modified: "t".into(),
         }

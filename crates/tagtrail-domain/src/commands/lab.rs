@@ -367,6 +367,7 @@ mod tests {
             license_end_date: "2026-12-31".into(),
             address: None,
             credentialed_date: "2026-01-01".into(),
+            onboarding: Default::default(),
             active: true,
             last_modified: NOW.into(),
         }

@@ -5,7 +5,8 @@
 
 use super::Ctx;
 use super::transfers::{
-    Decided, PlannedManifest, ReceiptLine, check_shippable, check_void, decide_receipt,
+    Decided, PlannedManifest, ReceiptLine, ReceivingLocations, check_shippable, check_void,
+    decide_receipt,
 };
 use crate::error::{Rejection, RowErrors};
 use crate::license::LicenseType;
@@ -354,13 +355,15 @@ pub fn arrive(ctx: &Ctx, t: &Transfer) -> Result<Written, Rejection> {
 /// recipient's active inventory at the received quantity; a testing sample accepted by a
 /// laboratory stays its owner's package in the laboratory's custody, so that the results the
 /// laboratory records reach the owner (issue 3). Rejected packages stay the shipper's, in
-/// transit on their way back (rule 45). `current` holds the packages as they are now.
+/// transit on their way back (rule 45). `current` holds the packages as they are now;
+/// `locations` the receiver's locations the receipt names (where accepted packages go).
 pub fn receive(
     ctx: &Ctx,
     t: &Transfer,
     lines: &[TransferPackage],
     current: &HashMap<String, Package>,
     receipt: &[ReceiptLine],
+    locations: &ReceivingLocations,
 ) -> Result<(Written, Vec<String>), Rejection> {
     if t.recipient.license_number != ctx.facility.license_number {
         return Err(Rejection::NotFound(format!(
@@ -388,7 +391,8 @@ pub fn receive(
         .iter()
         .map(|l| (l.package.label.to_string(), l.shipped_quantity))
         .collect();
-    let (decided, mut warnings) = decide_receipt(&shipped, receipt)?;
+    let (decided, mut warnings) =
+        decide_receipt(&ctx.facility.license_number, &shipped, receipt, locations)?;
     let by_label: HashMap<&str, &Decided> = decided.iter().map(|d| (d.label.as_str(), d)).collect();
     let now = &ctx.now;
     let lab = ctx
@@ -419,8 +423,10 @@ pub fn receive(
                 p.state = PackageState::Active;
                 p.active = true;
                 p.quantity = d.received_quantity;
-                p.location_id = None;
-                p.location_name = None;
+                // Where the receipt put it, or nowhere yet: the shipper's location is not the
+                // receiver's.
+                p.location_id = d.location.as_ref().map(|l| l.id);
+                p.location_name = d.location.as_ref().map(|l| l.name.clone());
                 p.sublocation_id = None;
                 p.sublocation_name = None;
                 if lab && p.is_testing_sample {

@@ -5,7 +5,7 @@
 use super::{Ctx, optional};
 use crate::error::{Rejection, RowErrors};
 use crate::license::LicenseType;
-use crate::records::{Driver, Facility, Package, Vehicle};
+use crate::records::{Driver, Facility, Location, Package, Vehicle, fold};
 use crate::reference;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -285,6 +285,10 @@ pub struct ReceiptLine {
     pub reason: Option<String>,
     pub received_quantity: Option<Decimal>,
     pub receiver_wholesale_price: Option<Decimal>,
+    /// Where an accepted package is put away: a location of the receiving license, by name.
+    /// Optional: a receipt that names none (the Metrc-shaped API has no such field) leaves the
+    /// package with no location, to be moved once it is shelved.
+    pub location: Option<String>,
 }
 
 /// One package's receipt outcome, with a variance warning where the received quantity differs.
@@ -295,14 +299,56 @@ pub struct Decided {
     pub received_quantity: Decimal,
     pub reason: Option<String>,
     pub receiver_wholesale_price: Option<Decimal>,
+    /// The location an accepted package goes to, if the receipt named one.
+    pub location: Option<Location>,
+}
+
+/// The receiver's locations a receipt names, by folded name: the receiver's own rows only,
+/// active or archived (an archived one is named as such in the refusal).
+pub type ReceivingLocations = HashMap<String, Location>;
+
+/// Where an accepted package may be put away: an active location of the receiving license that
+/// holds packages. Another license's location is never one, whatever its name; the refusal does
+/// not say whether it exists elsewhere.
+pub fn receiving_location<'a>(
+    receiver: &str,
+    name: &str,
+    locations: &'a ReceivingLocations,
+) -> Result<&'a Location, String> {
+    let missing = || format!("Location {name} does not exist at {receiver}.");
+    let loc = locations
+        .get(&fold(name))
+        .filter(|l| l.license_number == receiver)
+        .ok_or_else(missing)?;
+    if !loc.active {
+        return Err(format!(
+            "Location {} is archived; choose an active location of {receiver}.",
+            loc.name
+        ));
+    }
+    let holds_packages = reference::LOCATION_TYPES
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case(&loc.location_type_name))
+        .is_none_or(|t| t.for_packages);
+    if !holds_packages {
+        return Err(format!(
+            "Location {} is a {} location and holds no packages.",
+            loc.name, loc.location_type_name
+        ));
+    }
+    Ok(loc)
 }
 
 /// Decides a receipt (rule 44): every shipped package of the manifest is accepted or rejected
 /// whole, once; a rejection gives a reason; a received quantity that differs from the shipped
 /// one is recorded with a warning for the regulator. `shipped` maps labels to shipped quantities.
+/// An accepted package named with a location goes to that location of `receiver` (see
+/// [`receiving_location`]); a rejected one goes back to the shipper and takes none.
 pub fn decide_receipt(
+    receiver: &str,
     shipped: &HashMap<String, Decimal>,
     lines: &[ReceiptLine],
+    locations: &ReceivingLocations,
 ) -> Result<(Vec<Decided>, Vec<String>), Rejection> {
     let mut errors = RowErrors::default();
     let mut seen = HashSet::new();
@@ -327,6 +373,25 @@ pub fn decide_receipt(
             );
             continue;
         };
+        let location = match (accept, optional(&l.location)) {
+            (_, None) => None,
+            (true, Some(name)) => match receiving_location(receiver, &name, locations) {
+                Ok(loc) => Some(loc.clone()),
+                Err(e) => {
+                    errors.push(row, format!("Package {label}: {e}"));
+                    continue;
+                }
+            },
+            (false, Some(_)) => {
+                errors.push(
+                    row,
+                    format!(
+                        "Package {label}: a rejected package goes back to the shipper and takes no location."
+                    ),
+                );
+                continue;
+            }
+        };
         if accept {
             let received = l.received_quantity.unwrap_or(*qty);
             if received.is_sign_negative() {
@@ -342,6 +407,7 @@ pub fn decide_receipt(
                 received_quantity: received,
                 reason: None,
                 receiver_wholesale_price: l.receiver_wholesale_price,
+                location,
             });
         } else {
             let Some(reason) = optional(&l.reason) else {
@@ -354,6 +420,7 @@ pub fn decide_receipt(
                 received_quantity: Decimal::ZERO,
                 reason: Some(reason),
                 receiver_wholesale_price: l.receiver_wholesale_price,
+                location: None,
             });
         }
     }
@@ -488,6 +555,7 @@ mod tests {
             license_end_date: "2026-12-31".into(),
             address: Some("1 Main St".into()),
             credentialed_date: "2026-01-01".into(),
+            onboarding: Default::default(),
             active: true,
             last_modified: NOW.into(),
         }
@@ -738,33 +806,103 @@ mod tests {
             ("B".to_string(), Decimal::TEN),
         ]
         .into();
+        let none = ReceivingLocations::new();
+        let decide = |lines: &[ReceiptLine]| decide_receipt("MFG", &shipped, lines, &none);
         let line = |l: &str, accept: bool, reason: Option<&str>, qty: Option<i64>| ReceiptLine {
             package_label: Some(l.into()),
             accept: Some(accept),
             reason: reason.map(str::to_string),
             received_quantity: qty.map(|q| Decimal::new(q, 0)),
             receiver_wholesale_price: None,
+            location: None,
         };
         assert!(
-            matches!(decide_receipt(&shipped, &[line("A", true, None, None)]), Err(Rejection::Invalid(m)) if m.contains("Partial receipt"))
+            matches!(decide(&[line("A", true, None, None)]), Err(Rejection::Invalid(m)) if m.contains("Partial receipt"))
         );
         assert!(matches!(
-            decide_receipt(
-                &shipped,
-                &[line("A", true, None, None), line("B", false, None, None)]
-            ),
+            decide(&[line("A", true, None, None), line("B", false, None, None)]),
             Err(Rejection::Rows(_))
         ));
-        let (out, warnings) = decide_receipt(
-            &shipped,
-            &[
-                line("A", true, None, Some(9)),
-                line("B", false, Some("Damaged"), None),
-            ],
-        )
+        let (out, warnings) = decide(&[
+            line("A", true, None, Some(9)),
+            line("B", false, Some("Damaged"), None),
+        ])
         .unwrap();
         assert_eq!(out[0].state, ShipmentState::Accepted);
         assert_eq!(out[1].state, ShipmentState::Rejected);
+        assert_eq!(out[0].location, None, "no location named, none given");
         assert_eq!(warnings.len(), 1, "received 9 of 10");
+    }
+
+    fn location(id: i64, lic: &str, name: &str, kind: &str, active: bool) -> Location {
+        Location {
+            id,
+            license_number: lic.into(),
+            name: name.into(),
+            location_type_id: 1,
+            location_type_name: kind.into(),
+            active,
+            last_modified: NOW.into(),
+        }
+    }
+
+    /// Rule 44 (where accepted packages go): a receipt may name, per accepted package, a
+    /// location of the receiving license; it must be the receiver's own, active, and one that
+    /// holds packages. A rejected package goes back to the shipper and takes none.
+    #[test]
+    fn rule_44_accepted_packages_go_to_an_active_location_of_the_receiver() {
+        let shipped: HashMap<String, Decimal> = [
+            ("A".to_string(), Decimal::TEN),
+            ("B".to_string(), Decimal::TEN),
+        ]
+        .into();
+        let mut locations = ReceivingLocations::new();
+        for l in [
+            location(1, "MFG", "Finished Goods", "Storage", true),
+            location(2, "MFG", "Old Cage", "Quarantine", false),
+            location(3, "MFG", "Drying Room", "Drying", true),
+            // Another license's location, loaded by mistake under the same name.
+            location(4, "DIST", "Receiving Dock", "Default", true),
+        ] {
+            locations.insert(fold(&l.name), l);
+        }
+        let line = |l: &str, accept: bool, at: Option<&str>| ReceiptLine {
+            package_label: Some(l.into()),
+            accept: Some(accept),
+            reason: (!accept).then(|| "Damaged".to_string()),
+            location: at.map(str::to_string),
+            ..Default::default()
+        };
+        let decide = |lines: &[ReceiptLine]| decide_receipt("MFG", &shipped, lines, &locations);
+        // Named in any case; the package takes the location as the receiver keeps it.
+        let (out, _) = decide(&[
+            line("A", true, Some(" finished goods ")),
+            line("B", true, None),
+        ])
+        .unwrap();
+        assert_eq!(out[0].location.as_ref().map(|l| l.id), Some(1));
+        assert_eq!(out[1].location, None);
+        let refused = |lines: &[ReceiptLine]| match decide(lines) {
+            Err(Rejection::Rows(rows)) => rows.into_iter().map(|r| (r.row, r.message)).collect(),
+            other => panic!("expected row errors, got {other:?}"),
+        };
+        let rows: Vec<(usize, String)> = refused(&[
+            line("A", true, Some("Receiving Dock")),
+            line("B", true, Some("Old Cage")),
+        ]);
+        assert!(rows[0].1.contains("does not exist at MFG"), "{rows:?}");
+        assert!(rows[1].1.contains("archived"), "{rows:?}");
+        let rows = refused(&[
+            line("A", true, Some("Drying Room")),
+            line("B", false, Some("Finished Goods")),
+        ]);
+        assert!(rows[0].1.contains("holds no packages"), "{rows:?}");
+        assert!(rows[1].1.contains("takes no location"), "{rows:?}");
+        let rows = refused(&[line("A", true, Some("Nowhere")), line("B", true, None)]);
+        assert_eq!(rows.len(), 1);
+        assert!(
+            rows[0].1.contains("Location Nowhere does not exist"),
+            "{rows:?}"
+        );
     }
 }

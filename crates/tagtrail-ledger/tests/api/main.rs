@@ -14,6 +14,7 @@ mod items;
 mod journal;
 mod leaks;
 mod locations;
+mod onboarding;
 mod packages;
 mod paging;
 mod ratelimit;

@@ -30,8 +30,16 @@ async fn web_posts_without_the_sessions_token_are_refused_and_write_nothing() {
             head,
             "[{b}] nothing was written"
         );
+        // Receipt is irreversible, so it is confirmed (issue 9).
         let r = web
-            .post(&receive, &[("csrf", &web.csrf), ("order_id", &order)])
+            .post(
+                &receive,
+                &[
+                    ("csrf", &web.csrf),
+                    ("order_id", &order),
+                    ("confirmed", "yes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "[{b}]");
         let entry = app.journal_head(DISTRIBUTOR).await;

@@ -10,5 +10,7 @@ mod helpers {
 
 mod browser;
 mod csrf;
+mod inspection;
+mod receipt;
 mod sessions;
 mod visibility;

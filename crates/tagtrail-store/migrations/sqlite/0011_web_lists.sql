@@ -9,6 +9,9 @@ ALTER TABLE packages ADD COLUMN item_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE packages ADD COLUMN location_name TEXT;
 CREATE INDEX packages_item_name ON packages (license_number, item_name, id);
 CREATE INDEX packages_location_name ON packages (license_number, location_name, id);
+-- Drivers are found and sorted by name as well as by their license number.
+ALTER TABLE drivers ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX drivers_name ON drivers (license_number, name_key, id);
 UPDATE projection_state SET rebuild_from_journal = 1 WHERE id = 1;
 
 -- The outcome of a session's last form (a message, the problems, what was typed), shown once

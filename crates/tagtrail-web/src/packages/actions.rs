@@ -1,7 +1,10 @@
-//! The package detail page's writes: adjust (rule 28), move, set the note, finish (rule 33) and
-//! unfinish. Each maps the form to the action's request and runs the action the matching Metrc
-//! endpoint runs.
+//! The package detail page's writes: adjust (rule 28), move, change the item (rule 29), record
+//! remediation or decontamination of a failed lot (§2.5), set the note, the dates and the
+//! external identifier, flag and unflag, finish (rule 33) and unfinish, and discontinue. Each
+//! maps the form to the action's request and runs the action the matching Metrc endpoint runs.
+//! Whatever cannot be undone asks first, naming the package.
 
+use super::words::plainly;
 use crate::WebState;
 use crate::confirm;
 use crate::error::WebError;
@@ -12,8 +15,63 @@ use crate::urls::segment;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use rust_decimal::Decimal;
-use tagtrail_app::actions::packages::{AdjustBy, Finish, Move, SetNotes, Unfinish};
-use tagtrail_domain::commands::packages::{AdjustSpec, FinishSpec, MoveSpec, NoteSpec};
+use tagtrail_app::Written;
+use tagtrail_app::actions::packages::{
+    AdjustBy, ChangeItem, Decontaminate, Discontinue, Finish, FlagDonation, FlagFinishedGood,
+    FlagTradeSample, Move, Remediate, SetDates, SetExternalIds, SetNotes, Unfinish, UnflagDonation,
+    UnflagFinishedGood, UnflagTradeSample,
+};
+use tagtrail_domain::commands::packages::{
+    AdjustSpec, DatesSpec, ExternalIdSpec, FinishSpec, ItemChangeSpec, MoveSpec, NoteSpec,
+    TreatmentSpec,
+};
+
+/// What an irreversible write does to `package`, for its confirmation; `None` for the writes
+/// that need none.
+fn consequence(
+    what: &str,
+    p: &tagtrail_domain::records::Package,
+) -> Option<(&'static str, String)> {
+    let amount = format!("{} {}", p.quantity, p.unit_of_measure);
+    Some(match what {
+        "finish" => (
+            "Finish",
+            format!(
+                "Package {} is finished and leaves active inventory.",
+                p.label
+            ),
+        ),
+        "unfinish" => (
+            "Unfinish",
+            format!(
+                "Package {} returns to active inventory with {amount}.",
+                p.label
+            ),
+        ),
+        "remediate" => (
+            "Record remediation",
+            format!(
+                "Package {} ({amount}) is recorded as remediated; its lab testing state becomes Remediated and it must pass a retest before sale.",
+                p.label
+            ),
+        ),
+        "decontaminate" => (
+            "Record decontamination",
+            format!(
+                "Package {} ({amount}) is recorded as decontaminated; its lab testing state becomes Decontaminated.",
+                p.label
+            ),
+        ),
+        "discontinue" => (
+            "Discontinue",
+            format!(
+                "Package {} ({amount}) is discontinued and leaves inventory for good; its tag is not freed, and what it took from its sources is not returned.",
+                p.label
+            ),
+        ),
+        _ => return None,
+    })
+}
 
 pub async fn act(
     State(s): State<WebState>,
@@ -62,14 +120,11 @@ pub async fn act(
                     }
                 }
             }
-            "finish" => {
-                let consequence = format!(
-                    "Package {} is finished and leaves active inventory.",
-                    package.label
-                );
-                return confirm::ask(&posted, "Finish", &consequence, &to);
+            other => {
+                if let Some((label, consequence)) = consequence(other, &package) {
+                    return confirm::ask(&posted, label, &consequence, &to);
+                }
             }
-            _ => {}
         }
     }
     let result = async {
@@ -117,7 +172,7 @@ pub async fn act(
             "finish" => {
                 let spec = FinishSpec {
                     label,
-                    actual_date: None,
+                    actual_date: form.text("date"),
                 };
                 s.ledger
                     .run_as::<Finish>(&signed.acting, &license, posted.door(None), &vec![spec])
@@ -128,10 +183,110 @@ pub async fn act(
                     .run_as::<Unfinish>(&signed.acting, &license, posted.door(None), &vec![label])
                     .await?
             }
-            _ => return Err(WebError::not_found("No such action.")),
+            "item" => {
+                let spec = ItemChangeSpec {
+                    label,
+                    item: form.text("item"),
+                };
+                s.ledger
+                    .run_as::<ChangeItem>(&signed.acting, &license, posted.door(None), &vec![spec])
+                    .await?
+            }
+            "remediate" | "decontaminate" => {
+                let spec = TreatmentSpec {
+                    label,
+                    method: form.text("method"),
+                    date: form.text("date"),
+                };
+                // The method is why the lab state changes, so it is the journal's reason too.
+                let door = posted.door(form.get("method"));
+                let req = vec![spec];
+                if what == "remediate" {
+                    s.ledger
+                        .run_as::<Remediate>(&signed.acting, &license, door, &req)
+                        .await?
+                } else {
+                    s.ledger
+                        .run_as::<Decontaminate>(&signed.acting, &license, door, &req)
+                        .await?
+                }
+            }
+            "dates" => {
+                let spec = DatesSpec {
+                    label,
+                    expiration_date: form.text("expiration"),
+                    sell_by_date: form.text("sell_by"),
+                    use_by_date: form.text("use_by"),
+                };
+                s.ledger
+                    .run_as::<SetDates>(&signed.acting, &license, posted.door(None), &vec![spec])
+                    .await?
+            }
+            "external-id" => {
+                let spec = ExternalIdSpec {
+                    label,
+                    external_id: form.get("external_id").map(str::to_string),
+                };
+                let req = vec![spec];
+                s.ledger
+                    .run_as::<SetExternalIds>(&signed.acting, &license, posted.door(None), &req)
+                    .await?
+            }
+            "discontinue" => {
+                s.ledger
+                    .run_as::<Discontinue>(&signed.acting, &license, posted.door(None), &id)
+                    .await?
+            }
+            flag => flagged(&s, &signed, &license, &posted, flag, label).await?,
         };
         Ok(format!("Done (journal entry {}).", w.seq))
     }
     .await;
-    reply(&s, &signed, &to, result, Some(typed)).await
+    reply(&s, &signed, &to, result.map_err(plainly), Some(typed)).await
+}
+
+/// Sets or clears one of the package's flags (`donation-on`, `trade-sample-off`…).
+async fn flagged(
+    s: &WebState,
+    signed: &Signed,
+    license: &str,
+    posted: &Posted,
+    what: &str,
+    label: Option<String>,
+) -> Result<Written, WebError> {
+    let (who, door, req) = (&signed.acting, posted.door(None), &vec![label]);
+    let w = match what {
+        "donation-on" => {
+            s.ledger
+                .run_as::<FlagDonation>(who, license, door, req)
+                .await
+        }
+        "donation-off" => {
+            s.ledger
+                .run_as::<UnflagDonation>(who, license, door, req)
+                .await
+        }
+        "trade-sample-on" => {
+            s.ledger
+                .run_as::<FlagTradeSample>(who, license, door, req)
+                .await
+        }
+        "trade-sample-off" => {
+            s.ledger
+                .run_as::<UnflagTradeSample>(who, license, door, req)
+                .await
+        }
+        "finished-good-on" => {
+            s.ledger
+                .run_as::<FlagFinishedGood>(who, license, door, req)
+                .await
+        }
+        "finished-good-off" => {
+            s.ledger
+                .run_as::<UnflagFinishedGood>(who, license, door, req)
+                .await
+        }
+        _ => return Err(WebError::not_found("No such action.")),
+    };
+    Ok(w?)
 }

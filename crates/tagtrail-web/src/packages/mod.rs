@@ -1,10 +1,12 @@
-//! Package pages: the filtered list, the detail (lineage, adjustments, lab results, journal),
-//! the detail page's writes, and the laboratory's samples with result entry and release.
+//! Package pages: the filtered list, the detail (lineage, adjustments, lab results, journal)
+//! and the detail page's writes. (The laboratory's samples are in `crate::lab`.)
 
 pub mod actions;
+pub mod create;
 pub mod detail;
-pub mod lab;
+pub mod label;
 pub mod list;
+mod words;
 
 use crate::error::WebError;
 use crate::{WebState, lic};
@@ -27,6 +29,20 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/ui/packages/{uid}", get(detail::by_uid))
         .route(&lic("/packages"), get(list::page))
+        .route(
+            &lic("/packages/new"),
+            get(create::new_get).post(create::new_post),
+        )
+        .route(
+            &lic("/packages/sample"),
+            get(create::sample_get).post(create::sample_post),
+        )
+        .route(
+            &lic("/packages/{id}/repackage"),
+            get(create::repackage_get).post(create::repackage_post),
+        )
         .route(&lic("/packages/{id}"), get(detail::page))
+        .route(&lic("/packages/{id}/label"), get(label::page))
+        .route(&lic("/packages/{id}/label.pdf"), get(label::pdf))
         .route(&lic("/packages/{id}/{action}"), post(actions::act))
 }

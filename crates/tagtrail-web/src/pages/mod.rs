@@ -1,6 +1,6 @@
-//! The pages that are not about packages or transfers: signing in and out, the employee's
-//! facilities, a license's catalog (items, strains, locations, employees), its UID tags and its
-//! journal.
+//! The pages that belong to no one area: signing in and out, the start page, a license's
+//! dashboard, search, the inspection card, help, and the journal. (Employees and tags are served
+//! by `people`, the catalog by `catalog`, whose pages still live partly here.)
 
 pub mod catalog;
 pub mod dashboard;

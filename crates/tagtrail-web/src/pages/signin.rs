@@ -122,6 +122,12 @@ pub async fn sign_in(
             s.throttle.failed(username, client);
             return form_page(&s, &headers, StatusCode::UNAUTHORIZED, Some(&m), username);
         }
+        // The password was right, but no license the person works at is open to them yet (an
+        // account manager whose training is not recorded, their employees, a temporary
+        // licensee): the form says why and whom to contact. Not a failed attempt.
+        Err(AppError::Forbidden(m)) => {
+            return form_page(&s, &headers, StatusCode::FORBIDDEN, Some(&m), username);
+        }
         Err(e) => return WebError::from(e).into_response(),
     };
     // A session the browser already had (another employee's, or one planted by someone else)

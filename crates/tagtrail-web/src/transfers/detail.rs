@@ -4,8 +4,8 @@
 
 use super::editor::{editable, package_list_text};
 use super::{
-    ANY, MANAGE, MANAGE_TEMPLATES, VIEW, VIEW_TEMPLATES, detail_path, local, opt, page, party,
-    roles, state_pill, title, visible, with_seconds, with_warnings,
+    ANY, MANAGE, MANAGE_TEMPLATES, VIEW, VIEW_TEMPLATES, detail_path, line_words, local, opt, page,
+    party, planned, roles, state_badge, title, visible, with_seconds, with_warnings,
 };
 use crate::WebState;
 use crate::confirm;
@@ -13,9 +13,10 @@ use crate::error::{Page, WebError};
 use crate::fields::Posted;
 use crate::flash::{Typed, reply};
 use crate::frame::Frame;
-use crate::layout::{csrf_field, notices, wide};
+use crate::layout::{csrf_field, notices};
 use crate::pages::journal::entries;
 use crate::session::Signed;
+use crate::status;
 use crate::urls::segment;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -45,18 +46,24 @@ async fn detail_page(
     let template = t.state == TransferState::Template;
     let manage = f.may(if template { MANAGE_TEMPLATES } else { MANAGE });
     let history = s.ledger.manifest_history(&f.scope, t.id, 50).await?;
-    let base = format!("/ui/l/{lic}/transfers/{}", t.id);
+    let base = f.url(&format!("transfers/{}", t.id));
     let status = t.list_status();
     let editable = r.shipper
         && manage
         && t.active
         && matches!(t.state, TransferState::Outgoing | TransferState::Template);
     let csrf = f.csrf();
+    let lab_of = |p: &tagtrail_domain::records::Package| {
+        html! {
+            (status::lab(p.lab_testing_state))
+            @if p.on_hold { " " span.badge.hold { "⏸ On hold" } }
+        }
+    };
     Ok(page(
         f,
         &title(t),
         html! {
-            h1 { (title(t)) " " (state_pill(t)) }
+            h1 { "Transfer · " (title(t)) " " (state_badge(t)) }
             (notices(msg, errors))
             div.card {
                 table.fields #parties {
@@ -67,35 +74,35 @@ async fn detail_page(
                          th { "Driver" } td { (t.driver_name) " · DL " span.mono { (t.driver_license_number) } @if let Some(e) = &t.driver_employee_id { " · " (e) } } }
                     tr { th { "Vehicle" } td { (t.vehicle_make) " " (t.vehicle_model) " · " span.mono { (t.vehicle_plate) } }
                          th { "Phone for questions" } td { (t.phone_for_questions.clone().unwrap_or_default()) } }
-                    tr { th { "Estimated departure" } td.mono { (t.estimated_departure) } th { "Estimated arrival" } td.mono { (t.estimated_arrival) } }
-                    tr { th { "Departed" } td.mono { (t.actual_departure.clone().unwrap_or_default()) } th { "Arrived" } td.mono { (t.actual_arrival.clone().unwrap_or_default()) } }
-                    tr { th { "Received" } td.mono { (t.received_at.clone().unwrap_or_default()) @if t.state == TransferState::Received { " · " (t.accepted_count) " accepted, " (t.rejected_count) " rejected" } }
+                    tr { th { "Estimated departure" } td { (planned(f.zone, &t.estimated_departure)) } th { "Estimated arrival" } td { (planned(f.zone, &t.estimated_arrival)) } }
+                    tr { th { "Departed" } td { (f.zone.maybe(t.actual_departure.as_deref())) } th { "Arrived" } td { (f.zone.maybe(t.actual_arrival.as_deref())) } }
+                    tr { th { "Received" } td { (f.zone.maybe(t.received_at.as_deref())) @if t.state == TransferState::Received { " · " (t.accepted_count) " accepted, " (t.rejected_count) " rejected" } }
                          th { "Invoice" } td { (t.invoice_number.clone().unwrap_or_default()) } }
                     tr { th { "Planned route" } td colspan="3" { (t.planned_route.clone().unwrap_or_default()) } }
-                    tr { th { "Created" } td.mono { (t.created_at) " by " (t.created_by) } th { "Status" } td { (status) } }
+                    tr { th { "Created" } td { (f.when(&t.created_at)) " by " (t.created_by) } th { "State" } td { (state_badge(t)) } }
                 }
                 @if !template {
-                    p { a #manifest-pdf href={ (base) "/manifest.pdf" } { "Manifest (PDF)" } " · " a href={ (base) "/manifest.html" } { "printable page" } }
+                    p { a #manifest-pdf href={ (base) "/manifest.pdf" } { "Manifest (PDF)" } " · " a href={ (base) "/manifest.html" } { "printable manifest" } }
                 }
             }
             h2 { "Actions" }
             div.card #actions {
                 @if editable {
-                    p { a href={ (base) "/edit" } { "Edit " @if template { "template" } @else { "manifest" } } }
+                    p { a href={ (base) "/edit" } { "Edit " @if template { "template" } @else { "transfer" } } }
                 }
                 @if template && r.shipper && t.active {
                     @if f.may(MANAGE) {
-                        form method="post" action={ (base) "/register" } {
+                        form.register method="post" action={ (base) "/register" } {
                             (csrf_field(csrf))
-                            "Register a manifest from this template, departing "
-                            input type="datetime-local" name="departure" value=(local(&t.estimated_departure)) aria-label="Departure";
-                            " arriving " input type="datetime-local" name="arrival" value=(local(&t.estimated_arrival)) aria-label="Arrival";
-                            " " button.act type="submit" { "Register manifest" }
+                            p { "Register a transfer from this template (it gets its manifest number):" }
+                            label { "Departing " input type="datetime-local" name="departure" value=(local(&t.estimated_departure)); }
+                            " " label { "arriving " input type="datetime-local" name="arrival" value=(local(&t.estimated_arrival)); }
+                            " " button.act type="submit" { "Register transfer" }
                         }
                         p {}
                     }
                     @if manage {
-                        form.inline method="post" action={ (base) "/archive" } { (csrf_field(csrf)) (confirm::button("Archive template", &format!("Template {} is archived and can no longer be used to register manifests.", t.id))) }
+                        form.inline method="post" action={ (base) "/archive" } { (csrf_field(csrf)) (confirm::button("Archive template", &format!("Template {} is archived and can no longer be used to register transfers.", t.name.clone().unwrap_or_else(|| t.id.to_string())))) }
                     }
                 }
                 @if r.transporter && t.state == TransferState::Outgoing && manage {
@@ -111,7 +118,7 @@ async fn detail_page(
                     p {}
                 }
                 @if r.recipient && matches!(t.state, TransferState::InTransit | TransferState::Delivered) && manage {
-                    p { a #receive-link href={ (base) "/receive" } { strong { "Receive packages…" } } span.muted { " accept or reject each package (rule 44)" } }
+                    p { a.act #receive-link href={ (base) "/receive" } { "Receive packages…" } span.muted { " accept or reject each package and say where it goes (rule 44)" } }
                 }
                 @if r.shipper && t.state == TransferState::Outgoing && manage {
                     form method="post" action={ (base) "/void" } {
@@ -133,35 +140,37 @@ async fn detail_page(
                     h2 { "Replace the packages from a list" }
                     form #upload method="post" enctype="multipart/form-data" action={ (base) "/upload" } {
                         (csrf_field(csrf))
-                        p { "A CSV or TXT file with one column of package tag UIDs (bulletin IV); every line must be good or nothing changes. "
-                            input type="file" name="file" accept=".csv,.txt,text/csv,text/plain"; }
-                        p { textarea name="list" rows="4" cols="40" placeholder="…or paste the UIDs here, one per line" aria-label="Package UIDs" { (list) } }
+                        p { "A CSV or TXT file with one column of package tag UIDs (bulletin IV); every line must be good or nothing changes." }
+                        p { label { "Package list file " input type="file" name="file" accept=".csv,.txt,text/csv,text/plain"; } }
+                        p { label { "…or paste the UIDs, one per line" br; textarea name="list" rows="4" cols="40" { (list) } } }
                         button.act type="submit" { "Upload list" }
                     }
                 }
             }
             h2 { "Packages" }
-            (wide(html! { table #lines {
-                thead { tr { th { "Label" } th { "Item" } th { "Shipped" } th { "Wholesale price" } th { "Gross weight" } th { "State" } th { "Received" } th { "Rejection reason" } } }
+            table.stack #lines {
+                thead { tr { th { "Tag UID" } th { "Item" } th { "Lab testing" } th { "Shipped" } th { "Wholesale price" } th { "Gross weight" } th { "State" } th { "Received" } th { "Rejection reason" } } }
                 tbody { @for line in &l.lines {
                     @let p = &line.package;
                     // Link where the package is the viewer's: the shipper's until accepted, the recipient's after.
                     @let linked = (r.shipper && line.shipment_state != ShipmentState::Accepted) || (r.recipient && line.shipment_state == ShipmentState::Accepted && !p.is_testing_sample);
-                    tr {
-                        td.mono { @if linked { a href={ "/ui/l/" (lic) "/packages/" (p.id) } { (p.label) } } @else { (p.label) } }
-                        td { (p.item_name) }
-                        td { (line.shipped_quantity) " " (line.shipped_unit) }
-                        td { (line.wholesale_price.map(|v| v.to_string()).unwrap_or_default()) }
-                        td { @if let Some(w) = line.gross_weight { (w) " " (line.gross_unit.clone().unwrap_or_default()) } }
-                        td { span.pill { (line.list_status()) } }
-                        td { (line.received_quantity.map(|v| v.to_string()).unwrap_or_default()) }
-                        td { (line.rejection_reason.clone().unwrap_or_default()) }
+                    tr data-lab=(p.lab_testing_state.name()) {
+                        td.mono data-th="Tag UID" { div { @if linked { a href=(f.url(&format!("packages/{}", p.id))) { (p.label) } } @else { (p.label) } } }
+                        td data-th="Item" { div { (p.item_name) } }
+                        td data-th="Lab testing" { div { (lab_of(p)) } }
+                        td data-th="Shipped" { div { (line.shipped_quantity) " " (line.shipped_unit) } }
+                        td data-th="Wholesale price" { div { (line.wholesale_price.map(|v| v.to_string()).unwrap_or_default()) } }
+                        td data-th="Gross weight" { div { @if let Some(w) = line.gross_weight { (w) " " (line.gross_unit.clone().unwrap_or_default()) } } }
+                        td data-th="State" { div { span.pill { (line_words(&line.list_status())) } } }
+                        td data-th="Received" { div { (line.received_quantity.map(|v| v.to_string()).unwrap_or_default()) } }
+                        td data-th="Rejection reason" { div { (line.rejection_reason.clone().unwrap_or_default()) } }
                     }
                 } }
-            } }))
+            }
+            p.muted { "Lab testing as shipped." }
             h2 { "Journal entries for this transfer" }
             (entries(f.license(), f.zone, &history))
-            p { a href={ "/ui/l/" (lic) "/transfers" } { "← Transfers" } }
+            p { a href=(f.url("transfers")) { "← Transfers" } }
         },
     ))
 }
@@ -214,7 +223,13 @@ pub async fn act(
     }
     let door = posted.door(posted.fields.get("reason"));
     let ids = vec![Some(id)];
-    let done = |verb: &str, w: Written| format!("Transfer {id} {verb} (journal entry {}).", w.seq);
+    let done = |verb: &str, w: Written| {
+        format!(
+            "Manifest {} {verb} (journal entry {}).",
+            manifest_number(id),
+            w.seq
+        )
+    };
     let result: Result<(String, String), WebError> = async {
         Ok(match what.as_str() {
             "depart" => {
@@ -280,7 +295,7 @@ pub async fn act(
                     .copied()
                     .ok_or_else(|| WebError::bad("No manifest was registered."))?;
                 let msg = format!(
-                    "Manifest {} registered from template {id} (journal entry {}).",
+                    "Transfer registered from the template: manifest {} (journal entry {}).",
                     manifest_number(new_id),
                     w.seq
                 );

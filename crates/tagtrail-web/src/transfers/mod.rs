@@ -77,6 +77,8 @@ async fn visible(
     Ok(l)
 }
 
+/// The manifest's name on its pages: "Manifest 0000000012", or a template's name. A transfer is
+/// the record; its manifest is the document that travels with the packages, known by its number.
 fn title(t: &Transfer) -> String {
     if t.state == TransferState::Template {
         format!("Template {}", t.name.clone().unwrap_or_default())
@@ -85,17 +87,70 @@ fn title(t: &Transfer) -> String {
     }
 }
 
-fn state_pill(t: &Transfer) -> Markup {
+/// A transfer's list status in words, with the badge class it reads with.
+fn status_words(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "Template" => ("Template", "badge neutral"),
+        "Outgoing" => ("Registered, not departed", "badge neutral"),
+        "InTransit" => ("⇢ In transit", "badge transit"),
+        "Delivered" => ("Arrived, awaiting receipt", "badge testing"),
+        "Received" => ("✓ Received", "badge passed"),
+        "Rejected" => ("Received · packages rejected", "badge hold"),
+        "Returned" => ("Received · rejected packages returned", "badge closed"),
+        "Voided" => ("Voided", "badge closed"),
+        _ => ("", "badge neutral"),
+    }
+}
+
+/// The state of a transfer as a badge of words (the ledger's name kept for machines).
+fn state_badge(t: &Transfer) -> Markup {
     let status = t.list_status();
-    let class = match t.state {
-        TransferState::Voided => "pill off",
-        TransferState::Received if t.rejected_count > 0 && t.rejected_returned_at.is_none() => {
-            "pill warn"
+    let (words, class) = status_words(&status);
+    html! { span class=(class) data-state=(status) { @if words.is_empty() { (status) } @else { (words) } } }
+}
+
+/// A package line's state on a manifest in words.
+fn line_words(status: &str) -> &str {
+    match status {
+        "Planned" => "Planned",
+        "Shipped" => "In transit",
+        other => other,
+    }
+}
+
+/// One sentence, shown once on the transfer pages, for the names they use.
+fn glossary() -> Markup {
+    html! {
+        p.muted.glossary-line {
+            "A " strong { "transfer" } " moves packages from one license to another. Its "
+            strong { "manifest" } " is the document that travels with them, known by its ten-digit manifest number. "
+            "A " strong { "template" } " is a saved transfer plan with no manifest yet."
         }
-        TransferState::InTransit | TransferState::Delivered => "pill warn",
-        _ => "pill",
-    };
-    html! { span class=(class) { (status) } }
+    }
+}
+
+/// A planned time as the manifest holds it. Estimated times are typed as the facility's local
+/// time and kept without an offset, so they are shown as typed (with the zone they are in and
+/// the UTC instant on hover); a time with an offset is converted like any other.
+fn planned(zone: crate::when::Zone, v: &str) -> Markup {
+    use chrono::TimeZone;
+    if chrono::DateTime::parse_from_rfc3339(v.trim()).is_ok() {
+        return zone.when(v);
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|fmt| chrono::NaiveDateTime::parse_from_str(v.trim(), fmt).ok());
+    match naive.and_then(|n| zone.0.from_local_datetime(&n).earliest()) {
+        Some(t) => {
+            let utc = t.with_timezone(&chrono::Utc);
+            html! {
+                time datetime=(utc.to_rfc3339()) title={ (utc.format("%Y-%m-%d %H:%M:%S UTC")) } {
+                    (t.format("%b %-d, %Y, %-I:%M %p %Z"))
+                }
+            }
+        }
+        None => html! { (v) },
+    }
 }
 
 fn party(p: &Party) -> Markup {
@@ -182,5 +237,18 @@ mod tests {
         assert_eq!(with_seconds(" 2026-11-21T08:00:30 "), "2026-11-21T08:00:30");
         assert_eq!(local("2026-11-20T12:30:00"), "2026-11-20T12:30");
         assert_eq!(local("tomorrow"), "");
+    }
+
+    /// Estimated times are the facility's local time as typed: shown as typed, not shifted as
+    /// if they were UTC; a time with an offset is converted.
+    #[test]
+    fn planned_times_are_local_as_typed() {
+        let z = crate::when::Zone::default();
+        let html = planned(z, "2026-11-20T08:00:00").into_string();
+        assert!(html.contains("Nov 20, 2026, 8:00 AM PST"), "{html}");
+        assert!(html.contains("2026-11-20 16:00:00 UTC"), "{html}");
+        let html = planned(z, "2026-07-01T19:05:00+00:00").into_string();
+        assert!(html.contains("12:05 PM PDT"), "{html}");
+        assert_eq!(planned(z, "soon").into_string(), "soon");
     }
 }

@@ -62,6 +62,7 @@ async fn a_post_without_or_with_a_wrong_csrf_token_is_refused_and_writes_nothing
             &session,
             &[
                 ("csrf", &csrf),
+                ("confirmed", "yes"),
                 ("order_id", &order),
                 ("reason", "Box arrived"),
             ],
@@ -88,7 +89,7 @@ async fn a_post_from_another_site_is_refused_even_with_the_token() {
             .post_from(
                 &receive_path(),
                 &session,
-                &[("csrf", &csrf), ("order_id", &order)],
+                &[("csrf", &csrf), ("confirmed", "yes"), ("order_id", &order)],
                 Some(origin),
                 None,
             )
@@ -101,7 +102,7 @@ async fn a_post_from_another_site_is_refused_even_with_the_token() {
         .post_from(
             &receive_path(),
             &session,
-            &[("csrf", &csrf), ("order_id", &order)],
+            &[("csrf", &csrf), ("confirmed", "yes"), ("order_id", &order)],
             None,
             None,
         )
@@ -121,6 +122,7 @@ async fn the_journal_records_the_web_door_and_never_the_token() {
             &session,
             &[
                 ("csrf", &csrf),
+                ("confirmed", "yes"),
                 ("order_id", &order),
                 ("reason", "Box arrived by courier"),
             ],
@@ -137,7 +139,8 @@ async fn the_journal_records_the_web_door_and_never_the_token() {
     assert_eq!(body.actor.name, format!("web:{USER}"));
     assert_eq!(
         body.request,
-        serde_json::json!({"order_id": order, "reason": "Box arrived by courier"})
+        // What was posted, confirmation included; never the token.
+        serde_json::json!({"confirmed": "yes", "order_id": order, "reason": "Box arrived by courier"})
     );
     assert!(!body.request.to_string().contains(&csrf));
 }

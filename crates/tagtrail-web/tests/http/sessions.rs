@@ -23,7 +23,7 @@ async fn a_session_survives_a_restart_of_the_server() {
         .post(
             &format!("/ui/l/{LICENSE}/tags/receive"),
             &session,
-            &[("csrf", &csrf), ("order_id", &order)],
+            &[("csrf", &csrf), ("confirmed", "yes"), ("order_id", &order)],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

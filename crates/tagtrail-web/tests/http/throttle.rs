@@ -5,6 +5,30 @@ use crate::harness::{Harness, PASSWORD, USER};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+use tagtrail_web::{Budget, SignInLimits, WebOptions};
+
+/// The default budgets, except that nothing is given back during the test: twenty checked
+/// attempts (argon2 each, in a debug build, on a loaded machine) can take longer than the
+/// fifteen seconds in which an address earns one more attempt.
+async fn harness() -> Harness {
+    let hour = Duration::from_secs(3600);
+    let d = SignInLimits::default();
+    let sign_in = SignInLimits {
+        per_account: Budget {
+            every: hour,
+            ..d.per_account
+        },
+        per_client: Budget {
+            every: hour,
+            ..d.per_client
+        },
+    };
+    Harness::start_with(WebOptions {
+        sign_in,
+        ..WebOptions::default()
+    })
+    .await
+}
 
 const TOO_MANY: &str = "Too many sign-in attempts; try again in a few minutes.";
 
@@ -30,7 +54,7 @@ async fn attempt(
 
 #[tokio::test]
 async fn repeated_wrong_passwords_for_an_account_get_429_before_argon2() {
-    let h = Harness::start().await;
+    let h = harness().await;
     let from: SocketAddr = "203.0.113.7:50000".parse().unwrap();
     let mut checked = Duration::ZERO;
     for _ in 0..5 {
@@ -55,7 +79,7 @@ async fn repeated_wrong_passwords_for_an_account_get_429_before_argon2() {
 
 #[tokio::test]
 async fn one_address_guessing_across_accounts_is_throttled() {
-    let h = Harness::start().await;
+    let h = harness().await;
     let guesser: SocketAddr = "203.0.113.9:1".parse().unwrap();
     for i in 0..20 {
         let (status, _, _) = attempt(&h, &format!("user{i}"), "guess", Some(guesser)).await;
@@ -71,7 +95,7 @@ async fn one_address_guessing_across_accounts_is_throttled() {
 
 #[tokio::test]
 async fn without_connection_info_every_client_shares_one_budget() {
-    let h = Harness::start().await;
+    let h = harness().await;
     for i in 0..20 {
         let (status, _, _) = attempt(&h, &format!("user{i}"), "guess", None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);

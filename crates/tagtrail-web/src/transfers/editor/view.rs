@@ -198,16 +198,14 @@ pub fn body(e: &Editor<'_>, d: &Draft, msg: Option<&str>, errors: &[String]) -> 
                     span.muted { " ticks the next packages below at once · " (d.picked.len()) " of at most " (e.max) " ticked (rule 47)" }
                 }
                 @if e.editing.is_none() {
-                    p {
-                        "Or give the packages as a list: a CSV or TXT file with one column of package tag UIDs (bulletin IV), which replaces the ticks. "
-                        input type="file" name="file" accept=".csv,.txt,text/csv,text/plain";
-                    }
-                    p { textarea name="list" rows="3" cols="40" placeholder="…or paste the UIDs here, one per line" { (d.list) } }
+                    p { "Or give the packages as a list, which replaces the ticks: a CSV or TXT file with one column of package tag UIDs (bulletin IV)." }
+                    p { label { "Package list file " input type="file" name="file" accept=".csv,.txt,text/csv,text/plain"; } }
+                    p { label { "…or paste the UIDs, one per line" br; textarea name="list" rows="3" cols="40" { (d.list) } } }
                 } @else {
                     p.muted { "To replace the packages from a CSV or TXT list of UIDs, use the upload on the transfer's page." }
                 }
                 (wide(html! { table #packages {
-                    thead { tr { th { "Ship" } th { "Label" } th { "Item" } th { "Quantity" } th { "Lab state" } th { "Location" } th { "Wholesale price" } th { "Gross weight" } } }
+                    thead { tr { th { "Ship" } th { "Tag UID" } th { "Item" } th { "Quantity" } th { "Lab testing" } th { "Location" } th { "Wholesale price" } th { "Gross weight" } } }
                     tbody {
                         @for p in &e.choices.available {
                             @let label = p.label.to_string();
@@ -216,12 +214,12 @@ pub fn body(e: &Editor<'_>, d: &Draft, msg: Option<&str>, errors: &[String]) -> 
                                 td.mono { (label) }
                                 td { (p.item_name) }
                                 td { (p.quantity) " " (p.unit_of_measure) }
-                                td { (p.lab_testing_state.name()) @if p.on_hold { " " span.pill.warn { "on hold" } } }
+                                td { (crate::status::lab(p.lab_testing_state)) @if p.on_hold { " " span.badge.hold { "⏸ On hold" } } }
                                 td { (p.location_name.clone().unwrap_or_default()) }
-                                td { input type="text" name={ "price_" (label) } size="7" value=(d.prices.get(&label).cloned().unwrap_or_default()); }
+                                td { input type="text" inputmode="decimal" name={ "price_" (label) } size="7" value=(d.prices.get(&label).cloned().unwrap_or_default()) aria-label={ "Wholesale price of " (label) }; }
                                 td {
-                                    input type="text" name={ "weight_" (label) } size="6" value=(d.weights.get(&label).cloned().unwrap_or_default());
-                                    " " select name={ "unit_" (label) } {
+                                    input type="text" inputmode="decimal" name={ "weight_" (label) } size="6" value=(d.weights.get(&label).cloned().unwrap_or_default()) aria-label={ "Gross weight of " (label) };
+                                    " " select name={ "unit_" (label) } aria-label={ "Unit of the gross weight of " (label) } {
                                         @for u in &weight_units { option value=(u) selected[d.units.get(&label).is_some_and(|x| x.eq_ignore_ascii_case(u))] { (u) } }
                                     }
                                 }
@@ -230,7 +228,7 @@ pub fn body(e: &Editor<'_>, d: &Draft, msg: Option<&str>, errors: &[String]) -> 
                         // Ticked labels that are not (or no longer) in the shipper's free
                         // inventory stay ticked, so that saving names the problem.
                         @for label in &hidden { tr {
-                            td { input type="checkbox" name="pick" value=(label) checked; }
+                            td { input type="checkbox" name="pick" value=(label) checked aria-label={ "Ship " (label) }; }
                             td.mono { (label) } td colspan="6" { span.pill.warn { "not in your available inventory" } }
                         } }
                     }
@@ -240,7 +238,7 @@ pub fn body(e: &Editor<'_>, d: &Draft, msg: Option<&str>, errors: &[String]) -> 
             p {
                 @match e.editing {
                     None => {
-                        button.act type="submit" name="op" value="save" { "Register manifest" } " "
+                        button.act type="submit" name="op" value="save" { "Register transfer" } " "
                         button.act type="submit" name="op" value="template" { "Save as template" }
                     }
                     Some(t) => {
