@@ -5,7 +5,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from conftest import look, sign_in
+from conftest import LOOKED, kind_of, look, sign_in
 
 # Pages not to follow: downloads and documents, and the sign-out form's target.
 SKIP = re.compile(r"(\.pdf|\.html|format=csv|/documents/|/logout|/label)")
@@ -15,22 +15,6 @@ def users(demo):
     out = [(l["license_type"], l) for l in demo["creds"]["licenses"]]
     out.append(("inspector", demo["creds"]["inspector"]))
     return out
-
-
-# Kinds of page already looked at, across the users (the tests run in order, in one process):
-# a kind looked at as the manufacturer is not looked at again as the retailer. This keeps the
-# walk to about a hundred pages at each width (it was 720 looks, eight minutes, without it).
-LOOKED = set()
-
-
-def kind_of(path):
-    """A page's kind: its path with the license, ids and UIDs taken out, and its query's keys
-    without their values (every package page is one kind; every list tab another)."""
-    u = urlparse(path)
-    p = re.sub(r"/ui/l/[^/]+", "/ui/l/L", u.path)
-    p = re.sub(r"/(\d+|[0-9A-Fa-f]{24})(?=/|$)", "/N", p)
-    keys = sorted({kv.split("=")[0] for kv in u.query.split("&") if kv})
-    return p + "?" + "&".join(keys)
 
 
 def pages_of(page, base):
@@ -43,7 +27,8 @@ def pages_of(page, base):
             continue
         kinds.add(kind)
         seen.append(path)
-        page.goto(base + path)
+        resp = page.goto(base + path)
+        assert resp is not None and resp.status < 500, f"{path}: {resp and resp.status}"
         if path.count("/") > 5:
             continue
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
@@ -58,21 +43,24 @@ def pages_of(page, base):
 
 @pytest.mark.parametrize("who", ["manufacturer", "distributor", "testing_lab", "retailer", "cultivator", "inspector"])
 def test_every_page_answers_is_accessible_and_fits_a_phone(demo, browser, who):
+    """Each kind of page is looked at once at each width, by whichever test (this walk runs last
+    and takes the kinds nobody looked at); the inspector's pages are all looked at again, as the
+    read-only rendering of each."""
     name, user = next((n, u) for n, u in users(demo) if n == who)
-    for label, viewport in (("desktop", {"width": 1366, "height": 900}), ("phone", {"width": 390, "height": 844})):
+    paths = None
+    for viewport in ({"width": 1366, "height": 900}, {"width": 390, "height": 844}):
         ctx = browser.new_context(viewport=viewport)
         try:
             page = ctx.new_page()
             sign_in(page, demo["base"], user)
-            if label == "desktop":
-                # The inspector sees every kind again: the read-only rendering of each.
-                paths = [p for p in pages_of(page, demo["base"])
-                         if who == "inspector" or kind_of(p) not in LOOKED]
+            if paths is None:
+                paths = pages_of(page, demo["base"])
             for path in paths:
+                if who != "inspector" and (kind_of(path), viewport["width"]) in LOOKED:
+                    continue
                 resp = page.goto(demo["base"] + path)
                 assert resp is not None and resp.status < 500, f"{path}: {resp and resp.status}"
                 slug = re.sub(r"[^A-Za-z0-9]+", "-", path.strip("/")) or "start"
                 look(page, f"{who}-{slug}")
         finally:
             ctx.close()
-    LOOKED.update(kind_of(p) for p in paths)
