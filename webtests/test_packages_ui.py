@@ -67,6 +67,9 @@ def test_adjust_from_the_detail_page_and_rule_28(demo, page):
     page.click("form[action$='/adjust'] button")
     page.click("button[name=confirmed]")
     assert "below zero" in page.inner_text(".flash.error")
+    # The refused form comes back with what was typed.
+    assert page.input_value("input[name=quantity]") == "-1000000"
+    assert page.input_value("select[name=reason]") == "Scale Variance"
     page.fill("input[name=quantity]", "-3")
     page.select_option("select[name=reason]", "Typing/Entry Error")
     page.click("form[action$='/adjust'] button")
