@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashMap;
 use tagtrail_app::reads::ListQuery;
-use tagtrail_app::{Acting, AppError, Config, Definition, Door, Scope};
+use tagtrail_app::{Acting, AppError, Config, Definition, Door, Ledger, Scope};
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::time;
 use tagtrail_metrc::Paged;
@@ -179,8 +179,13 @@ impl Params {
     }
 
     /// `lastModifiedStart`/`lastModifiedEnd` as formatted bounds. An end without a start is
-    /// refused; a start without an end runs to now; the span may not exceed the maximum (rule 67).
-    pub fn window(&self, cfg: &Config) -> Result<(Option<String>, Option<String>), ApiError> {
+    /// refused; a start without an end runs to `now` (the ledger's clock, which sandbox mode may
+    /// shift); the span may not exceed the maximum (rule 67).
+    pub fn window(
+        &self,
+        cfg: &Config,
+        now: time::Timestamp,
+    ) -> Result<(Option<String>, Option<String>), ApiError> {
         let parse = |name: &str| -> Result<Option<time::Timestamp>, ApiError> {
             match self.get(name) {
                 None => Ok(None),
@@ -197,7 +202,7 @@ impl Params {
                     "lastModifiedEnd requires lastModifiedStart.",
                 ));
             }
-            (Some(s), e) => (s, e.unwrap_or_else(chrono::Utc::now)),
+            (Some(s), e) => (s, e.unwrap_or(now)),
         };
         if end < start {
             return Err(ApiError::bad_request(
@@ -219,12 +224,13 @@ impl Params {
     /// license comes from the scope the query is run for.
     pub fn list_query(
         &self,
-        cfg: &Config,
+        ledger: &Ledger,
         active: Option<bool>,
         windowed: bool,
     ) -> Result<ListQuery, ApiError> {
+        let cfg = &ledger.config;
         let (modified_from, modified_to) = if windowed {
-            self.window(cfg)?
+            self.window(cfg, ledger.now())?
         } else {
             (None, None)
         };

@@ -227,7 +227,7 @@ impl Read {
         map: impl Fn(&R) -> W,
     ) -> Result<Json<Paged<W>>, ApiError> {
         let scope = self.scope(perms).await?;
-        let lq = refine(self.q.list_query(&self.s.ledger.config, active, windowed)?);
+        let lq = refine(self.q.list_query(&self.s.ledger, active, windowed)?);
         let page = self.s.ledger.list::<R>(&scope, lq).await?;
         self.paged(page.rows.iter().map(map).collect(), page.total)
     }

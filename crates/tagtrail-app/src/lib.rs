@@ -24,6 +24,7 @@
 mod action;
 pub mod actions;
 pub mod audit;
+pub mod backup;
 pub mod checkpoints;
 mod config;
 mod door;
@@ -68,4 +69,35 @@ impl Ledger {
     pub async fn close(&self) {
         self.store.close().await;
     }
+
+    /// Shifts the ledger's clock by `seconds` (negative: behind), for sandbox mode: the time
+    /// stamped on journal entries (and so `LastModified`) and the horizon of windowed reads.
+    /// Stamps still never fall at or before the journal head, and horizons never go back, so
+    /// setting it back on a ledger with recent entries holds new stamps just after the head
+    /// until the shifted clock passes it. Offsets beyond ten years either way are refused.
+    pub fn set_clock_offset(&self, seconds: i64) -> AppResult<()> {
+        if seconds.unsigned_abs() > MAX_CLOCK_OFFSET_SECONDS {
+            let max = MAX_CLOCK_OFFSET_SECONDS;
+            let msg =
+                format!("The clock offset must be within {max} seconds (ten years) either way.");
+            return Err(tagtrail_domain::Rejection::Invalid(msg).into());
+        }
+        self.store
+            .set_clock_offset(chrono::TimeDelta::seconds(seconds));
+        Ok(())
+    }
+
+    /// The clock offset in seconds (zero unless sandbox mode set one).
+    pub fn clock_offset(&self) -> i64 {
+        self.store.clock_offset().num_seconds()
+    }
+
+    /// The ledger's "now": the system clock with the clock offset.
+    pub fn now(&self) -> tagtrail_domain::time::Timestamp {
+        self.store.now()
+    }
 }
+
+/// The largest clock offset [`Ledger::set_clock_offset`] accepts: ten years of 365.25 days, far
+/// beyond any drift worth playing and far inside the range timestamps can be formatted in.
+pub const MAX_CLOCK_OFFSET_SECONDS: u64 = 315_576_000;

@@ -131,6 +131,7 @@ pub async fn run(opts: Options) -> Result<()> {
     let server = tokio::spawn(tagtrail_ledger::serve(
         ledger,
         tagtrail_ledger::WebOptions::default(),
+        None,
         listener,
         async move {
             let _ = stop_rx.await;

@@ -1,7 +1,9 @@
 //! `tagtrail`: the ledger server, the demo, the operator's admin commands and the audit.
 
+mod backup;
 mod bench;
 mod checkpoints;
+mod sandbox;
 mod scale;
 
 use anyhow::{Context, Result, bail};
@@ -53,6 +55,8 @@ enum Command {
         web: WebArgs,
         #[command(flatten)]
         checkpoint: checkpoints::SignerArgs,
+        #[command(flatten)]
+        sandbox: sandbox::SandboxArgs,
     },
     /// Seed a realistic California dataset (once per data directory) and serve it.
     Demo {
@@ -69,6 +73,8 @@ enum Command {
         web: WebArgs,
         #[command(flatten)]
         checkpoint: checkpoints::SignerArgs,
+        #[command(flatten)]
+        sandbox: sandbox::SandboxArgs,
     },
     /// The operator's (regulator's) commands: licenses, employees, keys, tag shipments.
     Admin {
@@ -97,6 +103,26 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Back up the ledger to one file while it serves: the journal exactly as stored, the
+    /// certificates and the signed checkpoints, from one consistent snapshot. Either backend's
+    /// backup restores into either backend. Never overwrites FILE.
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file to write (gzip'd JSON lines); its directory is created if missing.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty database (refused otherwise). The projections are
+    /// rebuilt from the journal and `audit verify` runs before anything is kept: a file that does
+    /// not verify is refused (exit 2) naming the first bad entry, and the target is left empty.
+    Restore {
+        /// The backup file (`tagtrail backup --out FILE`).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -420,11 +446,16 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(ledger: Ledger, listen: &str, web: WebOptions) -> Result<()> {
+async fn serve(
+    ledger: Ledger,
+    listen: &str,
+    web: WebOptions,
+    sandbox: Option<tagtrail_ledger::Sandbox>,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
-    tagtrail_ledger::serve(ledger, web, listener, shutdown_signal()).await?;
+    tagtrail_ledger::serve(ledger, web, sandbox, listener, shutdown_signal()).await?;
     Ok(())
 }
 
@@ -440,14 +471,16 @@ async fn run(cli: Cli) -> Result<i32> {
             limits,
             web,
             checkpoint,
+            sandbox,
         } => {
+            let sandbox = sandbox.sandbox()?;
             let ledger = open(&db.database_url, limits.config()).await?;
             println!(
                 "tagtrail ledger on http://{listen} (database {})",
                 redact(&db.database_url)
             );
             let signer = checkpoints::signer(&ledger, &checkpoint)?;
-            serve(ledger, &listen, web.options()).await?;
+            serve(ledger, &listen, web.options(), sandbox).await?;
             checkpoints::finish(signer).await;
         }
         Command::Demo {
@@ -457,7 +490,9 @@ async fn run(cli: Cli) -> Result<i32> {
             limits,
             web,
             checkpoint,
+            sandbox,
         } => {
+            let sandbox = sandbox.sandbox()?;
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("creating {}", data_dir.display()))?;
             let url = database_url
@@ -466,7 +501,7 @@ async fn run(cli: Cli) -> Result<i32> {
             let creds = demo_credentials(&ledger, &data_dir, &listen).await?;
             print_demo(&creds, &data_dir);
             let signer = checkpoints::demo_signer(&ledger, &checkpoint, &data_dir)?;
-            serve(ledger, &listen, web.options()).await?;
+            serve(ledger, &listen, web.options(), sandbox).await?;
             signer.finish().await;
         }
         Command::Admin {
@@ -493,6 +528,8 @@ async fn run(cli: Cli) -> Result<i32> {
             })
             .await?;
         }
+        Command::Backup { db, out } => return backup::backup(&db.database_url, &out).await,
+        Command::Restore { from, db } => return backup::restore(&from, &db.database_url).await,
         Command::Audit {
             command: AuditCommand::Checkpoints { db, out },
         } => {

@@ -40,6 +40,10 @@ pub struct DemoLicense {
     pub user_key: String,
     pub username: String,
     pub password: String,
+    /// The key holder's employee license number (Metrc's `employeeLicenseNumber`), which
+    /// `GET /employees/v2/permissions` asks for.
+    #[serde(default)]
+    pub employee_license_number: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -342,6 +346,7 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
             user_key: key.key,
             username: user.username,
             password: pw,
+            employee_license_number: spec.badge.into(),
         });
     }
     // A clerk at the distributor who may look but not manage: for permission tests and demos.

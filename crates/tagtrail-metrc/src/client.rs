@@ -5,7 +5,8 @@
 use crate::envelope::{ErrorMessage, Ids, Paged, RowError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Metrc's object limit per write request (§9).
 pub const MAX_OBJECTS: usize = 10;
@@ -33,6 +34,35 @@ impl Error {
     }
 }
 
+/// One request and what came back, as an [`Observer`] sees it. It never holds the keys (they
+/// travel in the Authorization header, which is not recorded) and holds the answer only as its
+/// SHA-256 and size.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    /// The query string as sent (licenseNumber, windows, paging).
+    pub query: String,
+    /// SHA-256 (hex) of the request body, when there was one.
+    pub request_sha256: Option<String>,
+    /// `None` when no answer arrived (connection refused, dropped, timed out).
+    pub status: Option<u16>,
+    pub response_sha256: Option<String>,
+    pub response_bytes: usize,
+    pub elapsed: Duration,
+    pub error: Option<String>,
+}
+
+/// Sees every request the client sends, including each 429 retried: the workbench keeps them as
+/// evidence of what Metrc was asked and answered.
+pub trait Observer: Send + Sync {
+    fn observe(&self, exchange: Exchange);
+}
+
+/// A client-side limit on requests per second, so a caller stays under the server's published
+/// limits instead of learning them from 429s.
+type Limiter = governor::DefaultDirectRateLimiter;
+
 #[derive(Clone)]
 pub struct Client {
     base: String,
@@ -41,6 +71,8 @@ pub struct Client {
     http: reqwest::Client,
     /// How many times a 429 is retried before it is returned.
     pub max_retries: u32,
+    observer: Option<Arc<dyn Observer>>,
+    limiter: Option<Arc<Limiter>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -63,7 +95,135 @@ impl Client {
                 .build()
                 .unwrap_or_default(),
             max_retries: 5,
+            observer: None,
+            limiter: None,
         }
+    }
+
+    /// Gives up on a request after `timeout` (the default is 100 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .unwrap_or_default();
+        self
+    }
+
+    /// Uses `http` (its connection pool, TLS set-up and timeout) instead of a client of its
+    /// own: building a client loads the TLS roots, which costs more than a request on loopback.
+    pub fn with_http(mut self, http: reqwest::Client) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Reports every exchange to `observer`.
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Sends at most `per_second` requests per second (bursts of the same size), waiting
+    /// before a request rather than being refused after it.
+    pub fn with_rate_limit(mut self, per_second: u32) -> Self {
+        if let Some(n) = std::num::NonZeroU32::new(per_second) {
+            self.limiter = Some(Arc::new(governor::RateLimiter::direct(
+                governor::Quota::per_second(n),
+            )));
+        }
+        self
+    }
+
+    /// Sends one request and returns Metrc's status and body, whatever the status (429s are
+    /// retried first, as everywhere). A transport error (no answer) is an `Err`.
+    pub async fn exchange(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<(u16, String), Error> {
+        let url = format!("{}{}", self.base, path);
+        let body_text = body.map(|b| b.to_string());
+        let mut attempt = 0;
+        loop {
+            if let Some(l) = &self.limiter {
+                l.until_ready().await;
+            }
+            let started = Instant::now();
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .basic_auth(&self.vendor_key, Some(&self.user_key))
+                .query(query);
+            if let Some(b) = &body_text {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(b.clone());
+            }
+            let outcome = async {
+                let resp = req.send().await?;
+                let status = resp.status().as_u16();
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok());
+                let text = resp.text().await?;
+                Ok::<_, reqwest::Error>((status, retry_after, text))
+            }
+            .await;
+            if let Some(o) = &self.observer {
+                o.observe(Exchange {
+                    method: method.to_string(),
+                    path: path.to_string(),
+                    query: form_query(query),
+                    request_sha256: body_text.as_deref().map(|b| sha256_hex(b.as_bytes())),
+                    status: outcome.as_ref().ok().map(|o| o.0),
+                    response_sha256: outcome.as_ref().ok().map(|o| sha256_hex(o.2.as_bytes())),
+                    response_bytes: outcome.as_ref().map(|o| o.2.len()).unwrap_or(0),
+                    elapsed: started.elapsed(),
+                    error: outcome.as_ref().err().map(|e| e.to_string()),
+                });
+            }
+            // A read changes nothing, so a read that got no answer, or a server error, is
+            // simply asked again (with backoff); a write is never retried here — the caller
+            // must first find out whether it was applied.
+            let idempotent = method == reqwest::Method::GET;
+            let transient = match &outcome {
+                Err(_) => true,
+                Ok((status, _, _)) => *status >= 500,
+            };
+            if idempotent && transient && attempt < self.max_retries {
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                attempt += 1;
+                continue;
+            }
+            let (status, retry_after, text) = outcome?;
+            if status == 429 && attempt < self.max_retries {
+                let wait = retry_after
+                    .map(Duration::from_secs)
+                    .unwrap_or_else(|| Duration::from_millis(250 << attempt));
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                continue;
+            }
+            return Ok((status, text));
+        }
+    }
+
+    /// Metrc's error body as an [`Error`]: an array of {row, message} for write validation,
+    /// {Message} for anything else; some states use other casings, and a few answer plain text.
+    pub fn error_of(status: u16, text: &str) -> Error {
+        if let Ok(rows) = serde_json::from_str::<Vec<RowError>>(text) {
+            return Error::Rows { status, rows };
+        }
+        let value = serde_json::from_str::<serde_json::Value>(text).map(crate::keys::pascalize);
+        let message = value
+            .ok()
+            .and_then(|v| serde_json::from_value::<ErrorMessage>(v).ok())
+            .map(|m| m.message)
+            .unwrap_or_else(|| text.to_string());
+        Error::Api { status, message }
     }
 
     async fn send(
@@ -73,48 +233,11 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<String, Error> {
-        let url = format!("{}{}", self.base, path);
-        let mut attempt = 0;
-        loop {
-            let mut req = self
-                .http
-                .request(method.clone(), &url)
-                .basic_auth(&self.vendor_key, Some(&self.user_key))
-                .query(query);
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            let resp = req.send().await?;
-            let status = resp.status().as_u16();
-            if status == 429 && attempt < self.max_retries {
-                let wait = resp
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .map(Duration::from_secs)
-                    .unwrap_or_else(|| Duration::from_millis(250 << attempt));
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-                continue;
-            }
-            let text = resp.text().await?;
-            if (200..300).contains(&status) {
-                return Ok(text);
-            }
-            // Metrc answers write validation with an array of {row, message}, anything else with
-            // {Message}; some states use other casings, and a few answer plain text.
-            if let Ok(rows) = serde_json::from_str::<Vec<RowError>>(&text) {
-                return Err(Error::Rows { status, rows });
-            }
-            let value =
-                serde_json::from_str::<serde_json::Value>(&text).map(crate::keys::pascalize);
-            let message = value
-                .ok()
-                .and_then(|v| serde_json::from_value::<ErrorMessage>(v).ok())
-                .map(|m| m.message)
-                .unwrap_or(text);
-            return Err(Error::Api { status, message });
+        let (status, text) = self.exchange(method, path, query, body).await?;
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            Err(Self::error_of(status, &text))
         }
     }
 
@@ -220,4 +343,17 @@ impl Client {
         }
         Ok(())
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn form_query(query: &[(&str, String)]) -> String {
+    query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -12,9 +12,16 @@
 //! ([`Clock::stamp`]). (2) is closed by [`crate::Store::horizon`]: a windowed read first waits for
 //! any write in flight, then takes a time every later write will exceed, and answers nothing past
 //! it.
+//!
+//! In sandbox mode the clock can be shifted ([`Clock::set_offset`]) to play a server whose clock
+//! runs ahead or behind. The offset is added to the reading before the bounds above are applied,
+//! so both guarantees hold whatever it is set to: shifting it back cannot stamp an entry at or
+//! before the head or a horizon already handed out (stamps wait at head + 1 µs until the shifted
+//! clock passes the head), and horizons never go back.
 
 use chrono::{SubsecRound, TimeDelta, Utc};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 use tagtrail_domain::time::Timestamp;
 
 /// The journal stores times to the microsecond.
@@ -27,6 +34,10 @@ const TICK: TimeDelta = TimeDelta::microseconds(1);
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
     floor: Mutex<Option<Timestamp>>,
+    /// Microseconds added to every reading (sandbox mode; zero otherwise). An atomic, not part of
+    /// the floor's lock, because setting it needs no ordering with readings: any reading taken
+    /// with either value is bounded by the same floor and head.
+    offset_us: AtomicI64,
 }
 
 pub(crate) fn system_now() -> Timestamp {
@@ -34,11 +45,30 @@ pub(crate) fn system_now() -> Timestamp {
 }
 
 impl Clock {
-    /// The time for an entry appended after `head`: `now`, but strictly after the head's time and
-    /// after every horizon handed out.
+    /// Shifts every later reading by `offset` (negative: the clock runs behind).
+    pub(crate) fn set_offset(&self, offset: TimeDelta) {
+        self.offset_us
+            .store(offset.num_microseconds().unwrap_or(0), Ordering::SeqCst);
+    }
+
+    pub(crate) fn offset(&self) -> TimeDelta {
+        TimeDelta::microseconds(self.offset_us.load(Ordering::SeqCst))
+    }
+
+    /// `now` as this clock reads it: shifted by the offset, to the microsecond. A shift that
+    /// would leave chrono's range (not reachable with the bounded offsets the ledger accepts)
+    /// reads unshifted rather than failing a write.
+    pub(crate) fn shifted(&self, now: Timestamp) -> Timestamp {
+        now.checked_add_signed(self.offset())
+            .unwrap_or(now)
+            .trunc_subsecs(6)
+    }
+
+    /// The time for an entry appended after `head`: `now` (shifted), but strictly after the
+    /// head's time and after every horizon handed out.
     pub(crate) fn stamp(&self, now: Timestamp, head: Option<Timestamp>) -> Timestamp {
         let floor = *self.floor.lock().unwrap_or_else(|p| p.into_inner());
-        let mut t = now.trunc_subsecs(6);
+        let mut t = self.shifted(now);
         for bound in [head, floor].into_iter().flatten() {
             t = t.max(bound + TICK);
         }
@@ -49,7 +79,7 @@ impl Clock {
     /// committed, and every later stamp exceeds it.
     pub(crate) fn horizon(&self, now: Timestamp) -> Timestamp {
         let mut floor = self.floor.lock().unwrap_or_else(|p| p.into_inner());
-        let h = now.trunc_subsecs(6) - TICK;
+        let h = self.shifted(now) - TICK;
         let h = floor.map_or(h, |f| f.max(h));
         *floor = Some(h);
         h
@@ -76,5 +106,41 @@ mod tests {
             "a write after a horizon is later than it"
         );
         assert!(clock.horizon(t0) >= h, "horizons never go back");
+    }
+
+    #[test]
+    fn an_offset_shifts_readings_within_the_same_bounds() {
+        let clock = Clock::default();
+        let t0 = system_now();
+        clock.set_offset(TimeDelta::seconds(3600));
+        assert_eq!(clock.stamp(t0, None), t0 + TimeDelta::seconds(3600));
+        let ahead = clock.horizon(t0);
+        assert_eq!(ahead, t0 + TimeDelta::seconds(3600) - TICK);
+
+        // Set back: neither the head nor the horizon already handed out is undercut.
+        clock.set_offset(TimeDelta::seconds(-3600));
+        assert_eq!(clock.offset(), TimeDelta::seconds(-3600));
+        assert_eq!(
+            clock.stamp(t0, None),
+            ahead + TICK,
+            "never at or before a horizon"
+        );
+        let head = t0 + TimeDelta::seconds(7200);
+        assert_eq!(
+            clock.stamp(t0, Some(head)),
+            head + TICK,
+            "never at or before the head"
+        );
+        assert_eq!(clock.horizon(t0), ahead, "horizons never go back");
+
+        // On a clock with no history the shift shows as it is.
+        let fresh = Clock::default();
+        fresh.set_offset(TimeDelta::seconds(-3600));
+        let old_head = t0 - TimeDelta::seconds(7200);
+        assert_eq!(
+            fresh.stamp(t0, Some(old_head)),
+            t0 - TimeDelta::seconds(3600)
+        );
+        assert_eq!(fresh.horizon(t0), t0 - TimeDelta::seconds(3600) - TICK);
     }
 }

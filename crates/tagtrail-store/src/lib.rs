@@ -10,6 +10,7 @@
 //! (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL), because the
 //! hash chain has exactly one head and every entry must link to the one before it.
 
+pub mod backup;
 mod checkpoints;
 mod clock;
 mod error;

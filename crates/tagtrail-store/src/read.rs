@@ -318,28 +318,74 @@ pub(crate) async fn find_many<R: Record>(
     Ok(out)
 }
 
-pub(crate) fn entry_from_row(row: &AnyRow) -> Result<Entry> {
-    let actor: String = row.try_get("actor")?;
-    let request: String = row.try_get("request")?;
-    let result_ids: String = row.try_get("result_ids")?;
-    let changes: String = row.try_get("changes")?;
-    Ok(Entry {
-        seq: row.try_get("seq")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
-        body: Draft {
+/// A journal row's columns exactly as stored: the JSON columns as their text, so that a copy
+/// (a backup) carries each entry byte for byte and a restore writes back what was hashed, not a
+/// re-serialization of it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StoredEntry {
+    pub seq: i64,
+    pub recorded_at: String,
+    pub license_number: Option<String>,
+    pub employee_id: Option<i64>,
+    pub vendor_key_id: Option<i64>,
+    pub actor: String,
+    pub endpoint: String,
+    pub reason: String,
+    pub request: String,
+    pub result_ids: String,
+    pub changes: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub door: Option<String>,
+    pub action: Option<String>,
+}
+
+impl StoredEntry {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<StoredEntry> {
+        Ok(StoredEntry {
+            seq: row.try_get("seq")?,
             recorded_at: row.try_get("recorded_at")?,
             license_number: row.try_get("license_number")?,
-            actor: serde_json::from_str::<Actor>(&actor)?,
+            employee_id: row.try_get("employee_id")?,
+            vendor_key_id: row.try_get("vendor_key_id")?,
+            actor: row.try_get("actor")?,
             endpoint: row.try_get("endpoint")?,
             reason: row.try_get("reason")?,
-            request: serde_json::from_str(&request)?,
-            result_ids: serde_json::from_str(&result_ids)?,
-            changes: serde_json::from_str::<Vec<Change>>(&changes)?,
+            request: row.try_get("request")?,
+            result_ids: row.try_get("result_ids")?,
+            changes: row.try_get("changes")?,
+            prev_hash: row.try_get("prev_hash")?,
+            hash: row.try_get("hash")?,
             door: row.try_get("door")?,
             action: row.try_get("action")?,
-        },
-    })
+        })
+    }
+
+    /// The entry, its JSON columns parsed.
+    pub(crate) fn entry(&self) -> Result<Entry> {
+        Ok(Entry {
+            seq: self.seq,
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+            body: Draft {
+                recorded_at: self.recorded_at.clone(),
+                license_number: self.license_number.clone(),
+                actor: serde_json::from_str::<Actor>(&self.actor)?,
+                endpoint: self.endpoint.clone(),
+                reason: self.reason.clone(),
+                request: serde_json::from_str(&self.request)?,
+                result_ids: serde_json::from_str(&self.result_ids)?,
+                changes: serde_json::from_str::<Vec<Change>>(&self.changes)?,
+                door: self.door.clone(),
+                action: self.action.clone(),
+            },
+        })
+    }
+}
+
+pub(crate) fn entry_from_row(row: &AnyRow) -> Result<Entry> {
+    StoredEntry::from_row(row)?.entry()
 }
 
 pub(crate) const ENTRY_COLUMNS: &str = "seq, recorded_at, license_number, employee_id, vendor_key_id, actor, endpoint, reason, request, result_ids, changes, prev_hash, hash, door, action";

@@ -12,7 +12,7 @@ use crate::read::{ENTRY_COLUMNS, entry_from_row};
 use crate::write::{touch, upsert_all};
 use crate::{Result, Store};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use tagtrail_domain::journal::verify_link;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +88,30 @@ fn compared(t: &Table, r: &AnyRow) -> Result<Compared> {
 
 /// Verifies `live`, rebuilding into a fresh SQLite file at `scratch_path`.
 pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<VerifyReport> {
+    let mut snap = snapshot(live).await?;
+    let report = verify_on(&mut snap, scratch_path).await;
+    snap.rollback().await?;
+    report
+}
+
+/// Verifies what `live` sees: a read snapshot for `audit verify`, or the write transaction of a
+/// restore, which must verify what it wrote before it commits.
+pub(crate) async fn verify_on(
+    live: &mut AnyConnection,
+    scratch_path: &std::path::Path,
+) -> Result<VerifyReport> {
     let _ = std::fs::remove_file(scratch_path);
     let scratch = Store::open_scratch(scratch_path).await?;
-    let mut snap = snapshot(live).await?;
+    let report = compare(live, &scratch).await;
+    scratch.close().await;
+    let _ = std::fs::remove_file(scratch_path);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch_path.display()));
+    }
+    report
+}
+
+async fn compare(snap: &mut AnyConnection, scratch: &Store) -> Result<VerifyReport> {
     let mut report = VerifyReport {
         entries: 0,
         rows: 0,
@@ -261,12 +282,6 @@ pub async fn verify(live: &Store, scratch_path: &std::path::Path) -> Result<Veri
                 }
             }
         }
-    }
-    snap.rollback().await?;
-    scratch.close().await;
-    let _ = std::fs::remove_file(scratch_path);
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", scratch_path.display()));
     }
     Ok(report)
 }

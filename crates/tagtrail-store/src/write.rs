@@ -125,6 +125,25 @@ impl Store {
         }
     }
 
+    /// Shifts the clock that stamps entries and sets horizons by `offset` (sandbox mode: a server
+    /// whose clock runs ahead or behind). It applies to this store and its clones (one process);
+    /// on PostgreSQL it is added to the database server's clock. The guarantees of the clock hold
+    /// whatever the offset (see `clock.rs`).
+    pub fn set_clock_offset(&self, offset: chrono::TimeDelta) {
+        self.clock.set_offset(offset);
+    }
+
+    pub fn clock_offset(&self) -> chrono::TimeDelta {
+        self.clock.offset()
+    }
+
+    /// The system clock shifted by the offset: the ledger's "now" for defaults such as the end
+    /// of an open window. Entries are stamped inside the write turn instead (on PostgreSQL from
+    /// the database's clock), and never before the head.
+    pub fn now(&self) -> Timestamp {
+        self.clock.shifted(crate::clock::system_now())
+    }
+
     /// The newest journal entry, if any.
     pub async fn head(&self) -> Result<Option<Entry>> {
         let row = sqlx::query(&format!(
@@ -261,8 +280,17 @@ pub(crate) async fn touch(conn: &mut AnyConnection, entry: &Entry) -> Result<()>
 }
 
 impl WriteTx {
-    fn conn(&mut self) -> &mut AnyConnection {
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The sequence number of the journal's head when the turn was taken (0: empty).
+    pub(crate) fn head_seq(&self) -> i64 {
+        self.head_seq
     }
 
     /// The time of the entry this transaction will append: read inside the write turn, strictly

@@ -8,6 +8,10 @@
 //! Every test runs through [`for_each_backend`] (or [`for_each_backend_with`]): once per backend,
 //! and after the test body the journal chain and every projection are verified with
 //! `tagtrail_store::verify` — the chain verifies after every test.
+//!
+//! Sandbox mode (fault injection on the Metrc API, a settable clock) is started with
+//! [`TestApp::start_sandbox`], [`for_each_backend_sandbox`] or [`StartOptions`]; the test reaches
+//! the server's [`Sandbox`] through [`TestApp::sandbox`].
 
 use base64::Engine;
 use reqwest::Method;
@@ -21,6 +25,7 @@ use tagtrail_app::{Acting, Config, Door, Ledger, RateLimits, Written};
 use tagtrail_demo::{self as demo, DemoCredentials};
 use tagtrail_domain::commands::packages::{HoldSpec, NewPackage};
 use tagtrail_domain::lab_state::LabState;
+pub use tagtrail_ledger::sandbox::{self, ClockOffset, Faults, Injected, Report, Sandbox};
 use tagtrail_metrc::client::Client;
 
 pub const CULTIVATOR: &str = "CCL21-0001001";
@@ -78,10 +83,63 @@ pub async fn for_each_backend(test: impl AsyncFn(&TestApp)) {
 
 /// Runs `test` against every backend with a custom `config`, verifying the journal after each.
 pub async fn for_each_backend_with(config: Config, test: impl AsyncFn(&TestApp)) {
+    for_each_backend_started(
+        StartOptions {
+            config,
+            ..StartOptions::default()
+        },
+        test,
+    )
+    .await;
+}
+
+/// Runs `test` against every backend in sandbox mode with `faults` (all zero: the control
+/// endpoints are on and nothing is injected), verifying the journal after each.
+pub async fn for_each_backend_sandbox(faults: Faults, test: impl AsyncFn(&TestApp)) {
+    for_each_backend_started(StartOptions::sandbox(faults), test).await;
+}
+
+/// Runs `test` against every backend started with `options`, verifying the journal after each.
+pub async fn for_each_backend_started(options: StartOptions, test: impl AsyncFn(&TestApp)) {
     for backend in backends() {
-        let app = TestApp::start(&backend, config.clone()).await;
+        let app = TestApp::start_with(&backend, options.clone()).await;
         test(&app).await;
         app.finish().await;
+    }
+}
+
+/// How [`TestApp::start_with`] starts a ledger.
+#[derive(Clone)]
+pub struct StartOptions {
+    pub config: Config,
+    /// Sandbox mode with these faults; `None` (the default) serves as production does: no
+    /// control endpoints, nothing injected.
+    pub sandbox: Option<Faults>,
+    /// Seconds the ledger's clock runs off real time *from before the demo was seeded*
+    /// (negative: behind), left set for the test. Non-zero seeds a fresh store with the shift
+    /// instead of copying the shared template, so that the whole history carries shifted times:
+    /// only then can a clock behind real time stamp new entries behind real time (a clock set
+    /// back later holds new stamps just after the newest entry). Costs a seeding per test.
+    pub clock_offset_seconds: i64,
+}
+
+impl Default for StartOptions {
+    fn default() -> Self {
+        StartOptions {
+            config: test_config(),
+            sandbox: None,
+            clock_offset_seconds: 0,
+        }
+    }
+}
+
+impl StartOptions {
+    /// Sandbox mode with `faults`, the test configuration, and the real clock.
+    pub fn sandbox(faults: Faults) -> Self {
+        StartOptions {
+            sandbox: Some(faults),
+            ..StartOptions::default()
+        }
     }
 }
 
@@ -94,6 +152,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The ledger the server runs on, for in-process operator actions (e.g. shipping tags).
     pub ledger: Ledger,
+    /// The server's sandbox (fault rates and counters) when started in sandbox mode.
+    sandbox: Option<Sandbox>,
     clients: HashMap<String, Client>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -164,9 +224,17 @@ const PG_PREFIX: &str = "tagtrail_api";
 const PG_TEMPLATE_PREFIX: &str = "tagtrail_api_tmpl";
 
 async fn seed_store(url: &str) -> DemoCredentials {
+    seed_store_shifted(url, 0).await
+}
+
+/// Seeds the demo into the store at `url` with the ledger's clock `clock_offset_seconds` off.
+async fn seed_store_shifted(url: &str, clock_offset_seconds: i64) -> DemoCredentials {
     let ledger = Ledger::open(url, Config::default())
         .await
         .expect("the template store opens");
+    ledger
+        .set_clock_offset(clock_offset_seconds)
+        .expect("a clock offset the ledger accepts");
     let creds = demo::seed(&ledger, "http://template.invalid")
         .await
         .expect("the demo seeds");
@@ -248,9 +316,55 @@ fn unique() -> String {
 }
 
 impl TestApp {
+    /// A ledger with `config`, out of sandbox mode, on the real clock.
     pub async fn start(backend: &Backend, config: Config) -> TestApp {
+        TestApp::start_with(
+            backend,
+            StartOptions {
+                config,
+                ..StartOptions::default()
+            },
+        )
+        .await
+    }
+
+    /// A ledger in sandbox mode with `faults`, the test configuration and the real clock.
+    pub async fn start_sandbox(backend: &Backend, faults: Faults) -> TestApp {
+        TestApp::start_with(backend, StartOptions::sandbox(faults)).await
+    }
+
+    pub async fn start_with(backend: &Backend, options: StartOptions) -> TestApp {
+        let StartOptions {
+            config,
+            sandbox,
+            clock_offset_seconds,
+        } = options;
+        let sandbox =
+            sandbox.map(|faults| Sandbox::new(faults).expect("fault settings the sandbox accepts"));
         let dir = tempfile::tempdir().expect("a temporary directory");
         let (url, postgres, mut creds) = match backend {
+            Backend::Sqlite if clock_offset_seconds != 0 => {
+                let path = dir.path().join("ledger.db");
+                let url = path.to_string_lossy().into_owned();
+                let creds = seed_store_shifted(&url, clock_offset_seconds).await;
+                (url, None, creds)
+            }
+            Backend::Postgres(admin) if clock_offset_seconds != 0 => {
+                let name = format!("{PG_PREFIX}_{}_{}", std::process::id(), unique());
+                let mut conn = admin_connection(admin).await;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("the test database is created");
+                let scratch = ScratchDatabase {
+                    admin: admin.clone(),
+                    name: name.clone(),
+                };
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+                let url = format!("{base}/{name}");
+                let creds = seed_store_shifted(&url, clock_offset_seconds).await;
+                (url, Some(scratch), creds)
+            }
             Backend::Sqlite => {
                 let t = sqlite_template().await;
                 let path = dir.path().join("ledger.db");
@@ -293,6 +407,10 @@ impl TestApp {
             }
         };
         let ledger = Ledger::open(&url, config).await.expect("the store opens");
+        // The offset lives in the open store, not the database: the seeding ledger's is gone.
+        ledger
+            .set_clock_offset(clock_offset_seconds)
+            .expect("a clock offset the ledger accepts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -302,6 +420,7 @@ impl TestApp {
         let server = tokio::spawn(tagtrail_ledger::serve(
             ledger.clone(),
             tagtrail_ledger::WebOptions::default(),
+            sandbox.clone(),
             listener,
             async move {
                 let _ = rx.await;
@@ -324,6 +443,7 @@ impl TestApp {
             creds,
             http,
             ledger,
+            sandbox,
             clients,
             shutdown: Some(tx),
             server,
@@ -361,6 +481,18 @@ impl TestApp {
         if let Some(db) = self.postgres.take() {
             db.drop_now().await;
         }
+    }
+
+    // ---- sandbox mode ------------------------------------------------------------------
+
+    /// The server's sandbox: its fault settings and counters, shared with the server (setting
+    /// faults here is the same as `PUT /tagtrail/v1/sandbox/faults`). Panics unless the app was
+    /// started in sandbox mode.
+    #[track_caller]
+    pub fn sandbox(&self) -> &Sandbox {
+        self.sandbox
+            .as_ref()
+            .expect("the app was started in sandbox mode (TestApp::start_sandbox)")
     }
 
     // ---- the operator ------------------------------------------------------------------

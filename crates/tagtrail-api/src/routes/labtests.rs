@@ -273,9 +273,7 @@ pub async fn get_lab_test_document(
 #[utoipa::path(get, path = "/packages/v2/labsamples", tag = "Packages", params(LicenseParam, PagingParams, WindowParams), responses((status = 200, body = Paged<wire::LabSamplePackage>)))]
 pub async fn get_lab_samples(r: Read) -> Result<Json<Paged<wire::LabSamplePackage>>, ApiError> {
     let scope = r.scope(VIEW).await?;
-    let lq = r
-        .params()
-        .list_query(&r.ledger().config, Some(true), true)?;
+    let lq = r.params().list_query(r.ledger(), Some(true), true)?;
     let page = r.ledger().lab_samples(&scope, lq).await?;
     let mut data = Vec::new();
     for sample in &page.rows {

@@ -138,7 +138,7 @@ pub async fn get_transferred_packages(
     r: Read,
 ) -> Result<Json<Paged<tagtrail_metrc::transfers::TransferredPackage>>, ApiError> {
     let scope = r.scope(VIEW).await?;
-    let q = r.params().list_query(&r.ledger().config, None, true)?.with(
+    let q = r.params().list_query(r.ledger(), None, true)?.with(
         Column::Status,
         ["Shipped", "Accepted", "Rejected", "Returned"],
     );

@@ -253,7 +253,7 @@ async fn list_manifests<R: tagtrail_domain::records::Record>(
     r: &Read,
 ) -> Result<Json<Paged<tw::Transfer>>, ApiError> {
     let scope = r.scope(VIEW).await?;
-    let lq = r.params().list_query(&r.ledger().config, None, true)?;
+    let lq = r.params().list_query(r.ledger(), None, true)?;
     let page = r.ledger().manifests_via::<R>(&scope, lq).await?;
     r.paged(page.rows.iter().map(transfer).collect(), page.total)
 }

@@ -19,6 +19,7 @@ mod packages;
 mod paging;
 mod ratelimit;
 mod reference;
+mod sandbox;
 mod strains;
 mod tags;
 mod transfers;

@@ -18,6 +18,7 @@ async fn web_sessions_live_in_the_database_and_are_shared_by_servers() {
         let server = tokio::spawn(tagtrail_ledger::serve(
             app.ledger.clone(),
             Default::default(),
+            None,
             listener,
             async move {
                 let _ = stopped.await;

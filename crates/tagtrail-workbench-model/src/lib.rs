@@ -1,0 +1,18 @@
+//! The workbench's pure model: who may do what in a license's context ([`role`]), the
+//! submission state machine ([`submission`]), the plan of `lastModified` windows a sync walks
+//! ([`window`]), what reconciliation compares ([`discrepancy`]), what a submission is checked
+//! against before anyone reviews it ([`preflight`]), and the hash chain of the audit log
+//! ([`chain`]).
+//!
+//! No I/O, no clock, no SQL: the application layer (`tagtrail-workbench`) loads the facts and
+//! passes the time in. Rules the ledger also enforces are reused from `tagtrail-domain`, so
+//! a preflight and the ledger cannot disagree about them.
+
+pub mod chain;
+pub mod discrepancy;
+pub mod preflight;
+pub mod role;
+pub mod submission;
+pub mod window;
+
+pub use tagtrail_domain::time::Timestamp;
