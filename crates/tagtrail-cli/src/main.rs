@@ -5,6 +5,7 @@ mod bench;
 mod checkpoints;
 mod sandbox;
 mod scale;
+mod workbench;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -67,6 +68,9 @@ enum Command {
         /// Database to use instead of DATA_DIR/tagtrail.db (e.g. postgres://…).
         #[arg(long)]
         database_url: Option<String>,
+        /// Where the demo brand's workbench listens (its database is DATA_DIR/workbench.db).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        workbench_listen: String,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
@@ -98,6 +102,14 @@ enum Command {
         /// Packages of history to generate for the scale phases (then 10× that); 0 skips them.
         #[arg(long, default_value_t = 0)]
         history: u64,
+    },
+    /// The workbench: a licensee's compliance app with its own database, talking to Metrc (or a
+    /// tagtrail ledger) only over the Metrc v2 API.
+    Workbench {
+        #[command(flatten)]
+        settings: workbench::Settings,
+        #[command(subcommand)]
+        command: workbench::Command,
     },
     /// Audit the journal.
     Audit {
@@ -149,6 +161,15 @@ struct WebArgs {
 }
 
 impl WebArgs {
+    fn workbench_options(&self) -> tagtrail_workbench_web::WebOptions {
+        let ledger = self.options();
+        tagtrail_workbench_web::WebOptions {
+            secure_cookies: ledger.secure_cookies,
+            zone: ledger.zone,
+            ..tagtrail_workbench_web::WebOptions::default()
+        }
+    }
+
     fn options(&self) -> WebOptions {
         let https = self
             .public_url
@@ -487,6 +508,7 @@ async fn run(cli: Cli) -> Result<i32> {
             data_dir,
             listen,
             database_url,
+            workbench_listen,
             limits,
             web,
             checkpoint,
@@ -498,11 +520,35 @@ async fn run(cli: Cli) -> Result<i32> {
             let url = database_url
                 .unwrap_or_else(|| data_dir.join("tagtrail.db").to_string_lossy().to_string());
             let ledger = open(&url, limits.config()).await?;
-            let creds = demo_credentials(&ledger, &data_dir, &listen).await?;
-            print_demo(&creds, &data_dir);
+            let mut creds = demo_credentials(&ledger, &data_dir, &listen).await?;
             let signer = checkpoints::demo_signer(&ledger, &checkpoint, &data_dir)?;
-            serve(ledger, &listen, web.options(), sandbox).await?;
+            // The ledger serves first: the workbench reaches it only over HTTP, as it would
+            // reach Metrc.
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            let ledger_task = tokio::spawn(tagtrail_ledger::serve(
+                ledger,
+                web.options(),
+                sandbox,
+                listener,
+                shutdown_signal(),
+            ));
+            let wb = workbench::demo(&data_dir, &mut creds, &workbench_listen).await?;
+            write_private(
+                &data_dir.join("credentials.json"),
+                &serde_json::to_string_pretty(&creds)?,
+            )?;
+            print_demo(&creds, &data_dir);
+            let wl = tokio::net::TcpListener::bind(&workbench_listen)
+                .await
+                .with_context(|| format!("binding {workbench_listen}"))?;
+            workbench::serve(wb, wl, web.workbench_options(), 15).await?;
+            ledger_task.await.context("the ledger server")??;
             signer.finish().await;
+        }
+        Command::Workbench { settings, command } => {
+            return workbench::run(&settings, command).await;
         }
         Command::Admin {
             command: AdminCommand::CheckpointKey { out },
@@ -627,6 +673,23 @@ fn print_demo(creds: &DemoCredentials, dir: &Path) {
             i.username,
             i.password
         );
+    }
+    if let Some(w) = &creds.workbench {
+        println!(
+            "tagtrail demo workbench (Golden State Brands: the manufacturer and distributor above)"
+        );
+        println!(
+            "  web UI:       {}  (user, password and the 6-digit code from the TOTP secret in credentials.json)",
+            w.url
+        );
+        for u in &w.users {
+            println!(
+                "  {:<10} password {}  {}",
+                u.username,
+                u.password,
+                u.roles.join(", ")
+            );
+        }
     }
     if let Some(l) = creds.licenses.first() {
         println!(

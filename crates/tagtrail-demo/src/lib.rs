@@ -31,6 +31,7 @@ use tagtrail_domain::records::{LicenseKind, Package, Tag};
 use tagtrail_domain::tag::{TagKind, TagStatus};
 
 mod manifests;
+pub mod workbench;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoLicense {
@@ -73,6 +74,9 @@ pub struct DemoCredentials {
     pub restricted: Vec<RestrictedUser>,
     #[serde(default)]
     pub inspector: Option<InspectorUser>,
+    /// The workbench served beside the ledger (its URL and people), once it is set up.
+    #[serde(default)]
+    pub workbench: Option<workbench::WorkbenchCredentials>,
 }
 
 struct Spec {
@@ -283,6 +287,7 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         licenses: vec![],
         restricted: vec![],
         inspector: None,
+        workbench: None,
     };
     for spec in SPECS {
         // Onboarding as the seeds describe it (000 and 001, steps 1 and 2): the demo employee is

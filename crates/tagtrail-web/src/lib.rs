@@ -50,6 +50,18 @@ pub struct WebOptions {
 pub use throttle::{Budget, SignInLimits};
 pub use when::{CALIFORNIA, Zone};
 
+/// What the workbench's web UI (`tagtrail-workbench-web`) shares with this one, so the two look
+/// alike and are guarded alike: the security headers, the sign-in throttle and the base styles.
+pub mod shared {
+    pub use crate::security::{POLICY, headers};
+    pub use crate::throttle::{Client, Throttle};
+    pub use crate::when::date;
+
+    /// The base stylesheet and the forms' styles (the pieces that are not about the ledger's
+    /// own pages).
+    pub const BASE_CSS: &str = concat!(include_str!("css/base.css"), include_str!("css/forms.css"));
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub(crate) struct WebState {
