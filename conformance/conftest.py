@@ -67,7 +67,8 @@ class Server:
             return "<no server log>"
 
     def start(self):
-        cmd = [self.binary, "demo", "--data-dir", str(self.data_dir), "--listen", f"127.0.0.1:{self.port}"]
+        # The ledger alone: this suite is about its wire format (the workbench has its own tests).
+        cmd = [self.binary, "demo", "--no-workbench", "--data-dir", str(self.data_dir), "--listen", f"127.0.0.1:{self.port}"]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
         self._log = open(self.log_path, "ab")

@@ -9,6 +9,7 @@ import tempfile
 import time
 import re
 import urllib.request
+import urllib.error
 from urllib.parse import urlparse
 
 import pytest
@@ -56,7 +57,9 @@ def stop(proc):
 def demo():
     data_dir = tempfile.mkdtemp(prefix="tagtrail-web-")
     port = free_port()
-    cmd = [BIN, "demo", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}"]
+    wport = free_port()
+    cmd = [BIN, "demo", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}",
+           "--workbench-listen", f"127.0.0.1:{wport}"]
     if os.environ.get("TAGTRAIL_WEB_DATABASE_URL"):
         cmd += ["--database-url", os.environ["TAGTRAIL_WEB_DATABASE_URL"]]
     base = f"http://127.0.0.1:{port}"
@@ -68,8 +71,22 @@ def demo():
         stop(running["proc"])
         running["proc"] = start(cmd, base, log_path)
 
+    # The ledger answers first; the demo's workbench answers once it is set up and synced,
+    # after credentials.json has gained its "workbench" section.
+    wbase = f"http://127.0.0.1:{wport}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            urllib.request.urlopen(wbase + "/signin", timeout=2)
+            break
+        except urllib.error.HTTPError:
+            break
+        except Exception:
+            if time.monotonic() > deadline or running["proc"].poll() is not None:
+                raise RuntimeError("the demo's workbench did not start; see " + log_path)
+            time.sleep(0.5)
     creds = json.load(open(os.path.join(data_dir, "credentials.json")))
-    yield {"base": base, "creds": creds, "data_dir": data_dir, "restart": restart,
+    yield {"base": base, "creds": creds, "workbench": wbase, "data_dir": data_dir, "restart": restart,
            "db": cmd[-1] if "--database-url" in cmd else os.path.join(data_dir, "tagtrail.db")}
     stop(running["proc"])
 

@@ -71,6 +71,9 @@ enum Command {
         /// Where the demo brand's workbench listens (its database is DATA_DIR/workbench.db).
         #[arg(long, default_value = "127.0.0.1:8081")]
         workbench_listen: String,
+        /// Serve the ledger alone (the wire-conformance suite does: it tests the ledger).
+        #[arg(long)]
+        no_workbench: bool,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
@@ -509,6 +512,7 @@ async fn run(cli: Cli) -> Result<i32> {
             listen,
             database_url,
             workbench_listen,
+            no_workbench,
             limits,
             web,
             checkpoint,
@@ -534,16 +538,20 @@ async fn run(cli: Cli) -> Result<i32> {
                 listener,
                 shutdown_signal(),
             ));
-            let wb = workbench::demo(&data_dir, &mut creds, &workbench_listen).await?;
-            write_private(
-                &data_dir.join("credentials.json"),
-                &serde_json::to_string_pretty(&creds)?,
-            )?;
-            print_demo(&creds, &data_dir);
-            let wl = tokio::net::TcpListener::bind(&workbench_listen)
-                .await
-                .with_context(|| format!("binding {workbench_listen}"))?;
-            workbench::serve(wb, wl, web.workbench_options(), 15).await?;
+            if no_workbench {
+                print_demo(&creds, &data_dir);
+            } else {
+                let wb = workbench::demo(&data_dir, &mut creds, &workbench_listen).await?;
+                write_private(
+                    &data_dir.join("credentials.json"),
+                    &serde_json::to_string_pretty(&creds)?,
+                )?;
+                print_demo(&creds, &data_dir);
+                let wl = tokio::net::TcpListener::bind(&workbench_listen)
+                    .await
+                    .with_context(|| format!("binding {workbench_listen}"))?;
+                workbench::serve(wb, wl, web.workbench_options(), 15).await?;
+            }
             ledger_task.await.context("the ledger server")??;
             signer.finish().await;
         }

@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tagtrail_workbench::audit::Door;
+use tagtrail_workbench::backup;
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::model::window::Policy;
 use tagtrail_workbench::people::Caller;
@@ -96,6 +97,19 @@ pub enum Command {
     /// Print a new random key-encryption key (base64); keep it in a file readable only by the
     /// workbench's user, or in TAGTRAIL_WORKBENCH_KEK.
     Kek,
+    /// Back up the workbench's database to one file (gzip'd JSON lines) while it serves. Web
+    /// sign-ins are left out, and the key-encryption key is never in it: keep that separately.
+    Backup {
+        /// The file to write; never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty database (either backend), kept only if the restored
+    /// audit chain verifies and ends where the backup's does.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Verify the audit log's hash chain from its first entry.
     Audit {
         #[command(subcommand)]
@@ -229,11 +243,128 @@ pub async fn run(settings: &Settings, command: Command) -> Result<i32> {
         println!("{}", Kek::generate());
         return Ok(0);
     }
+    match command {
+        Command::Backup { out } => return backup(settings, &out).await,
+        Command::Restore { from } => return restore(settings, &from).await,
+        command => run_open(settings, command).await,
+    }
+}
+
+/// Exit code of a restore refused because the file does not verify (as `audit verify` fails).
+const REFUSED: i32 = 2;
+
+fn head_words(h: &backup::Header) -> String {
+    match &h.audit_head {
+        Some(head) => format!("audit head entry {} hash {}", head.seq, head.hash),
+        None => "no audit entries".into(),
+    }
+}
+
+fn row_words(rows: &std::collections::BTreeMap<String, i64>) -> String {
+    let n = |t: &str| rows.get(t).copied().unwrap_or(0);
+    format!(
+        "{} companies, {} licenses, {} users, {} synced records, {} submissions, {} audit entries",
+        n("companies"),
+        n("licenses"),
+        n("users"),
+        n("metrc_records"),
+        n("submissions"),
+        n("compliance_events")
+    )
+}
+
+/// `tagtrail workbench backup --out FILE`.
+async fn backup(settings: &Settings, out: &Path) -> Result<i32> {
+    // Opening a SQLite path creates the file: a mistyped path in a nightly job would otherwise
+    // back up a new, empty workbench every night without a word.
+    if let Some(path) = backup::sqlite_file(&settings.database_url)
+        && !path.exists()
+    {
+        bail!(
+            "there is no workbench database at {}: check --database-url (a backup never creates one)",
+            path.display()
+        );
+    }
+    let wb = settings.open().await?;
+    let started = std::time::Instant::now();
+    let header = wb.backup(out).await.map_err(|e| anyhow::anyhow!("{e}"));
+    wb.close().await;
+    let header = header?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or_default();
+    println!(
+        "workbench backup of {} written to {} ({size} bytes, {:.1} s): {}; {}",
+        crate::redact(&settings.database_url),
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        row_words(&header.rows),
+        head_words(&header)
+    );
+    println!(
+        "the key-encryption key is not in the backup: keep it separately, the Metrc keys and second factors in the backup open only with it"
+    );
+    Ok(0)
+}
+
+/// `tagtrail workbench restore --from FILE`.
+async fn restore(settings: &Settings, from: &Path) -> Result<i32> {
+    // Checked before the target is opened, so a wrong path creates no database.
+    if !from.is_file() {
+        bail!("there is no backup file at {}", from.display());
+    }
+    let created = backup::sqlite_file(&settings.database_url).filter(|p| !p.exists());
+    let wb = settings.open().await?;
+    let started = std::time::Instant::now();
+    let outcome = wb.restore(from).await;
+    wb.close().await;
+    let target = crate::redact(&settings.database_url);
+    let restored = matches!(outcome, Ok(backup::RestoreOutcome::Restored(_)));
+    if !restored && let Some(path) = created {
+        // A SQLite file this command created is removed again, so a second attempt starts from
+        // the same place.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    match outcome.map_err(|e| anyhow::anyhow!("{e}"))? {
+        backup::RestoreOutcome::Restored(header) => {
+            println!(
+                "restored {} into {target} in {:.1} s: {} (backup taken {} from {})",
+                from.display(),
+                started.elapsed().as_secs_f64(),
+                row_words(&header.rows),
+                header.created_at,
+                header.backend
+            );
+            println!(
+                "ok: {}, as the backup names it; hash chain intact",
+                head_words(&header)
+            );
+            println!(
+                "web sign-ins are not restored: everyone signs in again. Metrc keys open only with the key-encryption key the backup was taken under."
+            );
+            Ok(0)
+        }
+        backup::RestoreOutcome::TargetNotEmpty(what) => {
+            bail!("refusing to restore into {target}: {what}. Restore into a new, empty database")
+        }
+        backup::RestoreOutcome::Refused { problem } => {
+            println!("REFUSED: {problem}");
+            println!(
+                "nothing was kept: {target} holds no workbench data (the restore rolled back)"
+            );
+            Ok(REFUSED)
+        }
+    }
+}
+
+async fn run_open(settings: &Settings, command: Command) -> Result<i32> {
     let wb = settings.open().await?;
     let op = Caller::operator();
     let err = |e: tagtrail_workbench::WbError| anyhow::anyhow!("{e}");
     match command {
-        Command::Kek => {}
+        Command::Kek | Command::Backup { .. } | Command::Restore { .. } => {}
         Command::Serve {
             listen,
             sync_every_minutes,

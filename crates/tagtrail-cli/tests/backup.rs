@@ -365,7 +365,7 @@ async fn start_demo(work: &Path, db: &str) -> (Server, Api) {
     let port = free_port();
     let data = work.join("demo");
     let mut c = command(work);
-    c.args(["demo", "--data-dir"])
+    c.args(["demo", "--no-workbench", "--data-dir"])
         .arg(&data)
         .args(["--database-url", db, "--checkpoint-every", "1", "--listen"])
         .arg(format!("127.0.0.1:{port}"));
@@ -1004,6 +1004,7 @@ async fn the_readme_incident_procedure_works_as_written() {
     let mut c = command(work);
     c.args([
         "demo",
+        "--no-workbench",
         "--data-dir",
         "demo",
         "--database-url",

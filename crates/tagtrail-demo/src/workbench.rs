@@ -34,6 +34,9 @@ pub struct WorkbenchCredentials {
     pub users: Vec<WorkbenchUser>,
 }
 
+/// A demo user: user name, full name, and the roles granted per license.
+type Person<'a> = (&'a str, &'a str, &'a [(&'a str, Role)]);
+
 fn password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
@@ -104,7 +107,7 @@ pub async fn seed(
         )
         .await?;
     }
-    let people: [(&str, &str, &[(&str, Role)]); 4] = [
+    let people: [Person; 4] = [
         (
             "maya",
             "Maya Okafor",

@@ -51,9 +51,16 @@ impl Backend {
     }
 }
 
-/// SQLite always; PostgreSQL too when `TAGTRAIL_TEST_POSTGRES_URL` is set.
+/// SQLite, and PostgreSQL too when `TAGTRAIL_TEST_POSTGRES_URL` is set. CI's PostgreSQL step
+/// also sets `TAGTRAIL_TEST_SKIP_SQLITE=1`: its SQLite step has already run every test on
+/// SQLite, and running them again there bought nothing but minutes.
 pub fn backends() -> Vec<Backend> {
-    let mut out = vec![Backend::Sqlite];
+    let skip_sqlite = std::env::var("TAGTRAIL_TEST_SKIP_SQLITE").is_ok_and(|v| v == "1");
+    let mut out = if skip_sqlite {
+        vec![]
+    } else {
+        vec![Backend::Sqlite]
+    };
     if let Ok(url) = std::env::var("TAGTRAIL_TEST_POSTGRES_URL")
         && !url.trim().is_empty()
     {

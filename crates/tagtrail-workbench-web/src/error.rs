@@ -91,7 +91,7 @@ impl Fail {
         html! {
             div.card {
                 h1 { (self.title()) }
-                p { (self.message) }
+                p { (page::sentence(&self.message)) }
                 p { a href="/" { "Back to your licenses" } }
             }
         }

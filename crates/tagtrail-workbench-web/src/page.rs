@@ -146,6 +146,13 @@ pub fn acting_for(l: &LicenseCtx) -> Markup {
     }
 }
 
+/// "You act for Golden Hour Kitchen (CDPH-10003301)": above a group of actions.
+pub fn acting_line(l: &LicenseCtx) -> Markup {
+    html! {
+        p.acting { "You act for " (swatch(l)) strong { (l.name) } " " span.mono { "(" (l.number) ")" } }
+    }
+}
+
 fn respond(status: StatusCode, doc: Markup, css: &str) -> Response {
     let mut resp = (status, doc).into_response();
     if !css.is_empty() {
@@ -266,11 +273,21 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }
 }
 
+/// A message as a sentence: the workbench's messages start in lower case, to be quoted inside
+/// others ("…: the author cannot approve it").
+pub fn sentence(m: &str) -> String {
+    let mut c = m.chars();
+    match c.next() {
+        Some(first) => format!("{}{}", first.to_uppercase(), c.as_str()),
+        None => String::new(),
+    }
+}
+
 /// A refusal shown above the form it refused.
 pub fn refusal(error: Option<&str>) -> Markup {
     html! {
         @if let Some(e) = error {
-            div.flash.error role="alert" { (e) }
+            div.flash.error role="alert" { (sentence(e)) }
         }
     }
 }

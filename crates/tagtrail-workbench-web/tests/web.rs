@@ -795,7 +795,7 @@ async fn approving_needs_another_person_and_the_code() {
     let ask = alice.post(&step, &[("step", "submit")]).await;
     assert_eq!(ask.status, 200);
     assert!(
-        ask.body.contains("Yes, submit to metrc") && ask.body.contains("Golden Hour Kitchen"),
+        ask.body.contains("Yes, submit to Metrc") && ask.body.contains("Golden Hour Kitchen"),
         "{}",
         ask.body
     );
@@ -828,8 +828,7 @@ async fn approving_needs_another_person_and_the_code() {
         .await;
     assert_eq!(no.status, 400);
     assert!(
-        no.body.contains("lots is not a quantity")
-            && no.body.contains(&format!("value=\"{label}\"")),
+        no.body.contains("is not a quantity") && no.body.contains(&format!("value=\"{label}\"")),
         "{}",
         no.body
     );

@@ -6,7 +6,7 @@
 use crate::db::WriteTx;
 use crate::people::{Caller, LicenseCtx};
 use crate::{Result, WbError, Workbench, now, ts};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use tagtrail_workbench_model::chain::{self, Entry, GENESIS};
 
 /// How an action reached the workbench.
@@ -165,56 +165,63 @@ fn entry_of(r: &sqlx::any::AnyRow) -> Result<(Entry, String, String)> {
 const COLUMNS: &str = "seq, prev_hash, hash, at, company_id, license_number, user_id, door, action, reason, endpoint, request, response_status, response_sha256";
 const E_COLUMNS: &str = "e.seq, e.prev_hash, e.hash, e.at, e.company_id, e.license_number, e.user_id, e.door, e.action, e.reason, e.endpoint, e.request, e.response_status, e.response_sha256";
 
-impl Workbench {
-    /// Walks the whole chain from genesis, a page at a time.
-    pub async fn verify_audit(&self) -> Result<Verified> {
-        let mut prev = GENESIS.to_string();
-        let mut count = 0i64;
-        let mut after = 0i64;
-        loop {
-            let rows = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM compliance_events WHERE seq > $1 ORDER BY seq LIMIT 1000"
-            ))
-            .bind(after)
-            .fetch_all(&self.db.pool)
-            .await?;
-            if rows.is_empty() {
+/// Walks the whole chain from genesis on `conn`, a page at a time: on the pool for `audit
+/// verify`, inside a restore's transaction before it commits.
+pub(crate) async fn verify_on(conn: &mut AnyConnection) -> Result<Verified> {
+    let mut prev = GENESIS.to_string();
+    let mut count = 0i64;
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM compliance_events WHERE seq > $1 ORDER BY seq LIMIT 1000"
+        ))
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            return Ok(Verified {
+                entries: count,
+                head: prev,
+                problem: None,
+            });
+        }
+        for r in &rows {
+            let (e, p, h) = entry_of(r)?;
+            let expected_seq = count + 1;
+            let problem = if e.seq != expected_seq {
+                Some(format!(
+                    "entry {} follows {} (an entry is missing or inserted)",
+                    e.seq, count
+                ))
+            } else if p != prev {
+                Some("its previous hash is not the hash of the entry before it".into())
+            } else if chain::hash(&prev, &e) != h {
+                Some("its contents do not match its hash (the entry was changed)".into())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
                 return Ok(Verified {
                     entries: count,
                     head: prev,
-                    problem: None,
+                    problem: Some(chain::Break {
+                        seq: e.seq,
+                        problem,
+                    }),
                 });
             }
-            for r in &rows {
-                let (e, p, h) = entry_of(r)?;
-                let expected_seq = count + 1;
-                let problem = if e.seq != expected_seq {
-                    Some(format!(
-                        "entry {} follows {} (an entry is missing or inserted)",
-                        e.seq, count
-                    ))
-                } else if p != prev {
-                    Some("its previous hash is not the hash of the entry before it".into())
-                } else if chain::hash(&prev, &e) != h {
-                    Some("its contents do not match its hash (the entry was changed)".into())
-                } else {
-                    None
-                };
-                if let Some(problem) = problem {
-                    return Ok(Verified {
-                        entries: count,
-                        head: prev,
-                        problem: Some(chain::Break {
-                            seq: e.seq,
-                            problem,
-                        }),
-                    });
-                }
-                prev = h;
-                count += 1;
-                after = e.seq;
-            }
+            prev = h;
+            count += 1;
+            after = e.seq;
         }
+    }
+}
+
+impl Workbench {
+    /// Walks the whole chain from genesis, a page at a time.
+    pub async fn verify_audit(&self) -> Result<Verified> {
+        let mut conn = self.db.pool.acquire().await?;
+        verify_on(&mut conn).await
     }
 
     /// The newest entries of one license's context (or the caller's company's entries without a

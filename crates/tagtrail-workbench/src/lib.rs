@@ -9,6 +9,7 @@
 //! audit log ([`audit`]). The rules live in `tagtrail-workbench-model`, which does no I/O.
 
 pub mod audit;
+pub mod backup;
 pub mod credentials;
 mod db;
 pub mod metrc;

@@ -793,6 +793,7 @@ async fn a_thousand_submissions_under_faults_apply_exactly_once() {
         let config = Config {
             submission_lease: chrono::TimeDelta::seconds(1),
             request_timeout: std::time::Duration::from_secs(5),
+            outbox_concurrency: 8,
             window: tagtrail_workbench::model::window::Policy {
                 max_width: chrono::TimeDelta::hours(24),
                 overlap: chrono::TimeDelta::seconds(2),

@@ -354,6 +354,15 @@ async fn people_page(
         ));
     }
     let people = s.wb.people(&signed.caller).await?;
+    // Roles name their license by number; the page names it in words too.
+    let named: std::collections::BTreeMap<String, String> = if signed.caller.installation_admin {
+        s.wb.all_licenses().await?
+    } else {
+        mine.clone()
+    }
+    .into_iter()
+    .map(|l| (l.number, l.name))
+    .collect();
     let companies = if signed.caller.installation_admin {
         s.wb.companies(&signed.caller).await?
     } else {
@@ -374,7 +383,7 @@ async fn people_page(
                             td data-label="Roles" {
                                 @if u.roles.is_empty() { span.muted { "none" } }
                                 @for (lic, role) in &u.roles {
-                                    div { (role.label()) " in " span.mono { (lic) } }
+                                    div { (role.label()) " in " (named.get(lic).map(String::as_str).unwrap_or("")) " " span.mono { "(" (lic) ")" } }
                                 }
                             }
                         }

@@ -16,11 +16,11 @@ const SHOWN: i64 = 500;
 
 fn door_words(door: &str) -> &'static str {
     match door {
-        "web" => "web",
-        "cli" => "command line",
-        "sync" => "sync",
-        "outbox" => "outbox",
-        _ => "other",
+        "web" => "the web",
+        "cli" => "the command line",
+        "sync" => "the sync",
+        "outbox" => "the outbox",
+        _ => "another door",
     }
 }
 
@@ -45,7 +45,12 @@ pub async fn log(State(s): State<AppState>, l: Lic) -> Result<Response> {
                             tr {
                                 td data-label="#" { (r.entry.seq) }
                                 td data-label="When" { (when_text(zone, &r.entry.at)) }
-                                td data-label="Who" { (r.user.as_deref().unwrap_or("—")) br; span.muted { "via " (door_words(&r.entry.door)) } }
+                                td data-label="Who" {
+                                    @match r.user.as_deref() {
+                                        Some(u) => { (u) br; span.muted { "via " (door_words(&r.entry.door)) } }
+                                        None => { span.muted { (door_words(&r.entry.door)) } }
+                                    }
+                                }
                                 td data-label="Action" { (r.entry.action) }
                                 td data-label="Reason" { (r.entry.reason) }
                                 td data-label="Metrc" {

@@ -15,6 +15,15 @@ use maud::{Markup, html};
 /// The confirming button's field.
 const FIELD: &str = "confirmed";
 
+/// "Yes, submit to Metrc": the label with its first letter in lower case (names keep theirs).
+fn yes(label: &str) -> String {
+    let mut c = label.chars();
+    match c.next() {
+        Some(first) => format!("Yes, {}{}", first.to_lowercase(), c.as_str()),
+        None => "Yes".into(),
+    }
+}
+
 /// A button that first shows `consequence` and asks again; inside the action's form.
 pub fn button(label: &str, consequence: &str) -> Markup {
     html! {
@@ -22,7 +31,7 @@ pub fn button(label: &str, consequence: &str) -> Markup {
             summary.act.danger { (label) }
             div.confirm-panel role="group" aria-label={ "Confirm: " (label) } {
                 p { (consequence) " This cannot be undone." }
-                button.act.danger type="submit" name=(FIELD) value="yes" { "Yes, " (label.to_lowercase()) }
+                button.act.danger type="submit" name=(FIELD) value="yes" { (yes(label)) }
             }
         }
     }
@@ -55,7 +64,7 @@ pub fn ask(
                     @if k != FIELD { input type="hidden" name=(k) value=(v); }
                 }
                 div.buttons {
-                    button.act.danger type="submit" name=(FIELD) value="yes" { "Yes, " (label.to_lowercase()) }
+                    button.act.danger type="submit" name=(FIELD) value="yes" { (yes(label)) }
                     (acting_for(&l.lic))
                 }
                 p { a href=(cancel) { "Cancel" } }

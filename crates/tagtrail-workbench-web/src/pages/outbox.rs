@@ -11,7 +11,9 @@ use super::{Lic, confirm};
 use crate::AppState;
 use crate::error::{Fail, Result};
 use crate::form::{Fields, Refill};
-use crate::page::{acting_for, csrf_field, refusal, short_hash, when, when_text, wide};
+use crate::page::{
+    acting_for, acting_line, csrf_field, refusal, short_hash, when, when_text, wide,
+};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -331,7 +333,7 @@ async fn draft_page(
                     input type="text" id="d-template" name="template" required maxlength="200" value=(v("template"));
                     label for="d-recipient" { "Recipient license number" }
                     input type="text" id="d-recipient" name="recipient" required value=(v("recipient"));
-                    label { input type="checkbox" name="retailer" value="yes" checked[v("retailer") == "yes"]; " The recipient is a retailer (only packages that passed testing may go)" }
+                    label.choice { input type="checkbox" name="retailer" value="yes" checked[v("retailer") == "yes"]; " The recipient is a retailer (only packages that passed testing may go)" }
                     label for="d-type" { "Transfer type" }
                     input type="text" id="d-type" name="transfer_type" required list="transfer-types" value=(Some(v("transfer_type")).filter(|t| !t.is_empty()).unwrap_or_else(|| "Transfer".into()));
                     datalist #transfer-types { option value="Transfer" {} option value="Wholesale" {} option value="Wholesale Manifest" {} }
@@ -611,7 +613,7 @@ async fn detail_page(
         } @else {
             div.card #actions {
                 h2 { "What you can do" }
-                p { "You act " (acting_for(&l.lic)) }
+                (acting_line(&l.lic))
                 @if sub.state == SubState::Review && sub.author_id == l.signed.caller.user_id && approver {
                     p.hint { "You wrote this submission, so you cannot approve it; another person must." }
                 }
