@@ -77,7 +77,7 @@ def demo():
     deadline = time.monotonic() + 180
     while True:
         try:
-            urllib.request.urlopen(wbase + "/signin", timeout=2)
+            urllib.request.urlopen(wbase + "/login", timeout=2)
             break
         except urllib.error.HTTPError:
             break
