@@ -792,8 +792,10 @@ async fn a_thousand_submissions_under_faults_apply_exactly_once() {
         let app = TestApp::start_sandbox(&backend, Default::default()).await;
         let config = Config {
             submission_lease: chrono::TimeDelta::seconds(1),
-            request_timeout: std::time::Duration::from_secs(5),
-            outbox_concurrency: 8,
+            // Short, so that a read-back after an unanswered attempt covers few seconds of
+            // other submissions' strains.
+            request_timeout: std::time::Duration::from_secs(1),
+            outbox_concurrency: 4,
             window: tagtrail_workbench::model::window::Policy {
                 max_width: chrono::TimeDelta::hours(24),
                 overlap: chrono::TimeDelta::seconds(2),
@@ -949,4 +951,133 @@ async fn a_thousand_submissions_under_faults_apply_exactly_once() {
         b.finish().await;
         app.finish().await;
     }
+}
+
+/// A writer that keeps everything logged, for the test below to search.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Seed 003 §06 ("avoid logging sensitive data"): with every crate logging at TRACE (the
+/// workbench, sqlx's statements, reqwest and hyper), setting up keys and people, a sync and a
+/// submission sent to Metrc log no key, TOTP secret or password.
+#[tokio::test]
+async fn no_key_or_secret_reaches_a_log() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    // This test's runtime is single-threaded, so everything it and the ledger it starts do runs
+    // under this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let backend = backends().remove(0);
+    let app = TestApp::start(&backend, tagtrail_testkit::test_config()).await;
+    let mut b = Bench::open(&backend, fast()).await;
+    b.brand(&app).await;
+    let (alice, carol) = (b.caller("alice").await, b.caller("carol").await);
+    sync(&b, &alice, MANUFACTURER).await;
+    let (la, lc) = (
+        b.license(&alice, MANUFACTURER).await,
+        b.license(&carol, MANUFACTURER).await,
+    );
+    let id =
+        b.wb.draft(
+            &carol,
+            Door::Web,
+            &lc,
+            "Strain",
+            "logging",
+            Intent::CreateStrains(vec!["Log Check".into()]),
+        )
+        .await
+        .unwrap();
+    b.wb.step(&carol, Door::Web, &lc, id, Step::SendToReview, "")
+        .await
+        .unwrap();
+    b.wb.step(&alice, Door::Web, &la, id, Step::Approve, "")
+        .await
+        .unwrap();
+    b.wb.step(&alice, Door::Web, &la, id, Step::Submit, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        b.wb.deliver(&la, id).await.unwrap(),
+        tagtrail_workbench::outbox::Delivery::Accepted
+    );
+    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
+    assert!(log.len() > 1_000, "something was logged");
+    let mut secrets: Vec<String> = vec![app.creds.vendor_key.clone(), PASSWORD.to_string()];
+    secrets.extend(app.creds.licenses.iter().map(|l| l.user_key.clone()));
+    secrets.extend(b.users.iter().map(|u| u.1.clone()));
+    for s in &secrets {
+        assert!(
+            !log.contains(s.as_str()),
+            "a secret ending {} was logged",
+            &s[s.len() - 4..]
+        );
+    }
+    b.finish().await;
+    app.finish().await;
+}
+
+/// Seed 003 §06 ("separate dev/staging/prod", "never hardcode production credentials"): a
+/// production Metrc API is refused outside a production installation.
+#[tokio::test]
+async fn production_metrc_is_refused_outside_prod() {
+    let backend = backends().remove(0);
+    let dev = Bench::open(&backend, fast()).await;
+    let refused = dev
+        .wb
+        .create_company(
+            &Caller::operator(),
+            Door::Cli,
+            "Real Brand",
+            "https://api-ca.metrc.com",
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("production"), "{refused}");
+    assert!(
+        dev.wb
+            .create_company(
+                &Caller::operator(),
+                Door::Cli,
+                "Sandbox Brand",
+                "https://sandbox-api-ca.metrc.com"
+            )
+            .await
+            .is_ok()
+    );
+    dev.finish().await;
+    let prod = Bench::open(
+        &backend,
+        Config {
+            environment: tagtrail_workbench::Environment::Prod,
+            ..fast()
+        },
+    )
+    .await;
+    assert!(
+        prod.wb
+            .create_company(
+                &Caller::operator(),
+                Door::Cli,
+                "Real Brand",
+                "https://api-ca.metrc.com"
+            )
+            .await
+            .is_ok()
+    );
+    prod.finish().await;
 }
