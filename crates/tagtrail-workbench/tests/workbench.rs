@@ -794,7 +794,7 @@ async fn a_thousand_submissions_under_faults_apply_exactly_once() {
             submission_lease: chrono::TimeDelta::seconds(1),
             // Short, so that a read-back after an unanswered attempt covers few seconds of
             // other submissions' strains.
-            request_timeout: std::time::Duration::from_secs(1),
+            request_timeout: std::time::Duration::from_secs(3),
             outbox_concurrency: 4,
             window: tagtrail_workbench::model::window::Policy {
                 max_width: chrono::TimeDelta::hours(24),
@@ -841,12 +841,19 @@ async fn a_thousand_submissions_under_faults_apply_exactly_once() {
         )
         .await;
         let drafted = started.elapsed();
-        // The first worker is killed mid-flight: whatever it was doing stops where it was.
-        let first = b.wb.clone();
-        let worker = tokio::spawn(async move { first.deliver_pending().await });
+        // The first worker runs in a workbench of its own (a process of its own) and is killed
+        // mid-flight: its work stops wherever it was, and its database connections close, as a
+        // dead process's do (a connection left open mid-transaction would hold the write lock).
+        let kek = Kek::from_text(&hex::encode([7u8; 32])).unwrap();
+        let first = Workbench::open(&b.url, kek, config.clone()).await.unwrap();
+        let worker = {
+            let first = first.clone();
+            tokio::spawn(async move { first.deliver_pending().await })
+        };
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
         worker.abort();
         let _ = worker.await;
+        first.close().await;
         // A new process takes over the same database.
         let kek = Kek::from_text(&hex::encode([7u8; 32])).unwrap();
         let second = Workbench::open(&b.url, kek, config).await.unwrap();
