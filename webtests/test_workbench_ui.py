@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from conftest import HERE, free_port, look, stop
+from conftest import HERE, free_port, look, sideways_scroll, stop
 
 EXAMPLE = os.environ.get("TAGTRAIL_WORKBENCH_EXAMPLE",
                          os.path.join(HERE, "..", "target", "debug", "examples", "demo_workbench"))
@@ -271,3 +271,32 @@ def test_review_needs_another_person_and_the_code(workbench, desktop):
         look(page, "wb-resolve-confirm")
         form.locator("button[name=confirmed]").click()
         assert "Exception resolved" in page.inner_text("main")
+
+
+def test_manifest_forms_fit_desktop_and_phone(workbench, sized):
+    """The steps Metrc's API has no endpoint for: the "Register a manifest" form (which says
+    so), the chooser of deliveries to receive and, when a delivery waits, its form, looked at
+    on a desktop and a phone without sideways scroll."""
+    page = sized
+    author = person(workbench, "compliance_manager")
+    sign_in(page, workbench, author)
+    lics = [lic for lic, role in grants(author) if lic and role == "compliance_manager"]
+    l = f"{workbench['url']}/l/{lics[0]}"
+    page.goto(l + "/outbox/new?kind=manifest")
+    main = page.inner_text("main")
+    assert "no way of registering a manifest" in main and "Estimated departure" in main, main
+    look(page, "wb-new-manifest")
+    assert sideways_scroll(page) <= 0
+    for lic in lics:
+        page.goto(f"{workbench['url']}/l/{lic}/outbox/new?kind=receive")
+        assert "Deliveries waiting to be received" in page.inner_text("main")
+        look(page, "wb-new-receive")
+        assert sideways_scroll(page) <= 0
+        link = page.locator("main a:has-text('Receive manifest')")
+        if link.count():
+            link.first.click()
+            assert page.locator("main input[type=radio][value=yes]:checked").count() > 0, \
+                "every package starts accepted"
+            look(page, "wb-receive-delivery")
+            assert sideways_scroll(page) <= 0
+            break

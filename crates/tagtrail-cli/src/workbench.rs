@@ -136,6 +136,11 @@ pub enum AdminCommand {
         /// e.g. https://sandbox-api-ca.metrc.com, or a tagtrail ledger's URL.
         #[arg(long)]
         metrc_url: String,
+        /// The Metrc URL is a tagtrail ledger: registering and receiving manifests (which Metrc
+        /// does only in its web UI) go to its /tagtrail/v1 extensions instead of becoming manual
+        /// tasks.
+        #[arg(long)]
+        tagtrail_ledger: bool,
     },
     /// A license of a company (its Metrc license number) and the colour its pages carry.
     AddLicense {
@@ -436,12 +441,28 @@ async fn run_open(settings: &Settings, command: Command) -> Result<i32> {
             }
         }
         Command::Admin { command } => match command {
-            AdminCommand::CreateCompany { name, metrc_url } => {
+            AdminCommand::CreateCompany {
+                name,
+                metrc_url,
+                tagtrail_ledger,
+            } => {
                 let id = wb
                     .create_company(&op, Door::Cli, &name, &metrc_url)
                     .await
                     .map_err(err)?;
-                println!("company {id}: {name} ({metrc_url})");
+                if tagtrail_ledger {
+                    wb.set_ledger_extensions(&op, Door::Cli, id, true)
+                        .await
+                        .map_err(err)?;
+                }
+                println!(
+                    "company {id}: {name} ({metrc_url}{})",
+                    if tagtrail_ledger {
+                        ", a tagtrail ledger"
+                    } else {
+                        ""
+                    }
+                );
             }
             AdminCommand::AddLicense {
                 company,

@@ -7,6 +7,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tagtrail_workbench::audit::Door;
+use tagtrail_workbench::model::manifest::{ManifestDraft, Transport};
 use tagtrail_workbench::model::preflight::{Intent, Move, NewLocation, TransferDraft};
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::model::submission::Step;
@@ -56,6 +57,23 @@ fn license_of<'a>(
         .ok_or_else(|| WbError::NotFound(format!("the demo's {kind} license")))
 }
 
+/// The demo distributor's driver and van (the demo ledger's own), departing tomorrow morning.
+fn demo_transport(distributor: &str) -> Transport {
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    Transport {
+        transporter_license: distributor.to_string(),
+        driver_name: "Luis Ortega".into(),
+        driver_occupational_license: "EMP-300310".into(),
+        driver_license: "D4481237".into(),
+        vehicle_make: "Ford".into(),
+        vehicle_model: "Transit 250".into(),
+        vehicle_plate: "8TGT123".into(),
+        estimated_departure: format!("{tomorrow}T08:00:00"),
+        estimated_arrival: format!("{tomorrow}T12:30:00"),
+        phone_for_questions: "916-555-0142".into(),
+    }
+}
+
 /// Sets up the brand, its people and keys, syncs both licenses, and leaves work in every state.
 /// The ledger must be serving at `creds.base_url`.
 pub async fn seed(
@@ -68,6 +86,10 @@ pub async fn seed(
     let dist = license_of(creds, "Distributor")?;
     let company = wb
         .create_company(&op, Door::Cli, "Golden State Brands", &creds.base_url)
+        .await?;
+    // Its Metrc is the demo's tagtrail ledger: manifests go to its /tagtrail/v1 extensions
+    // (against real Metrc they would be manual tasks with a checklist).
+    wb.set_ledger_extensions(&op, Door::Cli, company, true)
         .await?;
     wb.add_license(
         &op,
@@ -303,6 +325,38 @@ pub async fn seed(
         )
         .await?;
     through(review, vec![("june", Step::SendToReview)]).await?;
+    // Waiting for review: a manifest from the kitchen to the brand's distribution license,
+    // carried by the distributor's driver and van (the moved package: the kitchen's only
+    // other active one still holds product, for the finish draft below).
+    if let Some((label, _)) = live.first() {
+        let manifest = wb
+            .draft(
+                &june,
+                Door::Web,
+                &lm_june,
+                "Gummies to distribution",
+                "Weekly restock of the distribution warehouse",
+                Intent::RegisterManifest(ManifestDraft {
+                    transfer: TransferDraft {
+                        name: "Weekly restock".into(),
+                        recipient_license: dist.license_number.clone(),
+                        recipient_is_retailer: false,
+                        transfer_type: "Transfer".into(),
+                        packages: vec![label.clone()],
+                    },
+                    transport: demo_transport(&dist.license_number),
+                }),
+            )
+            .await?;
+        if wb
+            .submission(&lm_june, manifest)
+            .await?
+            .preflight
+            .is_empty()
+        {
+            through(manifest, vec![("june", Step::SendToReview)]).await?;
+        }
+    }
     // A draft preflight refuses: finishing a package that still holds product.
     if let Some((label, _)) = live.get(1) {
         wb.draft(

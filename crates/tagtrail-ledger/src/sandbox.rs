@@ -4,7 +4,8 @@
 //! server clock that is not the client's.
 //!
 //! Off unless the ledger is started with a [`Sandbox`] (`tagtrail serve --sandbox`). Faults apply
-//! only to the Metrc API's paths (a `v2` path segment), never to the web UI, `/tagtrail/v1` or
+//! to the Metrc API's paths (a `v2` path segment) and to writes to `/tagtrail/v1` (the extensions
+//! that stand in for Metrc's web-UI steps), never to the web UI, `/tagtrail/v1` reads or
 //! `/openapi.json`, and never to this module's own control endpoints, so a test can always reach
 //! them to turn faults off:
 //!
@@ -361,11 +362,21 @@ impl Sandbox {
     }
 }
 
-/// True for the Metrc API's paths (`/strains/v2/active`, `/packages/v2`), which are the only ones
-/// faults apply to: the web UI, `/tagtrail/v1` (the sandbox's own controls among them) and the
-/// OpenAPI document always answer.
-fn is_metrc_api(path: &str) -> bool {
-    !path.starts_with("/ui") && path.split('/').any(|segment| segment == "v2")
+/// True for the requests faults apply to: the Metrc API's paths (`/strains/v2/active`,
+/// `/packages/v2`), and writes to tagtrail's `/tagtrail/v1` extensions, which stand in for the
+/// steps Metrc does in its web UI (registering and receiving manifests) and so meet the same
+/// network. The web UI, the sandbox's own controls, `/tagtrail/v1` reads (the journal and
+/// checkpoints an inspector or test reads) and the OpenAPI document always answer.
+fn faultable(method: &Method, path: &str) -> bool {
+    if path.starts_with("/ui") {
+        return false;
+    }
+    if path.split('/').any(|segment| segment == "v2") {
+        return true;
+    }
+    path.starts_with("/tagtrail/v1/")
+        && !path.starts_with("/tagtrail/v1/sandbox/")
+        && !matches!(*method, Method::GET | Method::HEAD)
 }
 
 /// An answer whose body fails before its first byte: hyper then aborts the connection without
@@ -383,7 +394,7 @@ fn dropped() -> Response {
 
 /// The middleware: delays and injects faults on Metrc API requests.
 pub(crate) async fn inject(State(sandbox): State<Sandbox>, req: Request, next: Next) -> Response {
-    if !is_metrc_api(req.uri().path()) {
+    if !faultable(req.method(), req.uri().path()) {
         return next.run(req).await;
     }
     let write = !matches!(*req.method(), Method::GET | Method::HEAD);
@@ -646,14 +657,16 @@ mod tests {
     }
 
     #[test]
-    fn only_metrc_paths_are_faulted() {
-        assert!(is_metrc_api("/strains/v2/active"));
-        assert!(is_metrc_api("/packages/v2"));
-        assert!(!is_metrc_api("/tagtrail/v1/sandbox/faults"));
-        assert!(!is_metrc_api("/tagtrail/v1/journal"));
-        assert!(!is_metrc_api("/openapi.json"));
-        assert!(!is_metrc_api("/ui/l/C10-0000911-LIC/items"));
-        assert!(!is_metrc_api("/ui/v2"));
-        assert!(!is_metrc_api("/"));
+    fn metrc_paths_and_extension_writes_are_faulted() {
+        let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
+        assert!(faultable(&get, "/strains/v2/active"));
+        assert!(faultable(&post, "/packages/v2"));
+        assert!(faultable(&post, "/tagtrail/v1/transfers/outgoing"));
+        assert!(!faultable(&put, "/tagtrail/v1/sandbox/faults"));
+        assert!(!faultable(&get, "/tagtrail/v1/journal"));
+        assert!(!faultable(&get, "/openapi.json"));
+        assert!(!faultable(&get, "/ui/l/C10-0000911-LIC/items"));
+        assert!(!faultable(&post, "/ui/v2"));
+        assert!(!faultable(&get, "/"));
     }
 }

@@ -1,7 +1,8 @@
 //! The workbench's pure model: who may do what in a license's context ([`role`]), the
 //! submission state machine ([`submission`]), the plan of `lastModified` windows a sync walks
 //! ([`window`]), what reconciliation compares ([`discrepancy`]), what a submission is checked
-//! against before anyone reviews it ([`preflight`]), and the hash chain of the audit log
+//! against before anyone reviews it ([`preflight`]), the manifest steps Metrc's API lacks
+//! ([`manifest`]), and the hash chain of the audit log
 //! ([`chain`]).
 //!
 //! No I/O, no clock, no SQL: the application layer (`tagtrail-workbench`) loads the facts and
@@ -10,6 +11,7 @@
 
 pub mod chain;
 pub mod discrepancy;
+pub mod manifest;
 pub mod preflight;
 pub mod role;
 pub mod submission;

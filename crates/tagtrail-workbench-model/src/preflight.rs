@@ -5,6 +5,7 @@
 //! Metrc's 400 answers do.
 
 use crate::discrepancy::{PackageView, Status};
+use crate::manifest::{IncomingDelivery, ManifestDraft, Receipt, check_receipt};
 use crate::submission::Kind;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,10 @@ use tagtrail_domain::tag::TagLabel;
 pub const MAX_TRANSFER_PACKAGES: usize = 200;
 
 /// What a submission asks Metrc to do, typed.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an intent is built once per submission and stored; its size costs nothing"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Intent {
     CreatePackages(Vec<NewPackage>),
@@ -26,6 +31,10 @@ pub enum Intent {
     CreateStrains(Vec<String>),
     CreateLocations(Vec<NewLocation>),
     OutgoingTransfer(TransferDraft),
+    /// Register a manifest (a manual task in Metrc's web UI; a tagtrail ledger's extension).
+    RegisterManifest(ManifestDraft),
+    /// Receive an incoming delivery (likewise).
+    ReceiveDelivery(Receipt),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +86,8 @@ impl Intent {
             Intent::CreateStrains(_) => Kind::CreateStrains,
             Intent::CreateLocations(_) => Kind::CreateLocations,
             Intent::OutgoingTransfer(_) => Kind::OutgoingTransferTemplate,
+            Intent::RegisterManifest(_) => Kind::RegisterManifest,
+            Intent::ReceiveDelivery(_) => Kind::ReceiveDelivery,
         }
     }
 
@@ -88,7 +99,8 @@ impl Intent {
             Intent::FinishPackages(v) => v.len(),
             Intent::CreateStrains(v) => v.len(),
             Intent::CreateLocations(v) => v.len(),
-            Intent::OutgoingTransfer(_) => 1,
+            Intent::OutgoingTransfer(_) | Intent::RegisterManifest(_) => 1,
+            Intent::ReceiveDelivery(r) => r.lines.len(),
         }
     }
 }
@@ -102,6 +114,7 @@ pub fn permissions(kind: Kind) -> &'static [Permission] {
         Kind::CreateStrains => &[Permission::ManageStrains],
         Kind::CreateLocations => &[Permission::ManageLocations],
         Kind::OutgoingTransferTemplate => &[Permission::ManageTransferTemplates],
+        Kind::RegisterManifest | Kind::ReceiveDelivery => &[Permission::ManageTransfers],
     }
 }
 
@@ -120,6 +133,8 @@ pub struct World {
     pub strains: BTreeSet<String>,
     /// Labels with an open discrepancy, and why.
     pub open_discrepancies: BTreeMap<String, String>,
+    /// Deliveries addressed to this license, by Metrc's delivery id.
+    pub incoming: BTreeMap<i64, IncomingDelivery>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +184,8 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
     if intent.rows() == 0 {
         whole("the submission has nothing in it".into());
     }
+    // Problems of the whole found while checking rows, added after them.
+    let mut out_whole = vec![];
     let mut row = |i: usize, m: String| {
         out.push(Problem {
             row: Some(i),
@@ -335,57 +352,84 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
                 }
             }
         }
-        Intent::OutgoingTransfer(t) => {
-            if t.packages.is_empty() {
-                row(0, "a transfer needs at least one package".into());
-            }
-            if t.packages.len() > MAX_TRANSFER_PACKAGES {
+        Intent::OutgoingTransfer(t) => check_transfer(t, w, &mut row),
+        Intent::RegisterManifest(m) => {
+            check_transfer(&m.transfer, w, &mut row);
+            let missing = m.transport.missing();
+            if !missing.is_empty() {
                 row(
                     0,
-                    format!(
-                        "a manifest carries at most {MAX_TRANSFER_PACKAGES} packages; this one has {}",
-                        t.packages.len()
-                    ),
+                    format!("a manifest needs its {} (rule 40)", missing.join(", ")),
                 );
             }
-            for l in &t.packages {
-                if let Some(why) = w.open_discrepancies.get(l) {
-                    row(
-                        0,
-                        format!(
-                            "package {l} has an open discrepancy ({why}); resolve it before it goes on a transfer"
-                        ),
-                    );
-                }
-                match w.packages.get(l) {
-                    None => row(0, format!("package {l} is not in this license's inventory")),
-                    Some(p) => {
-                        if p.status != Status::Active {
-                            row(0, format!("package {l} is {}", p.status.as_str()));
-                        }
-                        if p.on_hold {
-                            row(0, format!("package {l} is on hold"));
-                        }
-                        let passing = p
-                            .lab_state
-                            .as_deref()
-                            .and_then(LabState::parse)
-                            .is_some_and(|s| s.passing());
-                        if t.recipient_is_retailer && !passing {
-                            row(
-                                0,
-                                format!(
-                                    "package {l} is {}; a retailer may receive only packages that passed testing",
-                                    p.lab_state.as_deref().unwrap_or("untested")
-                                ),
-                            );
-                        }
-                    }
+        }
+        Intent::ReceiveDelivery(r) => {
+            for (i, m) in check_receipt(r, &w.incoming) {
+                match i {
+                    Some(i) => row(i, m),
+                    None => out_whole.push(m),
                 }
             }
         }
     }
+    out.extend(
+        out_whole
+            .into_iter()
+            .map(|message| Problem { row: None, message }),
+    );
     out
+}
+
+/// The checks every transfer shares (template or manifest): packages there, active, not on
+/// hold, without an open discrepancy, passing for a retailer, at most 200 (rule 47).
+fn check_transfer(t: &TransferDraft, w: &World, row: &mut impl FnMut(usize, String)) {
+    if t.packages.is_empty() {
+        row(0, "a transfer needs at least one package".into());
+    }
+    if t.packages.len() > MAX_TRANSFER_PACKAGES {
+        row(
+            0,
+            format!(
+                "a manifest carries at most {MAX_TRANSFER_PACKAGES} packages; this one has {}",
+                t.packages.len()
+            ),
+        );
+    }
+    for l in &t.packages {
+        if let Some(why) = w.open_discrepancies.get(l) {
+            row(
+                0,
+                format!(
+                    "package {l} has an open discrepancy ({why}); resolve it before it goes on a transfer"
+                ),
+            );
+        }
+        match w.packages.get(l) {
+            None => row(0, format!("package {l} is not in this license's inventory")),
+            Some(p) => {
+                if p.status != Status::Active {
+                    row(0, format!("package {l} is {}", p.status.as_str()));
+                }
+                if p.on_hold {
+                    row(0, format!("package {l} is on hold"));
+                }
+                let passing = p
+                    .lab_state
+                    .as_deref()
+                    .and_then(LabState::parse)
+                    .is_some_and(|s| s.passing());
+                if t.recipient_is_retailer && !passing {
+                    row(
+                        0,
+                        format!(
+                            "package {l} is {}; a retailer may receive only packages that passed testing",
+                            p.lab_state.as_deref().unwrap_or("untested")
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -199,6 +199,13 @@ pub enum Kind {
     CreateLocations,
     /// `POST /transfers/v2/templates/outgoing`; applied when the template's name reads back.
     OutgoingTransferTemplate,
+    /// Registering a manifest: Metrc's API has no endpoint for it, so it is a manual task
+    /// (confirmed when a sync shows a delivery of exactly these packages to the recipient), or
+    /// `POST /tagtrail/v1/transfers/outgoing` on a tagtrail ledger.
+    RegisterManifest,
+    /// Receiving a delivery: a manual task (confirmed when a sync shows every package accepted
+    /// or rejected as decided), or `POST /tagtrail/v1/transfers/deliveries/{id}/receive`.
+    ReceiveDelivery,
 }
 
 impl Kind {
@@ -209,6 +216,8 @@ impl Kind {
         Kind::CreateStrains,
         Kind::CreateLocations,
         Kind::OutgoingTransferTemplate,
+        Kind::RegisterManifest,
+        Kind::ReceiveDelivery,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -219,6 +228,8 @@ impl Kind {
             Kind::CreateStrains => "create_strains",
             Kind::CreateLocations => "create_locations",
             Kind::OutgoingTransferTemplate => "outgoing_transfer_template",
+            Kind::RegisterManifest => "register_manifest",
+            Kind::ReceiveDelivery => "receive_delivery",
         }
     }
 
@@ -234,7 +245,15 @@ impl Kind {
             Kind::CreateStrains => "Create strains",
             Kind::CreateLocations => "Create locations",
             Kind::OutgoingTransferTemplate => "Outgoing transfer",
+            Kind::RegisterManifest => "Register a manifest",
+            Kind::ReceiveDelivery => "Receive a delivery",
         }
+    }
+
+    /// Whether Metrc's API lacks the step, so that against Metrc it is a manual task done in
+    /// Metrc's web UI and confirmed by a sync; `endpoint()` is then the tagtrail extension.
+    pub fn manual_in_metrc(self) -> bool {
+        matches!(self, Kind::RegisterManifest | Kind::ReceiveDelivery)
     }
 
     /// The HTTP method and Metrc path.
@@ -246,6 +265,8 @@ impl Kind {
             Kind::CreateStrains => ("POST", "/strains/v2/"),
             Kind::CreateLocations => ("POST", "/locations/v2/"),
             Kind::OutgoingTransferTemplate => ("POST", "/transfers/v2/templates/outgoing"),
+            Kind::RegisterManifest => ("POST", "/tagtrail/v1/transfers/outgoing"),
+            Kind::ReceiveDelivery => ("POST", "/tagtrail/v1/transfers/deliveries/{id}/receive"),
         }
     }
 }

@@ -16,6 +16,7 @@ use common::{PASSWORD, PEOPLE, World};
 use serde_json::{Value, json};
 use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER};
 use tagtrail_workbench::audit::Door;
+use tagtrail_workbench::model::manifest::{ManifestDraft, Transport};
 use tagtrail_workbench::model::preflight::{Intent, Move, NewLocation, TransferDraft};
 use tagtrail_workbench::model::submission::Step;
 use tagtrail_workbench::people::Caller;
@@ -200,8 +201,100 @@ async fn main() {
     wb.step(&carol, Door::Web, &ld, dr, Step::SendToReview, "")
         .await
         .unwrap();
+    // Manifests: one registered through the ledger's extension (so the distributor has a
+    // delivery to receive after the next sync), then, with the company's Metrc treated as
+    // Metrc again, one that is a task to do by hand in Metrc's web UI, its first step ticked.
+    // The distributor transports: its first driver and vehicle.
+    let text = |v: &Value, k: &str| v[k].as_str().unwrap_or("").to_string();
+    let driver = wb
+        .records(&ld, "driver")
+        .await
+        .unwrap()
+        .first()
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let vehicle = wb
+        .records(&ld, "vehicle")
+        .await
+        .unwrap()
+        .first()
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let manifest = |label: &str, name: &str| {
+        Intent::RegisterManifest(ManifestDraft {
+            transfer: TransferDraft {
+                name: name.into(),
+                recipient_license: DISTRIBUTOR.into(),
+                recipient_is_retailer: false,
+                transfer_type: "Transfer".into(),
+                packages: vec![label.to_string()],
+            },
+            transport: Transport {
+                transporter_license: DISTRIBUTOR.into(),
+                driver_name: text(&driver, "Name"),
+                driver_occupational_license: text(&driver, "EmployeeId"),
+                driver_license: text(&driver, "DriversLicenseNumber"),
+                vehicle_make: text(&vehicle, "Make"),
+                vehicle_model: text(&vehicle, "Model"),
+                vehicle_plate: text(&vehicle, "LicensePlateNumber"),
+                estimated_departure: "2030-01-02T09:30:00".into(),
+                estimated_arrival: "2030-01-02T11:00:00".into(),
+                phone_for_questions: "555-0100".into(),
+            },
+        })
+    };
+    let op = Caller::operator();
+    // Packages free to go: not moved above, not counted below; one in transit already is
+    // found by preflight, and its draft withdrawn.
+    let (c_ref, lm_ref, a_ref, lma_ref) = (&carol, &lm, &alice, &lm_alice);
+    let approve_and_submit = move |id: i64| async move {
+        for (c, l, step) in [
+            (c_ref, lm_ref, Step::SendToReview),
+            (a_ref, lma_ref, Step::Approve),
+            (a_ref, lma_ref, Step::Submit),
+        ] {
+            wb.step(c, Door::Web, l, id, step, "").await.unwrap();
+        }
+    };
+    wb.set_ledger_extensions(&op, Door::Cli, lm.company_id, true)
+        .await
+        .unwrap();
+    for (label, _) in &live[1..live.len() - 1] {
+        let name = "Distribution, Monday";
+        let id = draft(&carol, &lm, name, "Weekly order", manifest(label, name)).await;
+        if wb.submission(&lm, id).await.unwrap().preflight.is_empty() {
+            approve_and_submit(id).await;
+            println!(
+                "registering through the ledger: {:?}",
+                wb.deliver(&lm, id).await
+            );
+            break;
+        }
+        wb.step(&carol, Door::Web, &lm, id, Step::Withdraw, "")
+            .await
+            .unwrap();
+    }
+    wb.set_ledger_extensions(&op, Door::Cli, lm.company_id, false)
+        .await
+        .unwrap();
     // The next sync sees the move; a count that differs opens an exception.
     w.sync().await;
+    // After it, a manifest that is a task in Metrc's web UI, its first step ticked (a later
+    // sync would accept it once Metrc shows it).
+    for (label, _) in live[1..].iter().rev() {
+        let name = "Distribution, Tuesday";
+        let task = draft(&carol, &lm, name, "Weekly order", manifest(label, name)).await;
+        if wb.submission(&lm, task).await.unwrap().preflight.is_empty() {
+            approve_and_submit(task).await;
+            wb.tick(&carol, Door::Web, &lm, task, 0, true)
+                .await
+                .unwrap();
+            break;
+        }
+        wb.step(&carol, Door::Web, &lm, task, Step::Withdraw, "")
+            .await
+            .unwrap();
+    }
     let (clabel, cpkg) = live[live.len() - 1];
     let unit = cpkg["UnitOfMeasureName"].as_str().unwrap();
     wb.record_count(&alice, &lm_alice, clabel, "0.5", unit)

@@ -10,8 +10,10 @@ mod common;
 use common::{Browser, PASSWORD, World, csrf_of};
 use std::time::Duration;
 use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER, RETAILER, backends};
+use tagtrail_workbench::audit::Door;
+use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::model::submission::State;
-use tagtrail_workbench::people::LicenseCtx;
+use tagtrail_workbench::people::{Caller, LicenseCtx};
 use tagtrail_workbench_web::{Budget, LICENSE_ROUTES, SignInLimits, WebOptions};
 
 fn lic(path: &str, number: &str) -> String {
@@ -260,6 +262,9 @@ async fn addresses(w: &World, owner: &str, number: &str) -> Vec<(&'static str, S
         "/outbox?state=review",
         "/outbox/new?kind=strains",
         "/outbox/new?kind=transfer",
+        "/outbox/new?kind=manifest",
+        "/outbox/new?kind=receive",
+        "/outbox/new?kind=create",
         "/packages?q=1A",
     ] {
         out.push(("GET", lic(q, number)));
@@ -278,6 +283,8 @@ fn fields_for(path: &str) -> Vec<(&'static str, &'static str)> {
         ]
     } else if path.ends_with("/step") {
         vec![("step", "withdraw"), ("confirmed", "yes")]
+    } else if path.ends_with("/tick") {
+        vec![("step", "0"), ("done", "yes")]
     } else if path.ends_with("/count") {
         vec![
             ("label", "1A4000000000000000000001"),
@@ -986,5 +993,250 @@ async fn the_license_routes_are_the_table() {
             assert_eq!(a.status, expected, "{method} {path}");
         }
     }
+    w.finish().await;
+}
+
+/// The id a draft's answer leads to.
+fn id_of(a: &common::Answer) -> i64 {
+    a.location
+        .as_deref()
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no submission: {} {}", a.status, a.body))
+}
+
+/// Registering a manifest (no Metrc API for it): the form says so; a form refused keeps what
+/// was typed; a draft missing rule 40's transport fields is saved with preflight's problem on
+/// its row and shows what was typed; once approved and submitted it is a task to do in Metrc's
+/// web UI, whose checklist a compliance manager ticks (shown with who and when, and in the
+/// audit log) and a viewer may not. Ticking accepts nothing.
+#[tokio::test]
+async fn a_manifest_becomes_a_task_done_by_hand_in_metrc() {
+    let w = World::start(&Backend::Sqlite, WebOptions::default()).await;
+    w.sync().await;
+    let mut carol = w.browser("carol").await;
+    let mut alice = w.browser("alice").await;
+    let l = license(&w, "alice", MANUFACTURER).await;
+    let new = lic("/outbox/new", MANUFACTURER);
+
+    let form = carol.get(&format!("{new}?kind=manifest")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    for words in [
+        "type=\"datetime-local\"",
+        "Metrc's API has no way of registering a manifest",
+        "checklist",
+    ] {
+        assert!(form.body.contains(words), "{words}: {}", form.body);
+    }
+    let label =
+        w.wb.records(&l, "package")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(_, v)| v["IsFinished"] != true && v["IsOnHold"] != true)
+            .map(|(k, _)| k)
+            .expect("a package");
+    let mut fields = vec![
+        ("kind", "manifest"),
+        ("title", "Tuesday run"),
+        ("reason", "weekly order"),
+        ("template", "Distribution, Tuesday"),
+        ("recipient", DISTRIBUTOR),
+        ("transfer_type", "Transfer"),
+        ("labels", label.as_str()),
+        ("transporter", DISTRIBUTOR),
+        ("driver_name", "Dana Driver"),
+        ("departure", "2030-01-02T09:30"),
+        ("arrival", "2030-01-02T11:00"),
+    ];
+
+    // A new package needs an ingredient; refused, it keeps what was typed.
+    let no_ingredient = carol
+        .post(
+            &new,
+            &[
+                ("kind", "create"),
+                ("title", "Gummies"),
+                ("reason", "new run"),
+                ("tag", "1A4NEWTAG"),
+                ("item", "Typed Gummies"),
+                ("quantity", "10"),
+                ("unit", "Each"),
+            ],
+        )
+        .await;
+    assert_eq!(no_ingredient.status, 400, "{}", no_ingredient.body);
+    assert!(
+        no_ingredient.body.contains("at least one ingredient")
+            && no_ingredient.body.contains("value=\"Typed Gummies\""),
+        "{}",
+        no_ingredient.body
+    );
+
+    // Refused by the form (no recipient): what was typed comes back.
+    let no_recipient: Vec<_> = fields
+        .iter()
+        .map(|&(k, v)| (k, if k == "recipient" { "" } else { v }))
+        .collect();
+    let refused = carol.post(&new, &no_recipient).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Say which license receives the manifest")
+            && refused.body.contains("value=\"Dana Driver\"")
+            && refused.body.contains("value=\"2030-01-02T09:30\""),
+        "{}",
+        refused.body
+    );
+
+    // Saved with the transport half missing: preflight names rule 40 on row 1.
+    let made = carol.post(&new, &fields).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = carol.follow(&made).await;
+    for words in [
+        "Row 1: ",
+        "(rule 40)",
+        "vehicle plate",
+        "Dana Driver",
+        "2030-01-02 09:30:00",
+        "class=\"card manifest bad\"",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+
+    // Whole, it passes preflight and goes through review.
+    fields.extend([
+        ("driver_occupational", "OCC-1001"),
+        ("driver_license", "D1234567"),
+        ("vehicle_make", "Ford"),
+        ("vehicle_model", "Transit"),
+        ("vehicle_plate", "8ABC123"),
+        ("phone", "555-0100"),
+    ]);
+    let made = carol.post(&new, &fields).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let id = id_of(&made);
+    let page = carol.follow(&made).await;
+    assert!(
+        page.body
+            .contains("Preflight found nothing that would fail"),
+        "{}",
+        page.body
+    );
+    let step = lic(&format!("/outbox/{id}/step"), MANUFACTURER);
+    let sent = carol.post(&step, &[("step", "send_to_review")]).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let ok = alice
+        .post(&step, &[("step", "approve"), ("code", &w.code("alice"))])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let approved = alice.follow(&ok).await;
+    assert!(
+        approved.body.contains("becomes a task to do in Metrc")
+            && !approved.body.contains("is sent to Metrc for"),
+        "{}",
+        approved.body
+    );
+    let submitted = alice
+        .post(&step, &[("step", "submit"), ("confirmed", "yes")])
+        .await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    let task = alice.follow(&submitted).await;
+    for words in [
+        "is now a task: work through the checklist",
+        "A task to do in Metrc",
+        "Tick step 1 as done",
+        "accepts nothing",
+    ] {
+        assert!(task.body.contains(words), "{words}: {}", task.body);
+    }
+    assert!(!task.body.contains("It is with Metrc."));
+
+    // The compliance manager ticks step 1: shown with who, and in the audit log.
+    let tick = lic(&format!("/outbox/{id}/tick"), MANUFACTURER);
+    let ticked = carol.post(&tick, &[("step", "0"), ("done", "yes")]).await;
+    assert_eq!(ticked.status, 303, "{}", ticked.body);
+    let page = carol.follow(&ticked).await;
+    assert!(
+        page.body.contains("ticked by carol") && page.body.contains("Untick step 1"),
+        "{}",
+        page.body
+    );
+    let audit = alice.get(&lic("/audit", MANUFACTURER)).await;
+    assert!(audit.body.contains("Checklist step done"), "{}", audit.body);
+    // A step that is not there is refused on the page.
+    let nowhere = carol.post(&tick, &[("step", "99"), ("done", "yes")]).await;
+    assert_eq!(nowhere.status, 400, "{}", nowhere.body);
+
+    // A viewer sees the task but may not tick it.
+    w.wb.grant(
+        &Caller::operator(),
+        Door::Cli,
+        "dave",
+        MANUFACTURER,
+        Role::Viewer,
+    )
+    .await
+    .unwrap();
+    let mut dave = w.browser("dave").await;
+    let seen = dave.get(&lic(&format!("/outbox/{id}"), MANUFACTURER)).await;
+    assert_eq!(seen.status, 200);
+    assert!(
+        seen.body.contains("A task to do in Metrc") && !seen.body.contains("Tick step"),
+        "{}",
+        seen.body
+    );
+    let refused = dave.post(&tick, &[("step", "1"), ("done", "yes")]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let sub = w.wb.submission(&l, id).await.unwrap();
+    assert_eq!(sub.ticks.len(), 1, "{:?}", sub.ticks);
+    assert_eq!(sub.state, State::Submitted, "ticking accepts nothing");
+    w.finish().await;
+}
+
+/// The installation's administrator says whether a company's Metrc is a tagtrail ledger; the
+/// companies page shows it in words, the manifest form follows it, and nobody else may set it.
+#[tokio::test]
+async fn the_admin_says_whether_a_company_s_metrc_is_a_ledger() {
+    let w = World::start(&Backend::Sqlite, WebOptions::default()).await;
+    let mut root = w.browser("root").await;
+    let page = root.get("/admin/companies").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Tasks done by hand in Metrc"),
+        "{}",
+        page.body
+    );
+    let a = w.company_a.to_string();
+    let set = "/admin/ledger-extensions";
+    let on = root.post(set, &[("company_id", &a), ("on", "yes")]).await;
+    assert_eq!(on.status, 303, "{}", on.body);
+    let page = root.follow(&on).await;
+    assert!(
+        page.body.contains("Sent by the workbench: this company"),
+        "{}",
+        page.body
+    );
+    assert!(w.wb.ledger_extensions(w.company_a).await.unwrap());
+    assert!(!w.wb.ledger_extensions(w.company_b).await.unwrap());
+    let mut carol = w.browser("carol").await;
+    let form = carol
+        .get(&lic("/outbox/new?kind=manifest", MANUFACTURER))
+        .await;
+    assert!(
+        form.body.contains("the workbench sends it itself"),
+        "{}",
+        form.body
+    );
+    // Nobody else: a licensee's administrator is refused.
+    let mut alice = w.browser("alice").await;
+    let refused = alice.post(set, &[("company_id", &a)]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(w.wb.ledger_extensions(w.company_a).await.unwrap());
+    // Off again (the box unticked), and the audit log keeps both.
+    let off = root.post(set, &[("company_id", &a)]).await;
+    assert_eq!(off.status, 303, "{}", off.body);
+    assert!(!w.wb.ledger_extensions(w.company_a).await.unwrap());
     w.finish().await;
 }

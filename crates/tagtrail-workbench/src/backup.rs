@@ -237,6 +237,11 @@ impl Workbench {
                 out.display()
             )));
         }
+        // The backups' directory is made on first use, as the ledger's backup does.
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| io(&format!("creating {}", dir.display()), e))?;
+        }
         let mut partial = out.as_os_str().to_owned();
         partial.push(".partial");
         let partial = PathBuf::from(partial);
@@ -549,6 +554,24 @@ impl Workbench {
                 words(&head),
                 words(&header.audit_head)
             )));
+        }
+        // What happened after the backup is not in it: an approved or submitted submission may
+        // have reached Metrc since. Each counts as attempted from the backup's time, so that its
+        // next attempt first asks Metrc by natural key and sends only what is not there (exactly
+        // once across a restore).
+        let marked = sqlx::query(
+            "UPDATE submissions SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $1), lease_until = NULL \
+             WHERE state IN ('approved', 'submitted')",
+        )
+        .bind(&header.created_at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if marked > 0 {
+            tracing::info!(
+                marked,
+                "restored approved and submitted submissions will be read back from Metrc before any is sent"
+            );
         }
         Ok(None)
     }

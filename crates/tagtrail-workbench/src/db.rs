@@ -71,6 +71,15 @@ impl Db {
                         WbError::Invalid(format!("creating {}: {e}", dir.display()))
                     })?;
                 }
+                let url = format!("sqlite://{target}?mode=rwc");
+                // One plain connection first: a file that is not a database fails now, in
+                // SQLite's words, rather than after the pool's acquire timeout of retries.
+                {
+                    use sqlx::Connection;
+                    let mut c = sqlx::AnyConnection::connect(&url).await?;
+                    c.execute("SELECT count(*) FROM sqlite_master").await?;
+                    c.close().await?;
+                }
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
@@ -81,7 +90,7 @@ impl Db {
                             Ok(())
                         })
                     })
-                    .connect(&format!("sqlite://{target}?mode=rwc"))
+                    .connect(&url)
                     .await?
             }
             Backend::Postgres => {

@@ -28,6 +28,7 @@ use tagtrail_domain::permission::Permission;
 use tagtrail_domain::time::Timestamp;
 use tagtrail_metrc::client::MAX_OBJECTS;
 use tagtrail_workbench_model::discrepancy::{PackageView, Status};
+use tagtrail_workbench_model::manifest;
 use tagtrail_workbench_model::preflight::{self, Intent, Problem, World};
 use tagtrail_workbench_model::role::Duty;
 use tagtrail_workbench_model::submission::{self, Actor, Facts, Kind, State, Step};
@@ -54,9 +55,11 @@ pub struct Submission {
     pub response_status: Option<i64>,
     pub response_body: Option<String>,
     pub response_sha256: Option<String>,
+    /// A manual task's checklist steps ticked so far.
+    pub ticks: Vec<crate::manifests::Tick>,
 }
 
-const COLUMNS: &str = "s.id, s.license_id, s.kind, s.state, s.title, s.reason, s.intent, s.preflight, s.author_id, a.username AS author, p.username AS approver, s.created_at, s.updated_at, s.attempts, s.last_error, s.response_status, s.response_body, s.response_sha256";
+const COLUMNS: &str = "s.id, s.license_id, s.kind, s.state, s.title, s.reason, s.intent, s.preflight, s.author_id, a.username AS author, p.username AS approver, s.created_at, s.updated_at, s.attempts, s.last_error, s.response_status, s.response_body, s.response_sha256, s.checklist";
 
 fn submission_of(r: &sqlx::any::AnyRow) -> Result<Submission> {
     let bad = |w: &str| WbError::Invalid(format!("stored submission: {w}"));
@@ -81,6 +84,8 @@ fn submission_of(r: &sqlx::any::AnyRow) -> Result<Submission> {
         response_status: r.try_get("response_status")?,
         response_body: r.try_get("response_body")?,
         response_sha256: r.try_get("response_sha256")?,
+        ticks: serde_json::from_str(&r.try_get::<String, _>("checklist")?)
+            .map_err(|_| bad("checklist"))?,
     })
 }
 
@@ -124,6 +129,48 @@ fn rows_of(intent: &Intent) -> Vec<Value> {
                 "Packages": t.packages.iter().map(|l| json!({ "PackageLabel": l })).collect::<Vec<_>>(),
             }],
         })],
+        // The template's shape, which tagtrail's register extension takes.
+        Intent::RegisterManifest(m) => {
+            let (t, x) = (&m.transfer, &m.transport);
+            vec![json!({
+                "Name": t.name,
+                "TransporterFacilityLicenseNumber": x.transporter_license,
+                "DriverName": x.driver_name,
+                "DriverOccupationalLicenseNumber": x.driver_occupational_license,
+                "DriverLicenseNumber": x.driver_license,
+                "PhoneNumberForQuestions": x.phone_for_questions,
+                "VehicleMake": x.vehicle_make,
+                "VehicleModel": x.vehicle_model,
+                "VehicleLicensePlateNumber": x.vehicle_plate,
+                "Destinations": [{
+                    "RecipientLicenseNumber": t.recipient_license,
+                    "TransferTypeName": t.transfer_type,
+                    "EstimatedDepartureDateTime": x.estimated_departure,
+                    "EstimatedArrivalDateTime": x.estimated_arrival,
+                    "Transporters": [],
+                    "Packages": t.packages.iter().map(|l| json!({ "PackageLabel": l })).collect::<Vec<_>>(),
+                }],
+            })]
+        }
+        Intent::ReceiveDelivery(r) => r
+            .lines
+            .iter()
+            .map(|l| {
+                json!({
+                    "PackageLabel": l.label, "Accepted": l.accept,
+                    "ReceivedQuantity": l.received_quantity, "RejectionReason": l.reason,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The path a submission is sent to (the delivery's id in a receipt's path).
+fn path_of(intent: &Intent) -> String {
+    let path = intent.kind().endpoint().1;
+    match intent {
+        Intent::ReceiveDelivery(r) => path.replace("{id}", &r.delivery_id.to_string()),
+        _ => path.to_string(),
     }
 }
 
@@ -154,13 +201,17 @@ pub enum Delivery {
 
 impl Workbench {
     /// What preflight knows of a license: the last sync's packages, tags, items, locations,
-    /// strains and the key holder's permissions, and the open discrepancies.
-    pub async fn preflight_world(&self, license: &LicenseCtx) -> Result<World> {
+    /// strains and the key holder's permissions, and the open discrepancies; for a receipt, the
+    /// incoming deliveries too.
+    pub async fn preflight_world(&self, license: &LicenseCtx, kind: Kind) -> Result<World> {
         let mut w = World {
             packages: self.metrc_packages(license.license_id).await?,
             open_discrepancies: self.open_discrepancies(license.license_id).await?,
             ..World::default()
         };
+        if kind == Kind::ReceiveDelivery {
+            w.incoming = self.incoming_deliveries(license).await?;
+        }
         // A hold a person placed in the workbench holds here too, whatever Metrc says.
         for (label, e) in self.expectations(license.license_id).await? {
             if e.on_hold
@@ -236,7 +287,10 @@ impl Workbench {
                 "a submission holds at most 1,000 rows".into(),
             ));
         }
-        let problems = preflight::check(&intent, &self.preflight_world(license).await?);
+        let problems = preflight::check(
+            &intent,
+            &self.preflight_world(license, intent.kind()).await?,
+        );
         let intent_json =
             serde_json::to_string(&intent).map_err(|e| WbError::Invalid(e.to_string()))?;
         let at = ts(now());
@@ -336,7 +390,8 @@ impl Workbench {
         let sub = self.submission(license, id).await?;
         let mut problems = sub.preflight.clone();
         if step == Step::SendToReview {
-            problems = preflight::check(&sub.intent, &self.preflight_world(license).await?);
+            problems =
+                preflight::check(&sub.intent, &self.preflight_world(license, sub.kind).await?);
         }
         let actor = if caller.installation_admin {
             Actor::Installation {
@@ -406,8 +461,7 @@ impl Workbench {
         };
         let mut ev = Event::new(action, reason).by(caller).in_license(license);
         if step == Step::Submit {
-            let (m, p) = sub.kind.endpoint();
-            ev.endpoint = Some(format!("{m} {p}"));
+            ev.endpoint = Some(self.endpoint_words(license, &sub.intent).await?);
         }
         audit::append(&mut tx, door, ev).await?;
         tx.commit().await?;
@@ -417,7 +471,9 @@ impl Workbench {
     /// Sends every submitted submission whose lease is free (the outbox worker's loop body).
     pub async fn deliver_pending(&self) -> Result<Vec<(i64, Delivery)>> {
         let rows = sqlx::query(
-            "SELECT s.id, l.license_number FROM submissions s JOIN licenses l ON l.id = s.license_id WHERE s.state = 'submitted' AND (s.lease_until IS NULL OR s.lease_until < $1) ORDER BY s.id",
+            "SELECT s.id, l.license_number FROM submissions s JOIN licenses l ON l.id = s.license_id JOIN companies c ON c.id = s.company_id \
+             WHERE s.state = 'submitted' AND (s.lease_until IS NULL OR s.lease_until < $1) \
+             AND (c.ledger_extensions = 1 OR s.kind NOT IN ('register_manifest', 'receive_delivery')) ORDER BY s.id",
         )
         .bind(ts(now()))
         .fetch_all(&self.db.pool)
@@ -463,6 +519,21 @@ impl Workbench {
 
     /// One attempt to get a submitted submission applied exactly once.
     pub async fn deliver(&self, license: &LicenseCtx, id: i64) -> Result<Delivery> {
+        // A manual task against Metrc is the person's to do; a sync confirms it.
+        let kind: Option<String> = sqlx::query("SELECT kind FROM submissions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .map(|r| r.try_get("kind"))
+            .transpose()?;
+        if kind
+            .as_deref()
+            .and_then(Kind::parse)
+            .is_some_and(Kind::manual_in_metrc)
+            && !self.ledger_extensions(license.company_id).await?
+        {
+            return Ok(Delivery::NotMine);
+        }
         let lease = ts(now() + self.config.submission_lease);
         let at = ts(now());
         // When the previous attempt started: if it was applied, it was applied between the
@@ -577,7 +648,8 @@ impl Workbench {
                 )
                 .await?;
         }
-        let (method, path) = (method_of(sub.kind), sub.kind.endpoint().1);
+        let (method, path) = (method_of(sub.kind), path_of(&sub.intent));
+        let path = path.as_str();
         let pending: Vec<usize> = (0..rows.len()).filter(|i| !applied.contains(i)).collect();
         if pending.is_empty() {
             return Ok(Answer::Applied {
@@ -722,8 +794,39 @@ impl Workbench {
                     out.insert(0);
                 }
             }
+            Intent::RegisterManifest(m) => {
+                let seen = self
+                    .outgoing_deliveries_live(session, &q, since, until)
+                    .await?;
+                if manifest::registered(&m.transfer.recipient_license, &m.transfer.packages, &seen)
+                    .is_some()
+                {
+                    out.insert(0);
+                }
+            }
+            Intent::ReceiveDelivery(r) => {
+                let d = self.delivery_live(session, r.delivery_id).await?;
+                let seen = BTreeMap::from([(r.delivery_id, d)]);
+                // A receipt is applied whole or not at all (rule 44).
+                if manifest::received(r, &seen) {
+                    out.extend(0..r.lines.len());
+                }
+            }
         }
         Ok(out)
+    }
+
+    /// What the audit log names as a submission's endpoint: the method and path, or the manual
+    /// task in Metrc's web UI.
+    async fn endpoint_words(&self, license: &LicenseCtx, intent: &Intent) -> Result<String> {
+        let kind = intent.kind();
+        if kind.manual_in_metrc() && !self.ledger_extensions(license.company_id).await? {
+            return Ok(format!(
+                "Metrc web UI (manual task: {})",
+                kind.label().to_lowercase()
+            ));
+        }
+        Ok(format!("{} {}", kind.endpoint().0, path_of(intent)))
     }
 
     async fn read_package(
@@ -778,7 +881,7 @@ impl Workbench {
 
     /// Records Metrc's answer: the state, the evidence, the audit entry, and on acceptance what
     /// the workbench now expects of the packages it touched.
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         license: &LicenseCtx,
         sub: &Submission,
@@ -830,7 +933,6 @@ impl Workbench {
             self.expect_effect(&mut tx, license, &sub.intent, sub.id)
                 .await?;
         }
-        let (m, p) = sub.kind.endpoint();
         let mut ev = Event::new(
             "Metrc answer",
             format!(
@@ -842,7 +944,7 @@ impl Workbench {
             ),
         )
         .in_license(license);
-        ev.endpoint = Some(format!("{m} {p}"));
+        ev.endpoint = Some(self.endpoint_words(license, &sub.intent).await?);
         ev.request = Some(Value::Array(rows_of(&sub.intent)).to_string());
         ev.response_status = status.map(i64::from);
         ev.response_sha256 = sha;
@@ -909,8 +1011,33 @@ impl Workbench {
                     }
                 }
             }
-            Intent::CreateStrains(_) | Intent::CreateLocations(_) | Intent::OutgoingTransfer(_) => {
+            Intent::ReceiveDelivery(r) => {
+                // What was accepted is now this license's, at the quantity received.
+                let delivered = self.incoming_deliveries(license).await?;
+                let shipped = delivered.get(&r.delivery_id);
+                for l in r.lines.iter().filter(|l| l.accept) {
+                    let p = shipped.and_then(|d| d.packages.get(&l.label));
+                    touched.insert(
+                        l.label.clone(),
+                        PackageView {
+                            label: l.label.clone(),
+                            quantity: l
+                                .received_quantity
+                                .or(p.map(|p| p.shipped_quantity))
+                                .unwrap_or_default(),
+                            unit: p.map(|p| p.unit.clone()).unwrap_or_default(),
+                            location: None,
+                            status: Status::Active,
+                            lab_state: None,
+                            on_hold: false,
+                        },
+                    );
+                }
             }
+            Intent::CreateStrains(_)
+            | Intent::CreateLocations(_)
+            | Intent::OutgoingTransfer(_)
+            | Intent::RegisterManifest(_) => {}
         }
         for p in touched.values() {
             upsert_expectation(tx, license.license_id, p, &source).await?;

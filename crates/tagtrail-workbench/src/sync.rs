@@ -206,6 +206,8 @@ pub struct Report {
     pub records: u64,
     pub new_versions: u64,
     pub errors: Vec<String>,
+    /// Manual tasks this run's records confirmed (and so accepted).
+    pub confirmed_tasks: usize,
 }
 
 /// A sync run as the sync runs page shows it.
@@ -311,6 +313,12 @@ impl Workbench {
             .await;
         if let Err(e) = &outcome {
             report.errors.push(e.to_string());
+        }
+        // Manual tasks (manifest steps done in Metrc's web UI) are confirmed by what this sync
+        // saw.
+        match self.confirm_manual_tasks(license, run_id).await {
+            Ok(n) => report.confirmed_tasks = n,
+            Err(e) => report.errors.push(format!("confirming manual tasks: {e}")),
         }
         let status = if report.errors.is_empty() {
             "finished"

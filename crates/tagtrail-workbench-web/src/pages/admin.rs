@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use std::collections::BTreeMap;
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::model::role::{Duty, Role};
 use tagtrail_workbench::people::{Company, LicenseCtx};
@@ -53,7 +54,7 @@ pub async fn admin_home(s: &AppState, signed: &Signed) -> Result<Response> {
             div.figure { a href="/admin/companies" { span.n { (licenses.len()) } span.what { "licenses" } } }
             div.figure { a href="/admin/people" { span.n { (people.len()) } span.what { "people" } } }
         }
-        (company_table(&companies, &licenses))
+        (company_table(&companies, &licenses, &ledgers(s, &companies).await?))
     };
     Ok(framed(
         signed,
@@ -66,7 +67,30 @@ pub async fn admin_home(s: &AppState, signed: &Signed) -> Result<Response> {
     ))
 }
 
-fn company_table(companies: &[Company], licenses: &[LicenseCtx]) -> Markup {
+/// Whether each company's Metrc is a tagtrail ledger (its manifest steps sent to the ledger's
+/// extensions rather than done by hand in Metrc's web UI).
+async fn ledgers(s: &AppState, companies: &[Company]) -> Result<BTreeMap<i64, bool>> {
+    let mut out = BTreeMap::new();
+    for c in companies {
+        out.insert(c.id, s.wb.ledger_extensions(c.id).await?);
+    }
+    Ok(out)
+}
+
+/// A company's manifest steps, in words.
+fn manifest_steps(ledger: bool) -> &'static str {
+    if ledger {
+        "Sent by the workbench: this company's Metrc is a tagtrail ledger"
+    } else {
+        "Tasks done by hand in Metrc's web UI, confirmed by sync"
+    }
+}
+
+fn company_table(
+    companies: &[Company],
+    licenses: &[LicenseCtx],
+    ledger: &BTreeMap<i64, bool>,
+) -> Markup {
     html! {
         h2 { "Companies and their licenses" }
         @if companies.is_empty() {
@@ -74,12 +98,13 @@ fn company_table(companies: &[Company], licenses: &[LicenseCtx]) -> Markup {
         } @else {
             (wide("Companies", html! {
                 table.cards {
-                    thead { tr { th { "Company" } th { "Metrc API" } th { "Licenses" } } }
+                    thead { tr { th { "Company" } th { "Metrc API" } th { "Manifest steps" } th { "Licenses" } } }
                     tbody {
                         @for c in companies {
                             tr {
                                 td data-label="Company" { (c.name) }
                                 td.mono data-label="Metrc API" { (c.metrc_url) }
+                                td data-label="Manifest steps" { (manifest_steps(ledger.get(&c.id).copied().unwrap_or(false))) }
                                 td data-label="Licenses" {
                                     @for l in licenses.iter().filter(|l| l.company_id == c.id) {
                                         div { (swatch(l)) (l.name) " " span.mono { (l.number) } " · " (l.kind) }
@@ -102,10 +127,32 @@ async fn companies_page(
 ) -> Result<Response> {
     let companies = s.wb.companies(&signed.caller).await?;
     let licenses = s.wb.all_licenses().await?;
+    let ledger = ledgers(s, &companies).await?;
     let v = |form: &str, name: &str| Refill::value(refill, form, name);
     let body = html! {
         h1 { "Companies" }
-        (company_table(&companies, &licenses))
+        (company_table(&companies, &licenses, &ledger))
+        @if !companies.is_empty() {
+            section.card #manifest-steps aria-labelledby="ms-h" {
+                h2 #ms-h { "Manifest steps" }
+                p.hint { "Metrc's API cannot register a manifest or receive a delivery: against Metrc these are tasks people do in Metrc's web UI, which the next sync confirms. A tagtrail ledger can do both itself; for a company whose Metrc is one, the workbench sends them." }
+                (refusal(Refill::error(refill, "ledger")))
+                @for c in &companies {
+                    @let on = ledger.get(&c.id).copied().unwrap_or(false);
+                    form.stack.ledger method="post" action="/admin/ledger-extensions" {
+                        (csrf_field(&signed.csrf))
+                        input type="hidden" name="company_id" value=(c.id);
+                        h3 { (c.name) }
+                        p { "Now: " strong { (manifest_steps(on)) } "." }
+                        label.choice {
+                            input type="checkbox" name="on" value="yes" checked[on];
+                            " This company's Metrc is a tagtrail ledger (the workbench registers and receives manifests there itself)"
+                        }
+                        button.act type="submit" { "Save for " (c.name) }
+                    }
+                }
+            }
+        }
         div.lic-cards {
             form.card.stack method="post" action="/admin/companies" {
                 (csrf_field(&signed.csrf))
@@ -262,6 +309,42 @@ pub async fn add_license(
         outcome,
         "/admin/companies",
         "license",
+        &fields,
+        |st, r| {
+            let (s, signed) = (s.clone(), signed.clone());
+            async move { companies_page(&s, &signed, st, Some(&r)).await }
+        },
+    )
+    .await
+}
+
+/// Says whether a company's Metrc is a tagtrail ledger (the manifest steps' setting).
+pub async fn set_ledger_extensions(
+    State(s): State<AppState>,
+    signed: Signed,
+    fields: Fields,
+) -> Result<Response> {
+    let on = fields.get("on") == "yes";
+    let outcome = async {
+        let company = fields
+            .get("company_id")
+            .parse::<i64>()
+            .map_err(|_| Fail::new(StatusCode::BAD_REQUEST, "Choose a company."))?;
+        let name = s.wb.company(company).await?.name;
+        s.wb.set_ledger_extensions(&signed.caller, Door::Web, company, on)
+            .await?;
+        Ok(format!(
+            "Manifest steps of {name}: {}.",
+            manifest_steps(on).to_lowercase()
+        ))
+    }
+    .await;
+    answer(
+        &s,
+        &signed,
+        outcome,
+        "/admin/companies",
+        "ledger",
         &fields,
         |st, r| {
             let (s, signed) = (s.clone(), signed.clone());

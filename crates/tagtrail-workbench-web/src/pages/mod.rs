@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/licenses", post(admin::add_license))
         .route("/admin/vendor-key", post(admin::store_vendor_key))
+        .route(
+            "/admin/ledger-extensions",
+            post(admin::set_ledger_extensions),
+        )
         .route("/admin/people", get(admin::people).post(admin::create_user))
         .route("/admin/grants", post(admin::grant));
     for (pattern, _) in LICENSE_ROUTES {
@@ -57,6 +61,7 @@ pub const LICENSE_ROUTES: &[(&str, &[&str])] = &[
     ("/outbox/new", &["GET", "POST"]),
     ("/outbox/{id}", &["GET"]),
     ("/outbox/{id}/step", &["POST"]),
+    ("/outbox/{id}/tick", &["POST"]),
     ("/reconciliation", &["GET"]),
     ("/reconciliation/run", &["POST"]),
     ("/reconciliation/count", &["POST"]),
@@ -80,6 +85,7 @@ fn license_route(pattern: &str) -> MethodRouter<AppState> {
         "/outbox/new" => get(outbox::new_form).post(outbox::create),
         "/outbox/{id}" => get(outbox::detail),
         "/outbox/{id}/step" => post(outbox::step),
+        "/outbox/{id}/tick" => post(outbox::tick),
         "/reconciliation" => get(reconcile::page),
         "/reconciliation/run" => post(reconcile::run),
         "/reconciliation/count" => post(reconcile::count),
