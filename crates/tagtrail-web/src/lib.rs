@@ -51,9 +51,11 @@ pub use throttle::{Budget, SignInLimits};
 pub use when::{CALIFORNIA, Zone};
 
 /// What the workbench's web UI (`tagtrail-workbench-web`) shares with this one, so the two look
-/// alike and are guarded alike: the security headers, the sign-in throttle and the base styles.
+/// alike and are guarded alike: the security headers, the checks of a posted form's origin and
+/// CSRF token, the sign-in throttle and the base styles.
 pub mod shared {
-    pub use crate::security::{POLICY, headers};
+    pub use crate::security::{POLICY, csrf_token_in, headers, same_origin, tokens_match};
+    pub use crate::session::safe_path_under;
     pub use crate::throttle::{Client, Throttle};
     pub use crate::when::date;
 

@@ -73,7 +73,7 @@ pub fn policy_with_styles_of(html: &str) -> String {
 /// Whether a request's `Origin`, if it has one, is this site. Browsers send `Origin` with every
 /// POST; a form posted from another site names that site. Only the host and port are compared:
 /// behind a TLS-terminating proxy the scheme the browser used is not the one seen here.
-fn same_origin(headers: &HeaderMap, uri: &Uri) -> bool {
+pub fn same_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
@@ -101,7 +101,7 @@ fn without_default_port(authority: &str) -> String {
 }
 
 /// The `csrf` field of a posted form, url-encoded or multipart.
-async fn token_in(headers: &HeaderMap, body: &Bytes) -> Option<String> {
+pub async fn csrf_token_in(headers: &HeaderMap, body: &Bytes) -> Option<String> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -127,7 +127,9 @@ async fn token_in(headers: &HeaderMap, body: &Bytes) -> Option<String> {
     }
 }
 
-fn matches(expected: &str, sent: &str) -> bool {
+/// Whether the token sent is the one expected, compared in constant time; an empty expectation
+/// matches nothing.
+pub fn tokens_match(expected: &str, sent: &str) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes()))
 }
 
@@ -166,7 +168,7 @@ pub async fn guard_posts(State(state): State<WebState>, req: Request, next: Next
         return WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.")
             .into_response();
     };
-    let sent = token_in(&parts.headers, &bytes).await;
+    let sent = csrf_token_in(&parts.headers, &bytes).await;
     let expected = if parts.uri.path() == "/ui/login" {
         session::cookie(&parts.headers, SIGN_IN)
     } else {
@@ -178,7 +180,7 @@ pub async fn guard_posts(State(state): State<WebState>, req: Request, next: Next
         }
     };
     match (expected, sent) {
-        (Some(expected), Some(sent)) if matches(&expected, &sent) => {
+        (Some(expected), Some(sent)) if tokens_match(&expected, &sent) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
@@ -245,23 +247,23 @@ mod tests {
 
     #[test]
     fn tokens_compare_whole() {
-        assert!(matches("abc", "abc"));
-        assert!(!matches("abc", "abd"));
-        assert!(!matches("abc", "ab"));
-        assert!(!matches("", ""));
+        assert!(tokens_match("abc", "abc"));
+        assert!(!tokens_match("abc", "abd"));
+        assert!(!tokens_match("abc", "ab"));
+        assert!(!tokens_match("", ""));
     }
 
     #[tokio::test]
     async fn the_token_is_found_in_either_encoding() {
         let url = headers(&[(header::CONTENT_TYPE, "application/x-www-form-urlencoded")]);
         let body = Bytes::from_static(b"a=1&csrf=t%2Bk&b=2");
-        assert_eq!(token_in(&url, &body).await.as_deref(), Some("t+k"));
+        assert_eq!(csrf_token_in(&url, &body).await.as_deref(), Some("t+k"));
         let multi = headers(&[(header::CONTENT_TYPE, "multipart/form-data; boundary=XX")]);
         let body = Bytes::from_static(
             b"--XX\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok\r\n--XX\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\n1\r\n--XX--\r\n",
         );
-        assert_eq!(token_in(&multi, &body).await.as_deref(), Some("tok"));
-        assert_eq!(token_in(&url, &Bytes::from_static(b"a=1")).await, None);
+        assert_eq!(csrf_token_in(&multi, &body).await.as_deref(), Some("tok"));
+        assert_eq!(csrf_token_in(&url, &Bytes::from_static(b"a=1")).await, None);
     }
 
     #[test]

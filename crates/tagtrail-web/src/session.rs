@@ -145,7 +145,13 @@ fn to_sign_in(parts: &Parts, state: &WebState) -> Response {
 /// Whether `next` is a page of this UI to go back to after signing in: a path on this site
 /// under `/ui/`, never an address elsewhere (`//evil.example`, `/\evil.example`, a scheme).
 pub fn safe_next(next: &str) -> bool {
-    next.starts_with("/ui/")
+    safe_path_under("/ui/", next)
+}
+
+/// Whether `next` is a path on this site under `prefix` (which starts with `/`): never an
+/// address elsewhere (`//evil.example`, `/\evil.example`, a scheme) nor a header injection.
+pub fn safe_path_under(prefix: &str, next: &str) -> bool {
+    next.starts_with(prefix)
         && !next.contains("//")
         && !next.contains('\\')
         && !next.chars().any(char::is_control)

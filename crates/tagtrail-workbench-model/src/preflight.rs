@@ -220,13 +220,16 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
                         format!("item {} is not an active item of this license", p.item),
                     );
                 }
-                if let Some(l) = &p.location
-                    && !contains_folded(&w.locations, l)
-                {
-                    row(
+                match &p.location {
+                    Some(l) if !contains_folded(&w.locations, l) => row(
                         i,
                         format!("location {l} is not an active location of this license"),
-                    );
+                    ),
+                    // Metrc needs a location for a new package wherever the facility has any.
+                    None if !w.locations.is_empty() => {
+                        row(i, "say where the new package is put (its location)".into())
+                    }
+                    _ => {}
                 }
                 if p.quantity <= Decimal::ZERO {
                     row(

@@ -39,6 +39,13 @@ pub enum Duty {
     Resolve,
     /// Grant roles and store the license's Metrc user key.
     ManageLicense,
+    /// Release a lot to sellable inventory (the QA release gate): the QA role only, so an
+    /// administrator who must release holds the QA role too.
+    Release,
+    /// Place or lift a hold on a lot, or reject it to remediation or destruction.
+    Hold,
+    /// Plan and run production batches: inputs, steps, outputs, waste.
+    Produce,
 }
 
 impl Role {
@@ -83,10 +90,13 @@ impl Role {
     pub fn allows(self, duty: Duty) -> bool {
         use Duty::*;
         match self {
-            Role::Admin => true,
-            Role::ComplianceManager => !matches!(duty, ManageLicense),
-            Role::Qa => matches!(duty, View | Draft | Count | Approve | Submit),
-            Role::Operator => matches!(duty, View | Draft | Count),
+            Role::Admin => !matches!(duty, Release),
+            Role::ComplianceManager => !matches!(duty, ManageLicense | Release),
+            Role::Qa => matches!(
+                duty,
+                View | Draft | Count | Approve | Submit | Release | Hold
+            ),
+            Role::Operator => matches!(duty, View | Draft | Count | Produce),
             Role::Viewer => matches!(duty, View),
         }
     }
@@ -118,5 +128,17 @@ mod tests {
         assert!(allows(&[Role::Operator, Role::Qa], Duty::Approve));
         assert!(!allows(&[Role::ComplianceManager], Duty::ManageLicense));
         assert!(!allows(&[], Duty::View));
+    }
+
+    /// Issue 11: only the QA role releases; an operator produces but neither holds nor
+    /// releases.
+    #[test]
+    fn only_qa_releases() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Duty::Release), *r == Role::Qa, "{r:?}");
+        }
+        assert!(allows(&[Role::Operator], Duty::Produce));
+        assert!(!allows(&[Role::Operator], Duty::Hold));
+        assert!(!allows(&[Role::Qa], Duty::Produce));
     }
 }

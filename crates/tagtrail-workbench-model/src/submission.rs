@@ -97,6 +97,9 @@ pub struct Facts {
     pub author_id: i64,
     /// Preflight found nothing that would fail.
     pub preflight_passed: bool,
+    /// A manual task (a step done by a person in Metrc's web UI): nothing was sent, so even
+    /// once submitted it can still be withdrawn.
+    pub manual_task: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,6 +143,7 @@ pub fn decide(from: State, step: Step, actor: &Actor, facts: Facts) -> Result<St
         (State::Review, Step::Approve) => State::Approved,
         (State::Review | State::Approved, Step::SendBack) => State::Draft,
         (State::Draft | State::Review | State::Approved, Step::Withdraw) => State::Withdrawn,
+        (State::Submitted, Step::Withdraw) if facts.manual_task => State::Withdrawn,
         (State::Approved, Step::Submit) => State::Submitted,
         (State::Submitted, Step::Accept) => State::Accepted,
         (State::Submitted, Step::Reject) => State::Rejected,
@@ -285,6 +289,7 @@ mod tests {
     const FACTS: Facts = Facts {
         author_id: 1,
         preflight_passed: true,
+        manual_task: false,
     };
 
     #[test]
@@ -372,6 +377,25 @@ mod tests {
             decide(State::Draft, Step::SendToReview, &author, facts),
             Err(Refusal::Preflight)
         );
+    }
+
+    /// A write sent to Metrc may be in flight, so it cannot be withdrawn once submitted; a
+    /// manual task sent nothing and can.
+    #[test]
+    fn only_a_manual_task_is_withdrawn_after_submission() {
+        let manager = person(2, &[Role::ComplianceManager], true);
+        assert!(decide(State::Submitted, Step::Withdraw, &manager, FACTS).is_err());
+        let task = Facts {
+            manual_task: true,
+            ..FACTS
+        };
+        assert_eq!(
+            decide(State::Submitted, Step::Withdraw, &manager, task),
+            Ok(State::Withdrawn)
+        );
+        let viewer = person(3, &[Role::Viewer], true);
+        assert!(decide(State::Submitted, Step::Withdraw, &viewer, task).is_err());
+        assert!(decide(State::Submitted, Step::Withdraw, &Actor::Automation, task).is_err());
     }
 
     #[test]

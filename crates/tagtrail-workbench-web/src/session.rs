@@ -19,6 +19,33 @@ use tagtrail_workbench::people::Caller;
 pub const SESSION: &str = "wb_session";
 /// The sign-in form's double-submit token: there is no session to hold a CSRF token yet.
 pub const SIGN_IN: &str = "wb_signin";
+/// The page asked for before signing in, to go back to after (ten minutes, the sign-in path
+/// only).
+pub const NEXT: &str = "wb_next";
+
+/// Whether `next` is a page of the workbench to go back to after signing in: a path on this
+/// site (the ledger's web UI's own check), and not the sign-in page.
+pub fn safe_next(next: &str) -> bool {
+    tagtrail_web::shared::safe_path_under("/", next) && next != "/" && !next.starts_with("/login")
+}
+
+/// The answer to a page asked for without a session: the sign-in form, remembering the page
+/// (a GET of this site) to come back to.
+fn to_sign_in(parts: &Parts, state: &AppState) -> Response {
+    let mut resp = Redirect::to("/login").into_response();
+    let wanted = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .filter(|p| parts.method == Method::GET && safe_next(p));
+    if let Some(next) = wanted {
+        let value: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        if let Some(v) = set_cookie(state, NEXT, &value, "/login", 600) {
+            resp.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
 
 /// The value of the cookie `name`, if the request carries it.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -121,7 +148,7 @@ impl FromRequestParts<AppState> for Signed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match signed(parts, state).await {
             Ok(Some(s)) => Ok(s),
-            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Ok(None) => Err(to_sign_in(parts, state)),
             Err(e) => Err(e.into_response()),
         }
     }
@@ -141,5 +168,29 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(a)| a.ip()),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pages_of_the_workbench_are_gone_back_to() {
+        assert!(safe_next("/l/C11-0000701-LIC/outbox/12?state=review"));
+        assert!(safe_next("/admin/people"));
+        for bad in [
+            "/",
+            "/login",
+            "/login?x=1",
+            "//evil.example/l/",
+            "/l//evil.example",
+            "/\\evil.example",
+            "https://evil.example/l/",
+            "/l/x\r\nSet-Cookie: a=b",
+            "l/x",
+        ] {
+            assert!(!safe_next(bad), "{bad}");
+        }
     }
 }

@@ -132,6 +132,27 @@ async fn signing_in_needs_the_code_for_administrators() {
     assert_eq!((out.status, out.location.as_deref()), (303, Some("/login")));
     assert_eq!(b.get("/").await.location.as_deref(), Some("/login"));
 
+    // A page asked for without a session (a link from a colleague, an expired session) is
+    // where signing in leads; an address elsewhere never is.
+    let wanted = format!("/l/{MANUFACTURER}/outbox?state=review");
+    let asked = b.get(&wanted).await;
+    assert_eq!(
+        (asked.status, asked.location.as_deref()),
+        (303, Some("/login"))
+    );
+    let back = b.sign_in("carol", PASSWORD, &w.code("carol")).await;
+    assert_eq!(
+        (back.status, back.location.as_deref()),
+        (303, Some(wanted.as_str()))
+    );
+    assert_eq!(b.get(&wanted).await.status, 200);
+    let out = b.post("/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    b.cookies
+        .insert("wb_next".into(), "%2F%2Fevil.example%2F".into());
+    let home = b.sign_in("carol", PASSWORD, &w.code("carol")).await;
+    assert_eq!(home.location.as_deref(), Some("/"));
+
     // Served for TLS, cookies are Secure.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let secure_base = format!("http://{}", listener.local_addr().unwrap());

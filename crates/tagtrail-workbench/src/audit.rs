@@ -226,6 +226,29 @@ impl Workbench {
 
     /// The newest entries of one license's context (or the caller's company's entries without a
     /// license), newest first.
+    /// One submission's entries in its license's log, newest first: every entry about it
+    /// names it first in its reason ("#12 …").
+    pub async fn submission_history(&self, license: &LicenseCtx, id: i64) -> Result<Vec<AuditRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {E_COLUMNS}, u.username FROM compliance_events e LEFT JOIN users u ON u.id = e.user_id \
+             WHERE e.license_number = $1 AND e.reason LIKE $2 ORDER BY e.seq DESC LIMIT 1000"
+        ))
+        .bind(&license.number)
+        .bind(format!("#{id} %"))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let (entry, _, hash) = entry_of(r)?;
+                Ok(AuditRow {
+                    entry,
+                    hash,
+                    user: r.try_get("username")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn audit_log(
         &self,
         caller: &Caller,

@@ -6,13 +6,15 @@
 //! [`Workbench`] is the application layer and the only way to the database (the `db` module is
 //! private): people and roles ([`people`]), Metrc keys ([`credentials`]), the sync
 //! ([`sync`]), the submission outbox ([`outbox`]) with its manifest tasks ([`manifests`]),
-//! reconciliation ([`reconcile`]) and the
+//! production batches ([`batches`]) and the recall query ([`lineage`]), reconciliation ([`reconcile`]) and the
 //! audit log ([`audit`]). The rules live in `tagtrail-workbench-model`, which does no I/O.
 
 pub mod audit;
 pub mod backup;
+pub mod batches;
 pub mod credentials;
 mod db;
+pub mod lineage;
 pub mod manifests;
 pub mod metrc;
 pub mod outbox;

@@ -27,7 +27,7 @@ use tagtrail_workbench_model::manifest::{
 };
 use tagtrail_workbench_model::preflight::Intent;
 use tagtrail_workbench_model::role::Duty;
-use tagtrail_workbench_model::submission::State;
+use tagtrail_workbench_model::submission::{Kind, State};
 use tagtrail_workbench_model::window::{self, Policy};
 
 /// One checklist step ticked: which, by whom, when.
@@ -82,6 +82,12 @@ impl Workbench {
             .map(|r| r.try_get("ledger_extensions"))
             .transpose()?;
         Ok(on == Some(1))
+    }
+
+    /// Whether a submission of `kind` is a manual task in this license's company (a step
+    /// Metrc's API lacks, and a Metrc that is not a tagtrail ledger).
+    pub async fn is_manual_task(&self, license: &LicenseCtx, kind: Kind) -> Result<bool> {
+        Ok(kind.manual_in_metrc() && !self.ledger_extensions(license.company_id).await?)
     }
 
     /// Says whether the company's Metrc is a tagtrail ledger (installation administrators only:
@@ -163,24 +169,41 @@ impl Workbench {
         Ok(out)
     }
 
-    /// Deliveries of this license's outgoing manifests that a sync first saw at or after
-    /// `since`.
+    /// Deliveries of this license's outgoing manifests registered at or after `since`: by
+    /// Metrc's own `CreatedDateTime` of the manifest (less the sync overlap, for a server clock
+    /// that differs from ours), or, where Metrc gives none, first seen by a sync since then. A
+    /// manifest registered before the task was drafted never confirms it, however late a sync
+    /// first reads it.
     async fn outgoing_deliveries_synced(
         &self,
         license: &LicenseCtx,
         since: Timestamp,
     ) -> Result<Vec<OutgoingDelivery>> {
+        let created: BTreeMap<String, Option<Timestamp>> = self
+            .records(license, "transfer")
+            .await?
+            .iter()
+            .filter_map(|(_, t)| {
+                let d = t.get("DeliveryId").and_then(Value::as_i64)?;
+                Some((d.to_string(), crate::parse_ts(&text(t, "CreatedDateTime"))))
+            })
+            .collect();
         let first_seen = sqlx::query(
             "SELECT record_key, MIN(seen_at) AS first FROM snapshots WHERE license_id = $1 AND entity = 'delivery' GROUP BY record_key",
         )
         .bind(license.license_id)
         .fetch_all(&self.db.pool)
         .await?;
-        let since = ts(since);
+        let earliest = since - self.config.window.overlap;
         let mut fresh = BTreeSet::new();
         for r in &first_seen {
-            if r.try_get::<String, _>("first")? >= since {
-                fresh.insert(r.try_get::<String, _>("record_key")?);
+            let key: String = r.try_get("record_key")?;
+            let new = match created.get(&key).copied().flatten() {
+                Some(at) => at >= earliest,
+                None => r.try_get::<String, _>("first")? >= ts(since),
+            };
+            if new {
+                fresh.insert(key);
             }
         }
         let mut out: BTreeMap<String, OutgoingDelivery> = BTreeMap::new();

@@ -407,6 +407,7 @@ impl Workbench {
         let facts = Facts {
             author_id: sub.author_id,
             preflight_passed: problems.is_empty(),
+            manual_task: self.is_manual_task(license, sub.kind).await?,
         };
         let to = submission::decide(sub.state, step, &actor, facts)
             .map_err(|r| WbError::Forbidden(r.to_string()))?;
@@ -902,6 +903,7 @@ impl Workbench {
             Facts {
                 author_id: sub.author_id,
                 preflight_passed: true,
+                manual_task: false,
             },
         )
         .map_err(|r| WbError::Conflict(r.to_string()))?;
@@ -931,6 +933,8 @@ impl Workbench {
         }
         if to == State::Accepted {
             self.expect_effect(&mut tx, license, &sub.intent, sub.id)
+                .await?;
+            self.batch_submission_accepted(&mut tx, license, sub.id)
                 .await?;
         }
         let mut ev = Event::new(

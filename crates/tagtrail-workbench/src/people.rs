@@ -100,6 +100,8 @@ pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub full_name: String,
+    /// The company the person belongs to; `None` for the installation's administrators.
+    pub company: Option<String>,
     pub roles: Vec<(String, Role)>,
 }
 
@@ -747,7 +749,8 @@ impl Workbench {
     pub async fn people(&self, caller: &Caller) -> Result<Vec<UserRow>> {
         let rows = if caller.installation_admin {
             sqlx::query(
-                "SELECT u.id, u.username, u.full_name, l.license_number, r.role FROM users u \
+                "SELECT u.id, u.username, u.full_name, c.name AS company, l.license_number, r.role FROM users u \
+                 LEFT JOIN companies c ON c.id = u.company_id \
                  LEFT JOIN roles r ON r.user_id = u.id LEFT JOIN licenses l ON l.id = r.license_id ORDER BY u.username, l.license_number",
             )
             .fetch_all(&self.db.pool)
@@ -757,7 +760,8 @@ impl Workbench {
                 return Ok(vec![]);
             };
             sqlx::query(
-                "SELECT u.id, u.username, u.full_name, l.license_number, r.role FROM users u \
+                "SELECT u.id, u.username, u.full_name, c.name AS company, l.license_number, r.role FROM users u \
+                 LEFT JOIN companies c ON c.id = u.company_id \
                  LEFT JOIN roles r ON r.user_id = u.id LEFT JOIN licenses l ON l.id = r.license_id \
                  WHERE u.company_id = $1 ORDER BY u.username, l.license_number",
             )
@@ -783,6 +787,7 @@ impl Workbench {
                     id,
                     username: r.try_get("username")?,
                     full_name: r.try_get("full_name")?,
+                    company: r.try_get("company")?,
                     roles: grant.into_iter().collect(),
                 }),
             }

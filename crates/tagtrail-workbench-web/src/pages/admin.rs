@@ -457,12 +457,15 @@ async fn people_page(
         @if let Some(c) = created { (c) }
         (wide("People and their roles", html! {
             table.cards {
-                thead { tr { th { "User name" } th { "Name" } th { "Roles" } } }
+                thead { tr { th { "User name" } th { "Name" } @if signed.caller.installation_admin { th { "Company" } } th { "Roles" } } }
                 tbody {
                     @for u in &people {
                         tr {
                             td.mono data-label="User name" { (u.username) }
                             td data-label="Name" { (u.full_name) }
+                            @if signed.caller.installation_admin {
+                                td data-label="Company" { @match &u.company { Some(c) => { (c) }, None => { span.muted { "the installation" } } } }
+                            }
                             td data-label="Roles" {
                                 @if u.roles.is_empty() { span.muted { "none" } }
                                 @for (lic, role) in &u.roles {

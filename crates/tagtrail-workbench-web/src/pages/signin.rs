@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::error::Fail;
 use crate::form::Fields;
 use crate::page::{csrf_field, plain, refusal};
-use crate::session::{ClientAddr, SESSION, SIGN_IN, cookie, set_cookie};
+use crate::session::{ClientAddr, NEXT, SESSION, SIGN_IN, cookie, safe_next, set_cookie};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -128,10 +128,20 @@ pub async fn sign_in(
         return Fail::from(e).into_response();
     }
     let lifetime = s.wb.config().session_lifetime.num_seconds();
-    let mut resp = Redirect::to("/").into_response();
+    // Back to the page asked for before signing in, if it is one of the workbench's.
+    let next = cookie(&headers, NEXT)
+        .and_then(|n| {
+            form_urlencoded::parse(format!("n={n}").as_bytes())
+                .map(|(_, v)| v.into_owned())
+                .next()
+        })
+        .filter(|n| safe_next(n))
+        .unwrap_or_else(|| "/".to_string());
+    let mut resp = Redirect::to(&next).into_response();
     let cookies = [
         set_cookie(&s, SESSION, &started.token, "/", lifetime),
         set_cookie(&s, SIGN_IN, "", "/login", 0),
+        set_cookie(&s, NEXT, "", "/login", 0),
     ];
     for v in cookies.into_iter().flatten() {
         resp.headers_mut().append(header::SET_COOKIE, v);

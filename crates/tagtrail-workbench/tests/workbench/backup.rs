@@ -2,60 +2,18 @@
 //! against a real ledger, synced and with a draft, backed up and restored into a new database of
 //! the same backend; a backup whose audit log was altered is refused and leaves nothing behind.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
-
+use crate::kit::{PASSWORD, admin_conn, backends, fast, kek, rand_suffix};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER, TestApp};
+use tagtrail_workbench::Workbench;
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::backup::RestoreOutcome;
 use tagtrail_workbench::model::preflight::Intent;
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::people::{Caller, totp_code};
 use tagtrail_workbench::sync::Trigger;
-use tagtrail_workbench::vault::{Kek, Secret};
-use tagtrail_workbench::{Config, Workbench};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn kek() -> Kek {
-    Kek::from_text(&hex::encode([7u8; 32])).unwrap()
-}
-
-/// The defaults, except a client limit the test ledger allows and a first sync reaching back
-/// only as far as the seeded data.
-fn fast() -> Config {
-    Config {
-        rate_limit_per_second: 2_000,
-        first_sync_since: chrono::TimeDelta::days(2),
-        ..Config::default()
-    }
-}
-
-/// One backend per run, as tests/workbench.rs: PostgreSQL when `TAGTRAIL_TEST_POSTGRES_URL`
-/// names a server, SQLite otherwise.
-fn backends() -> Vec<Backend> {
-    let all = tagtrail_testkit::backends();
-    all.iter().rev().take(1).cloned().collect()
-}
-
-async fn admin_conn(admin: &str) -> sqlx::AnyConnection {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    sqlx::AnyConnection::connect(admin)
-        .await
-        .expect("the PostgreSQL server")
-}
-
-fn rand_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{t:x}{}", N.fetch_add(1, Ordering::Relaxed))
-}
+use tagtrail_workbench::vault::Secret;
 
 /// Workbench databases for one test: SQLite files in a temporary directory, or PostgreSQL
 /// databases dropped at the end.
