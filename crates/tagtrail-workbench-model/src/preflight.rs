@@ -135,6 +135,9 @@ pub struct World {
     pub open_discrepancies: BTreeMap<String, String>,
     /// Deliveries addressed to this license, by Metrc's delivery id.
     pub incoming: BTreeMap<i64, IncomingDelivery>,
+    /// The license's sellable inventory (released by QA, agreeing with Metrc, on no hold), when
+    /// known: only it goes to a retailer.
+    pub sellable: Option<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -421,6 +424,17 @@ fn check_transfer(t: &TransferDraft, w: &World, row: &mut impl FnMut(usize, Stri
                     .as_deref()
                     .and_then(LabState::parse)
                     .is_some_and(|s| s.passing());
+                if t.recipient_is_retailer
+                    && let Some(sellable) = &w.sellable
+                    && !sellable.contains(l)
+                {
+                    row(
+                        0,
+                        format!(
+                            "package {l} is not sellable inventory (released by QA, agreeing with Metrc, on no hold); only sellable inventory goes to a retailer"
+                        ),
+                    );
+                }
                 if t.recipient_is_retailer && !passing {
                     row(
                         0,

@@ -6,7 +6,8 @@
 //! [`Workbench`] is the application layer and the only way to the database (the `db` module is
 //! private): people and roles ([`people`]), Metrc keys ([`credentials`]), the sync
 //! ([`sync`]), the submission outbox ([`outbox`]) with its manifest tasks ([`manifests`]),
-//! production batches ([`batches`]) and the recall query ([`lineage`]), reconciliation ([`reconcile`]) and the
+//! production batches ([`batches`]) and the recall query ([`lineage`]), distribution's release
+//! gate ([`release`]), reconciliation ([`reconcile`]) and the
 //! audit log ([`audit`]). The rules live in `tagtrail-workbench-model`, which does no I/O.
 
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod metrc;
 pub mod outbox;
 pub mod people;
 pub mod reconcile;
+pub mod release;
 pub mod sync;
 pub mod vault;
 

@@ -212,6 +212,12 @@ impl Workbench {
         if kind == Kind::ReceiveDelivery {
             w.incoming = self.incoming_deliveries(license).await?;
         }
+        if matches!(
+            kind,
+            Kind::OutgoingTransferTemplate | Kind::RegisterManifest
+        ) {
+            w.sellable = Some(self.sellable_labels(license).await?);
+        }
         // A hold a person placed in the workbench holds here too, whatever Metrc says.
         for (label, e) in self.expectations(license.license_id).await? {
             if e.on_hold

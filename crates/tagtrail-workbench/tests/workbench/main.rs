@@ -8,6 +8,7 @@ mod backup;
 mod batches;
 mod kit;
 mod manifests;
+mod release;
 
 use kit::*;
 use reqwest::Method;
