@@ -18,6 +18,8 @@ use tagtrail_workbench::{WbError, Workbench};
 
 use crate::DemoCredentials;
 
+mod production;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkbenchUser {
     pub username: String,
@@ -129,7 +131,7 @@ pub async fn seed(
         )
         .await?;
     }
-    let people: [Person; 4] = [
+    let people: [Person; 5] = [
         (
             "maya",
             "Maya Okafor",
@@ -159,6 +161,7 @@ pub async fn seed(
             "Sam Whitfield",
             &[(&dist.license_number, Role::Viewer)],
         ),
+        ("rosa", "Rosa Delgado", &[(&dist.license_number, Role::Qa)]),
     ];
     let mut users = vec![];
     let pw = password();
@@ -369,16 +372,14 @@ pub async fn seed(
         )
         .await?;
     }
-    // The distributor: a wholesale transfer draft to the demo retailer.
+    // Production: the kitchen's batches, one in each status.
+    production::batches(wb, &june, &luis, &maya, &mfg.license_number).await?;
+    // Distribution's release gate: a released lot, one waiting for a second QA person, a
+    // revised COA; the wholesale draft below carries the released lot.
+    let rosa = sign_in(wb, &users, "rosa").await?;
+    let released = production::release_gate(wb, &june, &rosa, &dist.license_number).await?;
     let ld_luis = wb.license(&luis, &dist.license_number).await?;
-    let dlabels: Vec<String> = wb
-        .records(&ld_luis, "package")
-        .await?
-        .iter()
-        .filter(|(_, v)| v["IsFinished"] != true)
-        .map(|(k, _)| k.clone())
-        .take(2)
-        .collect();
+    let dlabels: Vec<String> = released.into_iter().collect();
     if let Ok(retailer) = license_of(creds, "Retailer") {
         wb.draft(
             &luis,

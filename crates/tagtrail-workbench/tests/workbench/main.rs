@@ -9,6 +9,7 @@ mod batches;
 mod kit;
 mod manifests;
 mod release;
+mod scenario;
 
 use kit::*;
 use reqwest::Method;
