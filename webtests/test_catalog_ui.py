@@ -137,8 +137,10 @@ def test_archiving_a_location_asks_first_and_then_it_is_archived(demo, request, 
     assert name in panel and "cannot be undone" in panel
     look(page, f"catalog-location-archive-{width}")
     # Sent without the confirmation (an old page, a replayed form), the server asks instead.
-    page.eval_on_selector("form.cat-archive", "f => f.submit()")
-    page.wait_for_load_state()
+    # Waiting for the navigation the submit starts: a bare wait_for_load_state can return on
+    # the page being left, before the answer has loaded.
+    with page.expect_navigation():
+        page.eval_on_selector("form.cat-archive", "f => f.submit()")
     assert page.inner_text("h1") == "Archive location?"
     assert name in page.inner_text("main")
     look(page, f"catalog-location-archive-ask-{width}")

@@ -40,7 +40,9 @@ def test_package_list_filters_and_detail_shows_lineage_and_journal(demo, page):
     page.goto(base + "/packages?state=inactive")
     assert "finished" in page.inner_text("table").lower()
     page.goto(base + "/packages")
-    page.click("text=Blue Dream Vape 1g >> xpath=../td[1]//a")
+    # The cartridges the demo filled on the packaging line (the workbench's batch made more,
+    # in Finished Goods, through the API).
+    page.click("tr:has-text('Blue Dream Vape 1g'):has-text('Packaging Line') >> td >> nth=0 >> a")
     detail = page.inner_text("main")
     assert "Packaged by" in detail and lic["license_number"] in detail
     assert "Blue Dream Distillate" in page.inner_text("table >> nth=1"), "lineage shows the source"

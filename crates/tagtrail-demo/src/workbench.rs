@@ -397,13 +397,20 @@ pub async fn seed(
         )
         .await?;
     }
-    // One discrepancy: the floor count of a distributor package disagrees with Metrc.
+    // One discrepancy: the floor count of a distributor's gummies lot disagrees with Metrc.
     let ld_maya = wb.license(&maya, &dist.license_number).await?;
     if let Some((label, pkg)) = wb
         .records(&ld_maya, "package")
         .await?
         .iter()
-        .find(|(_, v)| v["IsFinished"] != true && v["Quantity"].as_f64().is_some_and(|q| q > 1.0))
+        .find(|(label, v)| {
+            // Not a lot of the release gate's (a released lot with a discrepancy would not be
+            // sellable, which the demo's wholesale draft needs it to be).
+            !dlabels.contains(label)
+                && v["Item"]["Name"] == "Mango Gummies 10x10mg"
+                && v["IsFinished"] != true
+                && v["Quantity"].as_f64().is_some_and(|q| q > 1.0)
+        })
     {
         let unit = pkg["UnitOfMeasureName"].as_str().unwrap_or("Each");
         wb.record_count(&maya, &ld_maya, label, "1", unit).await?;

@@ -314,12 +314,28 @@ pub enum Refusal {
     #[error("the balance cannot be computed: {0}")]
     Unweighable(String),
     #[error(
-        "the batch is out of balance by {difference} g (at most {allowed} g allowed): it completes only with an explanation another person has reviewed"
+        "the batch is out of balance: {} (at most {allowed} g either way is allowed); it completes only with an explanation another person has reviewed",
+        imbalance_words(*.difference)
     )]
     OutOfBalance {
         difference: Decimal,
         allowed: Decimal,
     },
+}
+
+/// A difference in words: material unaccounted for, or more out than in.
+fn imbalance_words(difference: Decimal) -> String {
+    if difference.is_sign_negative() {
+        format!(
+            "{} g more came out than went in",
+            difference.abs().normalize()
+        )
+    } else {
+        format!(
+            "{} g went in that is not accounted for",
+            difference.normalize()
+        )
+    }
 }
 
 fn step_words(s: Step) -> &'static str {

@@ -67,6 +67,9 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("/exceptions", "Exceptions"),
     ("/sync", "Sync runs"),
     ("/packages", "Packages"),
+    ("/batches", "Batches"),
+    ("/qa", "QA release"),
+    ("/recall", "Recall"),
     ("/audit", "Audit log"),
     ("/settings", "Settings"),
 ];

@@ -115,7 +115,8 @@ impl Batch {
         )
     }
 
-    fn facts(&self) -> Facts {
+    /// What `model::batch::decide` needs to know of this batch.
+    pub fn facts(&self) -> Facts {
         Facts {
             balance: Some(self.balance()),
             inputs: self.inputs.len(),

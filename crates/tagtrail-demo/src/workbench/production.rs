@@ -237,12 +237,26 @@ pub(super) async fn release_gate(
         wb.license(june, number).await?,
         wb.license(rosa, number).await?,
     );
-    let vapes: Vec<String> = wb
+    // The cartridge lots: those that passed testing, largest first (the first is released, the
+    // second waits for its release), then the rest (a remediated lot gets the revised COA).
+    let mut lots: Vec<(bool, i64, String)> = wb
         .records(&lj, "package")
         .await?
         .into_iter()
         .filter(|(_, v)| v["Item"]["Name"] == "Blue Dream Vape 1g" && v["IsFinished"] != true)
-        .map(|(k, _)| k)
+        .map(|(k, v)| {
+            let passed = v["LabTestingState"] == "TestPassed";
+            let quantity = v["Quantity"].as_f64().unwrap_or(0.0) as i64;
+            (!passed, -quantity, k)
+        })
+        .collect();
+    lots.sort();
+    let (passed, other): (Vec<_>, Vec<_>) = lots.into_iter().partition(|(failed, _, _)| !failed);
+    let vapes: Vec<String> = passed
+        .iter()
+        .take(2)
+        .chain(other.iter().take(1))
+        .map(|(_, _, k)| k.clone())
         .collect();
     let all: BTreeSet<CheckItem> = CheckItem::ALL.iter().copied().collect();
     let coa = |lot: &str, version: i64| {
@@ -284,7 +298,7 @@ pub(super) async fn release_gate(
                 }
             }
             // Waiting for a second person's release.
-            2 => {
+            1 => {
                 wb.attach_coa(
                     june,
                     Door::Web,
@@ -301,7 +315,7 @@ pub(super) async fn release_gate(
                     .await?;
             }
             // A revised COA contradicts the label's potency.
-            1 => {
+            2 => {
                 wb.attach_coa(
                     june,
                     Door::Web,

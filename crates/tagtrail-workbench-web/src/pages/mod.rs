@@ -2,12 +2,15 @@
 
 mod admin;
 mod audit;
+mod batches;
 mod confirm;
 mod dashboard;
 mod exceptions;
 mod home;
 mod outbox;
 mod packages;
+mod qa;
+mod recall;
 mod reconcile;
 mod settings;
 mod signin;
@@ -75,6 +78,25 @@ pub const LICENSE_ROUTES: &[(&str, &[&str])] = &[
     ("/requests", &["GET"]),
     ("/settings", &["GET"]),
     ("/settings/key", &["POST"]),
+    ("/batches", &["GET", "POST"]),
+    ("/batches/{id}", &["GET"]),
+    ("/batches/{id}/line", &["POST"]),
+    ("/batches/{id}/line/{line}/remove", &["POST"]),
+    ("/batches/{id}/loss", &["POST"]),
+    ("/batches/{id}/explain", &["POST"]),
+    ("/batches/{id}/review", &["POST"]),
+    ("/batches/{id}/step", &["POST"]),
+    ("/recall", &["GET"]),
+    ("/qa", &["GET"]),
+    ("/qa/{label}", &["GET"]),
+    ("/qa/{label}/coa", &["POST"]),
+    ("/qa/{label}/claim", &["POST"]),
+    ("/qa/{label}/review", &["POST"]),
+    ("/qa/{label}/release", &["POST"]),
+    ("/qa/{label}/reject", &["POST"]),
+    ("/qa/{label}/hold", &["POST"]),
+    ("/qa/{label}/hold/{id}/lift", &["POST"]),
+    ("/coa/{id}", &["GET"]),
 ];
 
 /// The handlers of one license address (see [`LICENSE_ROUTES`]).
@@ -101,6 +123,27 @@ fn license_route(pattern: &str) -> MethodRouter<AppState> {
         "/requests" => get(audit::requests),
         "/settings" => get(settings::page),
         "/settings/key" => post(settings::store_key),
+        "/batches" => get(batches::board).post(batches::create),
+        "/batches/{id}" => get(batches::detail),
+        "/batches/{id}/line" => post(batches::add_line),
+        "/batches/{id}/line/{line}/remove" => post(batches::remove_line),
+        "/batches/{id}/loss" => post(batches::set_loss),
+        "/batches/{id}/explain" => post(batches::explain),
+        "/batches/{id}/review" => post(batches::review),
+        "/batches/{id}/step" => post(batches::step),
+        "/recall" => get(recall::page),
+        "/qa" => get(qa::queue),
+        "/qa/{label}" => get(qa::lot),
+        "/qa/{label}/coa" => {
+            post(qa::attach_coa).layer(DefaultBodyLimit::max(crate::guard::LARGEST_FORM))
+        }
+        "/qa/{label}/claim" => post(qa::claim),
+        "/qa/{label}/review" => post(qa::prepare),
+        "/qa/{label}/release" => post(qa::release),
+        "/qa/{label}/reject" => post(qa::reject),
+        "/qa/{label}/hold" => post(qa::hold),
+        "/qa/{label}/hold/{id}/lift" => post(qa::lift),
+        "/coa/{id}" => get(qa::document),
         // Not reached: every pattern of the table has its arm (the router test checks).
         _ => any(not_found),
     }

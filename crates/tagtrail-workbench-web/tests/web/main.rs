@@ -5,12 +5,17 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
+mod batches;
+#[path = "../common/mod.rs"]
 mod common;
+mod qa;
 
 use common::{Browser, PASSWORD, World, csrf_of};
 use std::time::Duration;
 use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER, RETAILER, backends};
 use tagtrail_workbench::audit::Door;
+use tagtrail_workbench::model::batch::BatchType;
+use tagtrail_workbench::model::coa::Potency;
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::model::submission::State;
 use tagtrail_workbench::people::{Caller, LicenseCtx};
@@ -264,15 +269,59 @@ async fn addresses(w: &World, owner: &str, number: &str) -> Vec<(&'static str, S
             .first()
             .map(|p| p.0.clone())
             .expect("a package");
+    // The batch pages need a batch of the license's own: planned here when it has none.
+    let batch = match w.wb.batches(&l, None).await.unwrap().first() {
+        Some(b) => b.id,
+        None => {
+            let by =
+                w.wb.sign_in(owner, PASSWORD, Some(&w.code(owner)))
+                    .await
+                    .unwrap()
+                    .caller;
+            w.wb.create_batch(&by, Door::Web, &l, "Walk", BatchType::Blending, "", None)
+                .await
+                .unwrap()
+        }
+    };
+    // The COA download needs a COA of the license's own (one that does not exist is no page).
+    let coa = match w.wb.coas(&l, &label).await.unwrap().first() {
+        Some(c) => c.id,
+        None => {
+            let by =
+                w.wb.sign_in(owner, PASSWORD, Some(&w.code(owner)))
+                    .await
+                    .unwrap()
+                    .caller;
+            w.wb.attach_coa(
+                &by,
+                Door::Web,
+                &l,
+                &label,
+                "Walk Labs",
+                "walk.pdf",
+                "application/pdf",
+                b"%PDF-1.4 walk",
+                Potency::default(),
+            )
+            .await
+            .unwrap()
+            .0
+        }
+    };
     let mut out = vec![];
     for (pattern, methods) in LICENSE_ROUTES {
         let id = if pattern.starts_with("/exceptions") {
             ex
+        } else if pattern.starts_with("/batches/") {
+            batch
+        } else if pattern.starts_with("/coa/") {
+            coa
         } else {
             sub
         };
         let path = lic(pattern, number)
             .replace("{id}", &id.to_string())
+            .replace("{line}", "1")
             .replace("{label}", &label);
         for m in *methods {
             out.push((*m, path.clone()));
