@@ -227,6 +227,63 @@ static SQLITE_TEMPLATE: tokio::sync::OnceCell<SqliteTemplate> = tokio::sync::Onc
 static POSTGRES_TEMPLATE: tokio::sync::OnceCell<PostgresTemplate> =
     tokio::sync::OnceCell::const_new();
 
+/// An empty database for another component's tests (the workbench keeps its own, never the
+/// ledger's): a SQLite file in a directory of its own, or a new PostgreSQL database on the
+/// server, dropped by [`EmptyDatabase::drop_now`] or, if a test panics first, when it goes.
+pub struct EmptyDatabase {
+    /// What the component opens: a file path, or a `postgres://` URL.
+    pub url: String,
+    postgres: Option<ScratchDatabase>,
+    _dir: tempfile::TempDir,
+}
+
+impl EmptyDatabase {
+    /// A new empty database on `backend`, its name starting with `prefix` on PostgreSQL.
+    pub async fn create(backend: &Backend, prefix: &str) -> EmptyDatabase {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        match backend {
+            Backend::Sqlite => EmptyDatabase {
+                url: dir
+                    .path()
+                    .join(format!("{prefix}.db"))
+                    .to_string_lossy()
+                    .into_owned(),
+                postgres: None,
+                _dir: dir,
+            },
+            Backend::Postgres(admin) => {
+                let name = format!("{prefix}_{}_{}", std::process::id(), unique());
+                let mut conn = admin_connection(admin).await;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("the test database is created");
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+                EmptyDatabase {
+                    url: format!("{base}/{name}"),
+                    postgres: Some(ScratchDatabase {
+                        admin: admin.clone(),
+                        name,
+                    }),
+                    _dir: dir,
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// Drops a PostgreSQL database now (its users must have closed their connections); a
+    /// SQLite file goes with its directory.
+    pub async fn drop_now(mut self) {
+        if let Some(db) = self.postgres.take() {
+            db.drop_now().await;
+        }
+    }
+}
+
 const PG_PREFIX: &str = "tagtrail_api";
 const PG_TEMPLATE_PREFIX: &str = "tagtrail_api_tmpl";
 

@@ -88,7 +88,21 @@ pub(super) async fn batches(
             amount: grams(g),
         })
     };
-    let plan = "Fill 1 g cartridges from bulk distillate; weigh rejects as waste";
+    // A packaging batch planned, started, worked with `lines`, then taken through `steps`.
+    let worked = async |name: &str, lines: Vec<Line>, steps: &[Step]| -> Result<i64, WbError> {
+        let plan = "Fill 1 g cartridges from bulk distillate; weigh rejects as waste";
+        let id = wb
+            .create_batch(june, Door::Web, &lj, name, BatchType::Packaging, plan, None)
+            .await?;
+        wb.batch_step(june, Door::Web, &lj, id, Step::Start).await?;
+        for l in lines {
+            wb.add_batch_line(june, Door::Web, &lj, id, l).await?;
+        }
+        for step in steps {
+            wb.batch_step(june, Door::Web, &lj, id, *step).await?;
+        }
+        Ok(id)
+    };
     wb.create_batch(
         june,
         Door::Web,
@@ -100,31 +114,17 @@ pub(super) async fn batches(
     )
     .await?;
     // Accepted: through the outbox to Metrc.
-    let accepted = wb
-        .create_batch(
-            june,
-            Door::Web,
-            &lj,
-            "Vapes 2026-45",
-            BatchType::Packaging,
-            plan,
-            None,
-        )
-        .await?;
-    wb.batch_step(june, Door::Web, &lj, accepted, Step::Start)
-        .await?;
-    for l in [
-        input(40),
-        fill("June Park"),
-        cartridges(&tags[0], 39),
-        waste(10, "Cracked cartridges"),
-    ] {
-        wb.add_batch_line(june, Door::Web, &lj, accepted, l).await?;
-    }
-    wb.batch_step(june, Door::Web, &lj, accepted, Step::Complete)
-        .await?;
-    wb.batch_step(june, Door::Web, &lj, accepted, Step::Submit)
-        .await?;
+    let accepted = worked(
+        "Vapes 2026-45",
+        vec![
+            input(40),
+            fill("June Park"),
+            cartridges(&tags[0], 39),
+            waste(10, "Cracked cartridges"),
+        ],
+        &[Step::Complete, Step::Submit],
+    )
+    .await?;
     if let Some((sid, _)) = wb.batch(&lj, accepted).await?.submissions.first().copied() {
         wb.step(june, Door::Web, &lj, sid, SubStep::SendToReview, "")
             .await?;
@@ -142,80 +142,48 @@ pub(super) async fn batches(
         wb.deliver(&lm, sid).await?;
     }
     // Submitted: its packages wait for review in the outbox.
-    let submitted = wb
-        .create_batch(
-            june,
-            Door::Web,
-            &lj,
-            "Vapes 2026-46",
-            BatchType::Packaging,
-            plan,
-            None,
-        )
-        .await?;
-    wb.batch_step(june, Door::Web, &lj, submitted, Step::Start)
-        .await?;
-    for l in [input(30), fill("June Park"), cartridges(&tags[1], 30)] {
-        wb.add_batch_line(june, Door::Web, &lj, submitted, l)
-            .await?;
-    }
-    wb.batch_step(june, Door::Web, &lj, submitted, Step::Complete)
-        .await?;
-    wb.batch_step(june, Door::Web, &lj, submitted, Step::Submit)
-        .await?;
+    let submitted = worked(
+        "Vapes 2026-46",
+        vec![input(30), fill("June Park"), cartridges(&tags[1], 30)],
+        &[Step::Complete, Step::Submit],
+    )
+    .await?;
     if let Some((sid, _)) = wb.batch(&lj, submitted).await?.submissions.first().copied() {
         wb.step(june, Door::Web, &lj, sid, SubStep::SendToReview, "")
             .await?;
     }
     // Completed, not yet submitted.
-    let completed = wb
-        .create_batch(
-            june,
-            Door::Web,
-            &lj,
-            "Vapes 2026-47",
-            BatchType::Packaging,
-            plan,
-            None,
-        )
-        .await?;
-    wb.batch_step(june, Door::Web, &lj, completed, Step::Start)
-        .await?;
-    for l in [
-        input(25),
-        fill("June Park"),
-        cartridges(&tags[2], 24),
-        waste(10, "Test fills"),
-    ] {
-        wb.add_batch_line(june, Door::Web, &lj, completed, l)
-            .await?;
-    }
-    wb.batch_step(june, Door::Web, &lj, completed, Step::Complete)
-        .await?;
+    worked(
+        "Vapes 2026-47",
+        vec![
+            input(25),
+            fill("June Park"),
+            cartridges(&tags[2], 24),
+            waste(10, "Test fills"),
+        ],
+        &[Step::Complete],
+    )
+    .await?;
     // In progress and out of balance: 6 g unaccounted for, explained, waiting for review.
-    let open = wb
-        .create_batch(
-            june,
-            Door::Web,
-            &lj,
-            "Vapes 2026-48",
-            BatchType::Packaging,
-            plan,
-            None,
-        )
-        .await?;
-    wb.batch_step(june, Door::Web, &lj, open, Step::Start)
-        .await?;
-    for l in [
-        input(50),
-        fill("June Park"),
-        cartridges(&tags[3], 42),
-        waste(20, "Spill at the filler"),
-    ] {
-        wb.add_batch_line(june, Door::Web, &lj, open, l).await?;
-    }
-    wb.explain_batch(june, Door::Web, &lj, open, "The filler leaked during the second hour; the spill was wiped up, not weighed. Maintenance ticket M-311.")
-        .await?;
+    let open = worked(
+        "Vapes 2026-48",
+        vec![
+            input(50),
+            fill("June Park"),
+            cartridges(&tags[3], 42),
+            waste(20, "Spill at the filler"),
+        ],
+        &[],
+    )
+    .await?;
+    wb.explain_batch(
+        june,
+        Door::Web,
+        &lj,
+        open,
+        "The filler leaked during the second hour; the spill was wiped up, not weighed. Maintenance ticket M-311.",
+    )
+    .await?;
     Ok(())
 }
 
@@ -259,10 +227,24 @@ pub(super) async fn release_gate(
         .map(|(_, _, k)| k.clone())
         .collect();
     let all: BTreeSet<CheckItem> = CheckItem::ALL.iter().copied().collect();
-    let coa = |lot: &str, version: i64| {
-        format!(
+    // The laboratory's certificate for `lot`, version `version`, stating `potency` % THC.
+    let attach = async |lot: &str, version: i64, potency: i64| -> Result<(), WbError> {
+        let body = format!(
             "%PDF-1.4\n% Pacific Analytical Labs certificate of analysis for {lot}, version {version}\n"
+        );
+        wb.attach_coa(
+            june,
+            Door::Web,
+            &lj,
+            lot,
+            "Pacific Analytical Labs",
+            &format!("coa-{version}.pdf"),
+            "application/pdf",
+            body.as_bytes(),
+            thc(potency),
         )
+        .await
+        .map(|_| ())
     };
     let mut released = BTreeSet::new();
     for (i, lot) in vapes.iter().enumerate() {
@@ -270,18 +252,7 @@ pub(super) async fn release_gate(
         match i {
             // Released by a second QA person (june prepared, rosa released with her code).
             0 => {
-                wb.attach_coa(
-                    june,
-                    Door::Web,
-                    &lj,
-                    lot,
-                    "Pacific Analytical Labs",
-                    "coa-1.pdf",
-                    "application/pdf",
-                    coa(lot, 1).as_bytes(),
-                    thc(86),
-                )
-                .await?;
+                attach(lot, 1, 86).await?;
                 wb.record_label_claim(june, Door::Web, &lj, lot, lot, thc(86))
                     .await?;
                 wb.prepare_review(
@@ -299,49 +270,16 @@ pub(super) async fn release_gate(
             }
             // Waiting for a second person's release.
             1 => {
-                wb.attach_coa(
-                    june,
-                    Door::Web,
-                    &lj,
-                    lot,
-                    "Pacific Analytical Labs",
-                    "coa-1.pdf",
-                    "application/pdf",
-                    coa(lot, 1).as_bytes(),
-                    thc(84),
-                )
-                .await?;
+                attach(lot, 1, 84).await?;
                 wb.prepare_review(june, Door::Web, &lj, lot, &all, "Ready for release")
                     .await?;
             }
             // A revised COA contradicts the label's potency.
             2 => {
-                wb.attach_coa(
-                    june,
-                    Door::Web,
-                    &lj,
-                    lot,
-                    "Pacific Analytical Labs",
-                    "coa-1.pdf",
-                    "application/pdf",
-                    coa(lot, 1).as_bytes(),
-                    thc(82),
-                )
-                .await?;
+                attach(lot, 1, 82).await?;
                 wb.record_label_claim(june, Door::Web, &lj, lot, lot, thc(82))
                     .await?;
-                wb.attach_coa(
-                    june,
-                    Door::Web,
-                    &lj,
-                    lot,
-                    "Pacific Analytical Labs",
-                    "coa-2.pdf",
-                    "application/pdf",
-                    coa(lot, 2).as_bytes(),
-                    thc(71),
-                )
-                .await?;
+                attach(lot, 2, 71).await?;
             }
             _ => {}
         }

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER, RETAILER, TestApp};
+use tagtrail_testkit::{Backend, DISTRIBUTOR, EmptyDatabase, MANUFACTURER, RETAILER, TestApp};
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::people::{Caller, totp_code};
@@ -55,26 +55,7 @@ pub struct World {
     pub company_b: i64,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-async fn admin_conn(admin: &str) -> sqlx::AnyConnection {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    sqlx::AnyConnection::connect(admin)
-        .await
-        .expect("the PostgreSQL server")
-}
-
-fn suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{t:x}{}", N.fetch_add(1, Ordering::Relaxed))
+    db: Option<EmptyDatabase>,
 }
 
 impl World {
@@ -87,26 +68,8 @@ impl World {
     /// [`World::start`] with the UI listening on `listen`.
     pub async fn start_on(backend: &Backend, options: WebOptions, listen: &str) -> World {
         let app = TestApp::start(backend, tagtrail_testkit::test_config()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let (url, pg) = match backend {
-            Backend::Sqlite => (
-                dir.path()
-                    .join("workbench.db")
-                    .to_string_lossy()
-                    .to_string(),
-                None,
-            ),
-            Backend::Postgres(admin) => {
-                let name = format!("wbweb_{}_{}", std::process::id(), suffix());
-                let mut c = admin_conn(admin).await;
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-                (format!("{base}/{name}"), Some((admin.clone(), name)))
-            }
-        };
+        let db = EmptyDatabase::create(backend, "wbweb").await;
+        let url = db.url.clone();
         let kek = Kek::from_text(&hex::encode([9u8; 32])).unwrap();
         let config = Config {
             rate_limit_per_second: 2_000,
@@ -225,8 +188,7 @@ impl World {
             company_b: b,
             stop: Some(tx),
             server: Some(server),
-            _dir: dir,
-            pg,
+            db: Some(db),
         }
     }
 
@@ -268,11 +230,8 @@ impl World {
             let _ = s.await;
         }
         self.wb.close().await;
-        if let Some((admin, name)) = self.pg.take() {
-            let mut c = admin_conn(&admin).await;
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut c)
-                .await;
+        if let Some(db) = self.db.take() {
+            db.drop_now().await;
         }
         self.app.finish().await;
     }

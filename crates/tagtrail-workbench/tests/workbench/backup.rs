@@ -2,10 +2,10 @@
 //! against a real ledger, synced and with a draft, backed up and restored into a new database of
 //! the same backend; a backup whose audit log was altered is refused and leaves nothing behind.
 
-use crate::kit::{PASSWORD, admin_conn, backends, fast, kek, rand_suffix};
+use crate::kit::{PASSWORD, backends, fast, kek};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER, TestApp};
+use tagtrail_testkit::{Backend, DISTRIBUTOR, EmptyDatabase, MANUFACTURER, TestApp};
 use tagtrail_workbench::Workbench;
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::backup::RestoreOutcome;
@@ -15,12 +15,12 @@ use tagtrail_workbench::people::{Caller, totp_code};
 use tagtrail_workbench::sync::Trigger;
 use tagtrail_workbench::vault::Secret;
 
-/// Workbench databases for one test: SQLite files in a temporary directory, or PostgreSQL
-/// databases dropped at the end.
+/// Workbench databases for one test: SQLite files, or PostgreSQL databases dropped at the end.
 struct Databases {
     backend: Backend,
+    /// Where backup files go.
     dir: tempfile::TempDir,
-    made: Vec<String>,
+    made: Vec<EmptyDatabase>,
 }
 
 impl Databases {
@@ -33,36 +33,15 @@ impl Databases {
     }
 
     async fn open(&mut self, name: &str) -> Workbench {
-        let url = match &self.backend {
-            Backend::Sqlite => self
-                .dir
-                .path()
-                .join(format!("{name}.db"))
-                .to_string_lossy()
-                .to_string(),
-            Backend::Postgres(admin) => {
-                let db = format!("wb_backup_{}_{}", std::process::id(), rand_suffix());
-                let mut c = admin_conn(admin).await;
-                sqlx::query(&format!("CREATE DATABASE {db}"))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                self.made.push(db.clone());
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-                format!("{base}/{db}")
-            }
-        };
-        Workbench::open(&url, kek(), fast()).await.unwrap()
+        let db = EmptyDatabase::create(&self.backend, &format!("wb_backup_{name}")).await;
+        let wb = Workbench::open(&db.url, kek(), fast()).await.unwrap();
+        self.made.push(db);
+        wb
     }
 
     async fn finish(self) {
-        if let Backend::Postgres(admin) = &self.backend {
-            let mut c = admin_conn(admin).await;
-            for db in &self.made {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                    .execute(&mut c)
-                    .await;
-            }
+        for db in self.made {
+            db.drop_now().await;
         }
     }
 }

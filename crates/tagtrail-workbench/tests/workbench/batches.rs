@@ -15,19 +15,6 @@ fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-/// `n` of the manufacturer's free package tags.
-async fn free_tags(app: &TestApp, n: usize) -> Vec<String> {
-    let tags: Vec<String> = app
-        .list(MANUFACTURER, "/tags/v2/package/available")
-        .await
-        .iter()
-        .filter_map(|t| t["Label"].as_str().map(str::to_string))
-        .take(n)
-        .collect();
-    assert_eq!(tags.len(), n, "the manufacturer has {n} free tags");
-    tags
-}
-
 /// A bulk lot of distillate at the manufacturer (an operator's opening balance).
 async fn distillate(app: &TestApp, tag: &str, grams: i64) {
     let spec = tagtrail_domain::commands::packages::NewPackage {
@@ -81,7 +68,7 @@ async fn a_batch_balances_becomes_packages_and_lineage() {
         let app = TestApp::start(&backend, tagtrail_testkit::test_config()).await;
         let mut b = Bench::open(&backend, fast()).await;
         b.brand(&app).await;
-        let tags = free_tags(&app, 4).await;
+        let tags = free_tags(&app, MANUFACTURER, 4).await;
         distillate(&app, &tags[0], 100).await;
         distillate(&app, &tags[1], 50).await;
         let (alice, bob, carol) = (

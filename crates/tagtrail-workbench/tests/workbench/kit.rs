@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use tagtrail_testkit::{Backend, DISTRIBUTOR, MANUFACTURER, TestApp};
+use tagtrail_testkit::{Backend, DISTRIBUTOR, EmptyDatabase, MANUFACTURER, TestApp};
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::people::{Caller, LicenseCtx, totp_code};
@@ -19,66 +19,34 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct Bench {
     pub wb: Workbench,
     pub url: String,
-    _dir: tempfile::TempDir,
-    /// The PostgreSQL server's admin URL and this test's database, to drop at the end.
-    pub pg: Option<(String, String)>,
+    db: EmptyDatabase,
     /// Each person's user name and TOTP secret.
     pub users: Vec<(String, String)>,
 }
 
-pub async fn admin_conn(admin: &str) -> sqlx::AnyConnection {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    sqlx::AnyConnection::connect(admin)
-        .await
-        .expect("the PostgreSQL server")
-}
-
 impl Bench {
     pub async fn open(backend: &Backend, config: Config) -> Bench {
-        let dir = tempfile::tempdir().unwrap();
-        let (url, pg) = match backend {
-            Backend::Sqlite => (
-                dir.path()
-                    .join("workbench.db")
-                    .to_string_lossy()
-                    .to_string(),
-                None,
-            ),
-            Backend::Postgres(admin) => {
-                let name = format!("wb_test_{}_{}", std::process::id(), rand_suffix());
-                let mut c = admin_conn(admin).await;
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-                (format!("{base}/{name}"), Some((admin.clone(), name)))
-            }
-        };
-        let wb = Workbench::open(&url, kek(), config).await.unwrap();
+        let db = EmptyDatabase::create(backend, "wb_test").await;
+        let wb = Workbench::open(&db.url, kek(), config).await.unwrap();
         Bench {
             wb,
-            url,
-            _dir: dir,
-            pg,
+            url: db.url.clone(),
+            db,
             users: vec![],
         }
+    }
+
+    pub fn on_postgres(&self) -> bool {
+        self.db.is_postgres()
     }
 
     pub async fn finish(self) {
         let verified = self.wb.verify_audit().await.unwrap();
         assert!(verified.problem.is_none(), "{:?}", verified.problem);
         self.wb.close().await;
-        if let Some((admin, name)) = self.pg {
-            let mut c = admin_conn(&admin).await;
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut c)
-                .await;
-        }
+        self.db.drop_now().await;
     }
 
-    /// The demo brand: its manufacturer and distributor licenses on the ledger, and four people.
     pub async fn brand(&mut self, app: &TestApp) -> i64 {
         let op = Caller::operator();
         let wb = &self.wb;
@@ -194,16 +162,6 @@ pub fn backends() -> Vec<Backend> {
     all.iter().rev().take(1).cloned().collect()
 }
 
-pub fn rand_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{t:x}{}", N.fetch_add(1, Ordering::Relaxed))
-}
-
 pub fn quiet() -> impl Fn(&tagtrail_workbench::sync::Progress) + Sync {
     |_| {}
 }
@@ -243,4 +201,33 @@ pub async fn sync(b: &Bench, who: &Caller, number: &str) {
 /// The key-encryption key of every test workbench.
 pub fn kek() -> Kek {
     Kek::from_text(&hex::encode([7u8; 32])).unwrap()
+}
+
+/// The distributor's van and driver (the demo ledger's own) carry every manifest of the tests.
+pub fn transport() -> tagtrail_workbench::model::manifest::Transport {
+    tagtrail_workbench::model::manifest::Transport {
+        transporter_license: DISTRIBUTOR.into(),
+        driver_name: "Luis Ortega".into(),
+        driver_occupational_license: "EMP-300310".into(),
+        driver_license: "D4481237".into(),
+        vehicle_make: "Ford".into(),
+        vehicle_model: "Transit 250".into(),
+        vehicle_plate: "8TGT123".into(),
+        estimated_departure: "2026-11-21T08:00:00".into(),
+        estimated_arrival: "2026-11-21T12:30:00".into(),
+        phone_for_questions: "916-555-0142".into(),
+    }
+}
+
+/// `n` of a license's free package tags on the ledger.
+pub async fn free_tags(app: &TestApp, license: &str, n: usize) -> Vec<String> {
+    let tags: Vec<String> = app
+        .list(license, "/tags/v2/package/available")
+        .await
+        .iter()
+        .filter_map(|t| t["Label"].as_str().map(str::to_string))
+        .take(n)
+        .collect();
+    assert_eq!(tags.len(), n, "{license} has {n} free tags");
+    tags
 }

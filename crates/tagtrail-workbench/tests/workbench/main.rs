@@ -522,15 +522,15 @@ async fn no_key_is_stored_in_plaintext() {
         let mut secrets: Vec<String> = vec![app.creds.vendor_key.clone()];
         secrets.extend(app.creds.licenses.iter().map(|l| l.user_key.clone()));
         secrets.extend(b.users.iter().map(|u| u.1.clone()));
-        let everything = match &b.pg {
-            None => {
+        let everything = match b.on_postgres() {
+            false => {
                 let mut bytes = std::fs::read(&b.url).unwrap();
                 if let Ok(wal) = std::fs::read(format!("{}-wal", b.url)) {
                     bytes.extend(wal);
                 }
                 String::from_utf8_lossy(&bytes).to_string()
             }
-            Some(_) => {
+            true => {
                 use sqlx::{Connection, Row};
                 let mut c = sqlx::AnyConnection::connect(&b.url).await.unwrap();
                 let tables: Vec<String> = sqlx::query("SELECT CAST(tablename AS TEXT) AS t FROM pg_tables WHERE schemaname = 'public'")

@@ -32,22 +32,6 @@ async fn fresh_lot(app: &TestApp) -> String {
     tag
 }
 
-/// The distributor carries the brand's goods in its own van (its driver and vehicle).
-fn transport() -> Transport {
-    Transport {
-        transporter_license: DISTRIBUTOR.into(),
-        driver_name: "Luis Ortega".into(),
-        driver_occupational_license: "EMP-300310".into(),
-        driver_license: "D4481237".into(),
-        vehicle_make: "Ford".into(),
-        vehicle_model: "Transit 250".into(),
-        vehicle_plate: "8TGT123".into(),
-        estimated_departure: "2026-11-21T08:00:00".into(),
-        estimated_arrival: "2026-11-21T12:30:00".into(),
-        phone_for_questions: "916-555-0142".into(),
-    }
-}
-
 fn manifest_of(label: &str, transport: Transport) -> Intent {
     Intent::RegisterManifest(ManifestDraft {
         transfer: TransferDraft {

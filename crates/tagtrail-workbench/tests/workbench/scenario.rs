@@ -17,7 +17,7 @@ use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::batches::Line;
 use tagtrail_workbench::model::batch::{Amount, BatchType, Input, Output, Status, Step, Waste};
 use tagtrail_workbench::model::coa::Potency;
-use tagtrail_workbench::model::manifest::{ManifestDraft, Receipt, ReceiptLine, Transport};
+use tagtrail_workbench::model::manifest::{ManifestDraft, Receipt, ReceiptLine};
 use tagtrail_workbench::model::preflight::{Intent, TransferDraft};
 use tagtrail_workbench::model::qa::CheckItem;
 use tagtrail_workbench::model::role::Role;
@@ -27,34 +27,6 @@ use tagtrail_workbench::people::Caller;
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
-}
-
-async fn free_tags(app: &TestApp, license: &str, n: usize) -> Vec<String> {
-    let tags: Vec<String> = app
-        .list(license, "/tags/v2/package/available")
-        .await
-        .iter()
-        .filter_map(|t| t["Label"].as_str().map(str::to_string))
-        .take(n)
-        .collect();
-    assert_eq!(tags.len(), n, "{license} has {n} free tags");
-    tags
-}
-
-/// The distributor's van and driver carry every manifest here.
-fn transport() -> Transport {
-    Transport {
-        transporter_license: DISTRIBUTOR.into(),
-        driver_name: "Luis Ortega".into(),
-        driver_occupational_license: "EMP-300310".into(),
-        driver_license: "D4481237".into(),
-        vehicle_make: "Ford".into(),
-        vehicle_model: "Transit 250".into(),
-        vehicle_plate: "8TGT123".into(),
-        estimated_departure: "2026-11-21T08:00:00".into(),
-        estimated_arrival: "2026-11-21T12:30:00".into(),
-        phone_for_questions: "916-555-0142".into(),
-    }
 }
 
 /// Another party registers a manifest in its own system (the ledger's extension); its id.
