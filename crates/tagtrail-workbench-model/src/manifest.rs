@@ -72,6 +72,14 @@ pub struct ReceiptLine {
     pub accept: bool,
     pub received_quantity: Option<Decimal>,
     pub reason: Option<String>,
+    /// The receiving checklist: what was counted or weighed on arrival, whether the label
+    /// matches the manifest, whether the package arrived intact. `None` where not checked.
+    #[serde(default)]
+    pub counted: Option<Decimal>,
+    #[serde(default)]
+    pub label_ok: Option<bool>,
+    #[serde(default)]
+    pub intact: Option<bool>,
 }
 
 /// Receiving one incoming delivery.
@@ -146,9 +154,48 @@ pub fn check_receipt(
             )),
             Some(_) => {}
         }
+        if line.counted.is_some_and(|q| q < Decimal::ZERO) {
+            out.push((Some(i), "a count cannot be below zero".into()));
+        }
         if line.accept {
             if line.received_quantity.is_some_and(|q| q < Decimal::ZERO) {
                 out.push((Some(i), "a received quantity cannot be below zero".into()));
+            }
+            let failed: Vec<&str> = [
+                (line.label_ok == Some(false), "its label does not match"),
+                (line.intact == Some(false), "it did not arrive intact"),
+            ]
+            .into_iter()
+            .filter(|(f, _)| *f)
+            .map(|(_, w)| w)
+            .collect();
+            if !failed.is_empty() {
+                out.push((
+                    Some(i),
+                    format!(
+                        "package {}: {}; reject it (with that reason), or put it right before accepting",
+                        line.label,
+                        failed.join(" and ")
+                    ),
+                ));
+            }
+            // Rule 44: what is accepted is what arrived; a variance from the manifest is
+            // reported with the receipt, not hidden.
+            let accepting = line
+                .received_quantity
+                .or(d.packages.get(&line.label).map(|p| p.shipped_quantity));
+            if let (Some(counted), Some(accepting)) = (line.counted, accepting)
+                && counted != accepting
+            {
+                out.push((
+                    Some(i),
+                    format!(
+                        "package {}: {} counted on arrival but {} to be received; receive what was counted (the variance from the manifest is reported, rule 44)",
+                        line.label,
+                        counted.normalize(),
+                        accepting.normalize()
+                    ),
+                ));
             }
         } else {
             let reason = line.reason.as_deref().map(str::trim).unwrap_or("");
@@ -261,6 +308,9 @@ pub fn receive_checklist(recipient_license: &str, r: &Receipt) -> Vec<String> {
         r.manifest_number, r.shipper_license
     )];
     for l in &r.lines {
+        if let Some(c) = l.counted {
+            out.push(format!("Package {}: counted {} on arrival.", l.label, c.normalize()));
+        }
         out.push(match (l.accept, l.received_quantity) {
             (true, None) => format!("Accept package {} as shipped.", l.label),
             (true, Some(q)) => format!("Accept package {} with received quantity {q}.", l.label),
@@ -315,6 +365,9 @@ mod tests {
             accept,
             received_quantity: None,
             reason: reason.map(str::to_string),
+            counted: None,
+            label_ok: None,
+            intact: None,
         }
     }
 
@@ -345,6 +398,29 @@ mod tests {
         let r = receipt(vec![line("A", true, None), line("B", false, Some("  "))]);
         let p = check_receipt(&r, &deliveries());
         assert_eq!(p, vec![(Some(1), "say why package B is rejected".into())]);
+    }
+
+    /// Rule 44: the receiving checklist — a count that differs from what is received, a label
+    /// that does not match, a damaged package — stops an acceptance until it is put right.
+    #[test]
+    fn rule_44_the_receiving_checklist_is_evidence() {
+        let mut a = line("A", true, None);
+        a.counted = Some(d("9"));
+        let mut b = line("B", true, None);
+        b.label_ok = Some(false);
+        b.intact = Some(false);
+        let p = check_receipt(&receipt(vec![a.clone(), b]), &deliveries());
+        assert!(p[0].1.contains("9 counted on arrival but 10"), "{p:?}");
+        assert!(
+            p[1].1.contains("label does not match and it did not arrive intact"),
+            "{p:?}"
+        );
+        a.received_quantity = Some(d("9"));
+        let ok = check_receipt(
+            &receipt(vec![a, line("B", false, Some("torn label"))]),
+            &deliveries(),
+        );
+        assert_eq!(ok, vec![]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub const MAX_TRANSFER_PACKAGES: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Intent {
     CreatePackages(Vec<NewPackage>),
+    /// Testing samples: new packages like any other, for a laboratory.
+    CreateTestingSamples(Vec<NewPackage>),
     MovePackages(Vec<Move>),
     FinishPackages(Vec<String>),
     CreateStrains(Vec<String>),
@@ -81,6 +83,7 @@ impl Intent {
     pub fn kind(&self) -> Kind {
         match self {
             Intent::CreatePackages(_) => Kind::CreatePackages,
+            Intent::CreateTestingSamples(_) => Kind::CreateTestingSamples,
             Intent::MovePackages(_) => Kind::MovePackages,
             Intent::FinishPackages(_) => Kind::FinishPackages,
             Intent::CreateStrains(_) => Kind::CreateStrains,
@@ -94,7 +97,7 @@ impl Intent {
     /// How many objects it sends (Metrc's rows).
     pub fn rows(&self) -> usize {
         match self {
-            Intent::CreatePackages(v) => v.len(),
+            Intent::CreatePackages(v) | Intent::CreateTestingSamples(v) => v.len(),
             Intent::MovePackages(v) => v.len(),
             Intent::FinishPackages(v) => v.len(),
             Intent::CreateStrains(v) => v.len(),
@@ -108,7 +111,9 @@ impl Intent {
 /// The permissions Metrc (and the ledger) require of the key holder for each kind.
 pub fn permissions(kind: Kind) -> &'static [Permission] {
     match kind {
-        Kind::CreatePackages => &[Permission::CreateSubmitDiscontinuePackages],
+        Kind::CreatePackages | Kind::CreateTestingSamples => {
+            &[Permission::CreateSubmitDiscontinuePackages]
+        }
         Kind::MovePackages => &[Permission::CreateSubmitDiscontinuePackages],
         Kind::FinishPackages => &[Permission::ManagePackagesInventory],
         Kind::CreateStrains => &[Permission::ManageStrains],
@@ -196,7 +201,7 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
         })
     };
     match intent {
-        Intent::CreatePackages(list) => {
+        Intent::CreatePackages(list) | Intent::CreateTestingSamples(list) => {
             // What each source has left after the rows before this one drew from it.
             let mut left: BTreeMap<&str, (Decimal, String)> = BTreeMap::new();
             let mut tags_used = BTreeSet::new();

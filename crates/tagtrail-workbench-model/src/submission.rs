@@ -193,6 +193,9 @@ pub fn decide(from: State, step: Step, actor: &Actor, facts: Facts) -> Result<St
 pub enum Kind {
     /// `POST /packages/v2/`; applied when every new tag label reads back as a package.
     CreatePackages,
+    /// `POST /packages/v2/testing`: samples for a laboratory, each a new package drawn from its
+    /// lot (rule 36); applied when every new tag reads back.
+    CreateTestingSamples,
     /// `PUT /packages/v2/location`; applied when every package reads back in its new location.
     MovePackages,
     /// `PUT /packages/v2/finish`; applied when every package reads back finished.
@@ -215,6 +218,7 @@ pub enum Kind {
 impl Kind {
     pub const ALL: &'static [Kind] = &[
         Kind::CreatePackages,
+        Kind::CreateTestingSamples,
         Kind::MovePackages,
         Kind::FinishPackages,
         Kind::CreateStrains,
@@ -227,6 +231,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::CreatePackages => "create_packages",
+            Kind::CreateTestingSamples => "create_testing_samples",
             Kind::MovePackages => "move_packages",
             Kind::FinishPackages => "finish_packages",
             Kind::CreateStrains => "create_strains",
@@ -244,6 +249,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::CreatePackages => "Create packages",
+            Kind::CreateTestingSamples => "Take testing samples",
             Kind::MovePackages => "Move packages",
             Kind::FinishPackages => "Finish packages",
             Kind::CreateStrains => "Create strains",
@@ -264,6 +270,7 @@ impl Kind {
     pub fn endpoint(self) -> (&'static str, &'static str) {
         match self {
             Kind::CreatePackages => ("POST", "/packages/v2/"),
+            Kind::CreateTestingSamples => ("POST", "/packages/v2/testing"),
             Kind::MovePackages => ("PUT", "/packages/v2/location"),
             Kind::FinishPackages => ("PUT", "/packages/v2/finish"),
             Kind::CreateStrains => ("POST", "/strains/v2/"),

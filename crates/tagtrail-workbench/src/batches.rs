@@ -172,6 +172,19 @@ impl Batch {
     }
 }
 
+/// One completed batch's yield, for the chart of yields over time.
+#[derive(Debug, Clone)]
+pub struct YieldPoint {
+    pub batch_id: i64,
+    pub name: String,
+    pub batch_type: BatchType,
+    /// The item of its (first) output: the product whose yield this is.
+    pub product: String,
+    pub completed_at: Timestamp,
+    pub yield_percent: Decimal,
+    pub within_tolerance: bool,
+}
+
 /// A batch in a list.
 #[derive(Debug, Clone)]
 pub struct BatchRow {
@@ -353,6 +366,47 @@ impl Workbench {
                 })
             })
             .collect()
+    }
+
+    /// The yield of every completed (or later) batch of the license, oldest first: per batch,
+    /// and by its output's item per product over time.
+    pub async fn yield_history(&self, license: &LicenseCtx) -> Result<Vec<YieldPoint>> {
+        let rows = sqlx::query(
+            "SELECT id FROM batches WHERE license_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at, id LIMIT 2000",
+        )
+        .bind(license.license_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut out = vec![];
+        for r in &rows {
+            let b = self.batch(license, r.try_get("id")?).await?;
+            let Ok(balance) = b.balance() else {
+                continue;
+            };
+            let completed_at: Option<String> =
+                sqlx::query("SELECT completed_at FROM batches WHERE id = $1")
+                    .bind(b.id)
+                    .fetch_one(&self.db.pool)
+                    .await?
+                    .try_get("completed_at")?;
+            out.push(YieldPoint {
+                batch_id: b.id,
+                name: b.name.clone(),
+                batch_type: b.batch_type,
+                product: b
+                    .outputs
+                    .first()
+                    .map(|o| o.line.item.clone())
+                    .unwrap_or_default(),
+                completed_at: completed_at
+                    .as_deref()
+                    .and_then(parse_ts)
+                    .unwrap_or(b.updated_at),
+                yield_percent: balance.yield_percent,
+                within_tolerance: balance.within(),
+            });
+        }
+        Ok(out)
     }
 
     /// One batch of the license, with its lines.

@@ -92,7 +92,7 @@ fn submission_of(r: &sqlx::any::AnyRow) -> Result<Submission> {
 /// The Metrc body of each row of an intent (one JSON object per row).
 fn rows_of(intent: &Intent) -> Vec<Value> {
     match intent {
-        Intent::CreatePackages(list) => list
+        Intent::CreatePackages(list) | Intent::CreateTestingSamples(list) => list
             .iter()
             .map(|p| {
                 json!({
@@ -293,10 +293,8 @@ impl Workbench {
                 "a submission holds at most 1,000 rows".into(),
             ));
         }
-        let problems = preflight::check(
-            &intent,
-            &self.preflight_world(license, intent.kind()).await?,
-        );
+        let world = self.preflight_world(license, intent.kind()).await?;
+        let problems = preflight::check(&intent, &world);
         let intent_json =
             serde_json::to_string(&intent).map_err(|e| WbError::Invalid(e.to_string()))?;
         let at = ts(now());
@@ -317,6 +315,30 @@ impl Workbench {
         .fetch_one(&mut *tx.tx)
         .await?
         .try_get("id")?;
+        // A receipt's counts on arrival are evidence from the moment they are taken: kept as
+        // physical counts, which reconciliation compares with Metrc once the packages are this
+        // license's.
+        if let Intent::ReceiveDelivery(r) = &intent {
+            let delivered = world.incoming.get(&r.delivery_id);
+            for l in &r.lines {
+                let (Some(counted), Some(p)) =
+                    (l.counted, delivered.and_then(|d| d.packages.get(&l.label)))
+                else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT INTO physical_counts (license_id, label, quantity, unit, counted_by, counted_at, source) VALUES ($1, $2, $3, $4, $5, $6, 'screen')",
+                )
+                .bind(license.license_id)
+                .bind(&l.label)
+                .bind(counted.normalize().to_string())
+                .bind(audit::clip(&p.unit, 50))
+                .bind(caller.user_id)
+                .bind(&at)
+                .execute(&mut *tx.tx)
+                .await?;
+            }
+        }
         audit::append(
             &mut tx,
             door,
@@ -736,7 +758,7 @@ impl Workbench {
         let mut out = BTreeSet::new();
         let by_label = |label: &str| format!("/packages/v2/{label}");
         match intent {
-            Intent::CreatePackages(list) => {
+            Intent::CreatePackages(list) | Intent::CreateTestingSamples(list) => {
                 for (i, p) in list.iter().enumerate() {
                     if self
                         .read_package(session, &by_label(&p.tag), &q)
@@ -973,7 +995,7 @@ impl Workbench {
         let source = format!("submission #{id}");
         let mut touched: BTreeMap<String, PackageView> = BTreeMap::new();
         match intent {
-            Intent::CreatePackages(list) => {
+            Intent::CreatePackages(list) | Intent::CreateTestingSamples(list) => {
                 for p in list {
                     for ing in &p.ingredients {
                         if let Some(src) = expected.get_mut(&ing.package) {

@@ -234,6 +234,17 @@ async fn a_batch_balances_becomes_packages_and_lineage() {
                 .ok();
             assert_eq!(p.json()["Item"]["Name"], "Blue Dream Vape 1g");
         }
+        // Its yield is on record for the chart of yields over time, by product.
+        let yields = b.wb.yield_history(&lb).await.unwrap();
+        assert_eq!(yields.len(), 1);
+        assert_eq!(
+            (
+                yields[0].product.as_str(),
+                yields[0].yield_percent,
+                yields[0].within_tolerance
+            ),
+            ("Blue Dream Vape 1g", d("93.33"), true)
+        );
         // The recall walks from an input to both outputs, and from an output to both inputs.
         let down = b.wb.recall(&alice, &tags[0]).await.unwrap();
         let found: Vec<&str> = down.descendants.iter().map(|r| r.label.as_str()).collect();

@@ -91,6 +91,9 @@ fn receipt_of(delivery_id: i64, manifest: &str, label: &str) -> Intent {
             accept: true,
             received_quantity: None,
             reason: None,
+            counted: None,
+            label_ok: None,
+            intact: None,
         }],
     })
 }

@@ -18,7 +18,7 @@ use tagtrail_workbench::batches::Line;
 use tagtrail_workbench::model::batch::{Amount, BatchType, Input, Output, Status, Step, Waste};
 use tagtrail_workbench::model::coa::Potency;
 use tagtrail_workbench::model::manifest::{ManifestDraft, Receipt, ReceiptLine};
-use tagtrail_workbench::model::preflight::{Intent, TransferDraft};
+use tagtrail_workbench::model::preflight::{Ingredient, Intent, NewPackage, TransferDraft};
 use tagtrail_workbench::model::qa::CheckItem;
 use tagtrail_workbench::model::role::Role;
 use tagtrail_workbench::model::submission::{State, Step as SubStep};
@@ -165,6 +165,8 @@ async fn receive(b: &Bench, number: &str, shipper: &str, labels: &[&str]) {
         delivery_id: delivery,
         manifest_number: d.manifest_number,
         shipper_license: shipper.into(),
+        // The receiving checklist: each package counted on arrival (as shipped), its label
+        // and seal checked.
         lines: labels
             .iter()
             .map(|x| ReceiptLine {
@@ -172,6 +174,9 @@ async fn receive(b: &Bench, number: &str, shipper: &str, labels: &[&str]) {
                 accept: true,
                 received_quantity: None,
                 reason: None,
+                counted: d.packages.get(*x).map(|p| p.shipped_quantity),
+                label_ok: Some(true),
+                intact: Some(true),
             })
             .collect(),
     });
@@ -325,6 +330,17 @@ async fn seed_003_from_material_to_the_retailer() {
         .await;
         depart_with(&app, MANUFACTURER, &lot).await;
         receive(&b, DISTRIBUTOR, MANUFACTURER, &[&lot]).await;
+        // The counts taken on arrival are evidence, and agree with Metrc after the receipt.
+        let ld = b.license(&alice, DISTRIBUTOR).await;
+        let line =
+            b.wb.reconciliation_lines(&ld)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|l| l.label == lot)
+                .expect("the received lot is reconciled");
+        assert_eq!(line.counted.map(|c| c.quantity), Some(d("40")));
+        assert!(line.discrepancies.is_empty(), "{:?}", line.discrepancies);
 
         // 5. Sampled and tested: the distributor's sample goes to the laboratory, which records
         // passing results and releases them.
@@ -338,18 +354,34 @@ async fn seed_003_from_material_to_the_retailer() {
         .await
         .ok();
         let sample = free_tags(&app, DISTRIBUTOR, 1).await.remove(0);
-        app.post(
+        sync(&b, &alice, DISTRIBUTOR).await;
+        let take = Intent::CreateTestingSamples(vec![NewPackage {
+            tag: sample.clone(),
+            item: "Blue Dream Distillate".into(),
+            quantity: d("2"),
+            unit: "Grams".into(),
+            location: Some("Receiving Dock".into()),
+            note: Some("Sample for potency and safety".into()),
+            ingredients: vec![Ingredient {
+                package: lot.clone(),
+                quantity: d("2"),
+                unit: "Grams".into(),
+            }],
+        }]);
+        through_the_outbox(
+            &b,
             DISTRIBUTOR,
-            "/packages/v2/testing",
-            json!([{
-                "Tag": sample, "Item": "Blue Dream Distillate", "Quantity": 2, "UnitOfMeasure": "Grams",
-                "Location": "Receiving Dock",
-                "Ingredients": [{"Package": lot, "Quantity": 2, "UnitOfMeasure": "Grams"}],
-            }]),
+            ("carol", "alice", "alice"),
+            "Testing sample",
+            take,
         )
-        .send()
-        .await
-        .ok();
+        .await;
+        let s = app
+            .get(DISTRIBUTOR, &format!("/packages/v2/{sample}"))
+            .send()
+            .await
+            .ok();
+        assert_eq!(s.json()["IsTestingSample"], true, "{}", s.body);
         let to_lab = registered_by(&app, DISTRIBUTOR, LAB, &[&sample]).await;
         app.post(
             DISTRIBUTOR,

@@ -170,7 +170,7 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                 }))
             };
         }
-        Intent::CreatePackages(list) => html! {
+        Intent::CreatePackages(list) | Intent::CreateTestingSamples(list) => html! {
             table { thead { tr { th.row { "Row" } th { "New tag" } th { "Item" } th { "Quantity" } th { "Location" } th { "From" } } }
                 tbody { @for (i, p) in list.iter().enumerate() { tr class=(mark(i)) {
                     td.row { (i + 1) } td.mono { (p.tag) } td { (p.item) } td { (p.quantity.normalize()) " " (p.unit) }

@@ -48,6 +48,11 @@ pub(super) const FORMS: &[(&str, Kind, &str)] = &[
         "A new package made from existing packages (its ingredients).",
     ),
     (
+        "sample",
+        Kind::CreateTestingSamples,
+        "A testing sample for a laboratory: a new package taken from its lot.",
+    ),
+    (
         "transfer",
         Kind::OutgoingTransferTemplate,
         "Packages to send to another license, as a transfer template.",
@@ -202,7 +207,7 @@ fn intent_of(
                 packages: need(labels(f.get("labels")), "package")?,
             })
         }
-        Kind::CreatePackages => {
+        Kind::CreatePackages | Kind::CreateTestingSamples => {
             let tag = f.get("tag").trim().to_ascii_uppercase();
             if tag.is_empty() {
                 return Err("Give the new package's tag.".into());
@@ -248,7 +253,7 @@ fn intent_of(
                     "Name at least one ingredient: a package the new one is made from.".into(),
                 );
             }
-            Intent::CreatePackages(vec![NewPackage {
+            let made = vec![NewPackage {
                 tag,
                 item,
                 quantity: quantity(f.get("quantity"), "new package's quantity")?,
@@ -256,7 +261,12 @@ fn intent_of(
                 location: optional(f.get("location")),
                 note: optional(f.get("note")),
                 ingredients,
-            }])
+            }];
+            if kind == Kind::CreateTestingSamples {
+                Intent::CreateTestingSamples(made)
+            } else {
+                Intent::CreatePackages(made)
+            }
         }
         Kind::RegisterManifest => {
             let recipient = f.get("recipient").trim().to_string();
@@ -323,6 +333,12 @@ fn intent_of(
                 } else {
                     None
                 };
+                // The receiving checklist: a count if one was taken, and the two checks the
+                // form asks of every package (ticked when something is wrong).
+                let counted = match f.get(&format!("counted{i}")).trim() {
+                    "" => None,
+                    c => Some(quantity(c, &format!("count on arrival of {label}"))?),
+                };
                 lines.push(ReceiptLine {
                     accept,
                     received_quantity,
@@ -331,6 +347,9 @@ fn intent_of(
                     } else {
                         optional(f.get(&format!("reason{i}")))
                     },
+                    counted,
+                    label_ok: Some(f.get(&format!("label_bad{i}")) != "yes"),
+                    intact: Some(f.get(&format!("damaged{i}")) != "yes"),
                     label,
                 });
             }
@@ -544,7 +563,9 @@ async fn draft_page(
             }
             (d, v, vec![])
         }
-        Kind::CreatePackages => (vec![], vec![], s.wb.records(&l.lic, "item").await?),
+        Kind::CreatePackages | Kind::CreateTestingSamples => {
+            (vec![], vec![], s.wb.records(&l.lic, "item").await?)
+        }
         _ => (vec![], vec![], vec![]),
     };
     let units: BTreeSet<String> = tagtrail_domain::quantity::UNITS
@@ -695,7 +716,7 @@ async fn draft_page(
                             dt { "Manifest" } dd.mono { (d.manifest_number) }
                             dt { "From" } dd.mono { (d.shipper_license) }
                         }
-                        p.hint { "A delivery is received whole: accept or reject every package. An accepted package is received at the quantity shipped unless you give the quantity received; a rejected one needs a reason." }
+                        p.hint { "A delivery is received whole: accept or reject every package. Count or weigh each on arrival and check its label and seal: what you find is kept as evidence, and a package is accepted at what was counted (a variance from the manifest is reported to the state). A rejected package needs a reason." }
                         @for (i, (label, p)) in d.packages.iter().filter(|(_, p)| p.state == "Shipped").enumerate() {
                             @let at = refilled_line(refill, label);
                             @let typed = |name: &str| at.map(|j| v(&format!("{name}{j}"))).unwrap_or_default();
@@ -707,6 +728,16 @@ async fn draft_page(
                                 div.decide {
                                     label.choice { input type="radio" name={ "accept" (i) } value="yes" checked[!rejected]; "Accept" }
                                     label.choice { input type="radio" name={ "accept" (i) } value="no" checked[rejected]; "Reject" }
+                                }
+                                div.row.fields {
+                                    div {
+                                        label for={ "d-count" (i) } { "Counted on arrival (" (p.unit) ")" }
+                                        input type="text" id={ "d-count" (i) } name={ "counted" (i) } inputmode="decimal" value=(typed("counted"));
+                                    }
+                                    div.checks {
+                                        label.choice { input type="checkbox" name={ "label_bad" (i) } value="yes" checked[typed("label_bad") == "yes"]; "The label does not match the manifest" }
+                                        label.choice { input type="checkbox" name={ "damaged" (i) } value="yes" checked[typed("damaged") == "yes"]; "Damaged or opened" }
+                                    }
                                 }
                                 div.row.fields {
                                     div {
@@ -722,7 +753,7 @@ async fn draft_page(
                         }
                     }
                 }
-                Kind::CreatePackages => {
+                Kind::CreatePackages | Kind::CreateTestingSamples => {
                     label for="d-tag" { "New package's tag" }
                     input type="text" id="d-tag" name="tag" required autocapitalize="characters" value=(v("tag"));
                     label for="d-item" { "Item" }
