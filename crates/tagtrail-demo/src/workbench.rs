@@ -346,6 +346,7 @@ pub async fn seed(
                         recipient_is_retailer: false,
                         transfer_type: "Transfer".into(),
                         packages: vec![label.clone()],
+                        wholesale_prices: Default::default(),
                     },
                     transport: demo_transport(&dist.license_number),
                 }),
@@ -393,6 +394,11 @@ pub async fn seed(
                 recipient_is_retailer: true,
                 transfer_type: "Wholesale".into(),
                 packages: dlabels.clone(),
+                // Rule 42: a wholesale manifest prices every package.
+                wholesale_prices: dlabels
+                    .iter()
+                    .map(|l| (l.clone(), rust_decimal::Decimal::new(1250, 2)))
+                    .collect(),
             }),
         )
         .await?;

@@ -309,7 +309,11 @@ pub fn receive_checklist(recipient_license: &str, r: &Receipt) -> Vec<String> {
     )];
     for l in &r.lines {
         if let Some(c) = l.counted {
-            out.push(format!("Package {}: counted {} on arrival.", l.label, c.normalize()));
+            out.push(format!(
+                "Package {}: counted {} on arrival.",
+                l.label,
+                c.normalize()
+            ));
         }
         out.push(match (l.accept, l.received_quantity) {
             (true, None) => format!("Accept package {} as shipped.", l.label),
@@ -412,7 +416,8 @@ mod tests {
         let p = check_receipt(&receipt(vec![a.clone(), b]), &deliveries());
         assert!(p[0].1.contains("9 counted on arrival but 10"), "{p:?}");
         assert!(
-            p[1].1.contains("label does not match and it did not arrive intact"),
+            p[1].1
+                .contains("label does not match and it did not arrive intact"),
             "{p:?}"
         );
         a.received_quantity = Some(d("9"));

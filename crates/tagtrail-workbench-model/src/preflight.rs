@@ -77,6 +77,9 @@ pub struct TransferDraft {
     pub recipient_is_retailer: bool,
     pub transfer_type: String,
     pub packages: Vec<String>,
+    /// Each package's wholesale price (a wholesale manifest needs one per package, rule 42).
+    #[serde(default)]
+    pub wholesale_prices: BTreeMap<String, Decimal>,
 }
 
 impl Intent {
@@ -397,6 +400,29 @@ fn check_transfer(t: &TransferDraft, w: &World, row: &mut impl FnMut(usize, Stri
     if t.packages.is_empty() {
         row(0, "a transfer needs at least one package".into());
     }
+    // Rule 42: a wholesale manifest prices every package; a price is for a package on it.
+    let wholesale = t.transfer_type.to_ascii_lowercase().contains("wholesale");
+    for l in &t.packages {
+        match t.wholesale_prices.get(l) {
+            None if wholesale => row(
+                0,
+                format!("package {l} needs its wholesale price on a wholesale manifest (rule 42)"),
+            ),
+            Some(p) if *p <= Decimal::ZERO => row(
+                0,
+                format!("package {l}'s wholesale price must be more than zero"),
+            ),
+            _ => {}
+        }
+    }
+    for l in t.wholesale_prices.keys() {
+        if !t.packages.contains(l) {
+            row(
+                0,
+                format!("a wholesale price is given for {l}, which is not on the transfer"),
+            );
+        }
+    }
     if t.packages.len() > MAX_TRANSFER_PACKAGES {
         row(
             0,
@@ -558,6 +584,7 @@ mod tests {
             recipient_is_retailer: false,
             transfer_type: "Transfer".into(),
             packages: vec!["SRC".into()],
+            wholesale_prices: Default::default(),
         });
         let p = check(&t, &w);
         assert_eq!(p.len(), 1);
@@ -580,8 +607,36 @@ mod tests {
             recipient_is_retailer: true,
             transfer_type: "Wholesale".into(),
             packages: vec!["SRC".into()],
+            wholesale_prices: Default::default(),
         });
-        assert!(check(&t, &w)[0].message.contains("passed testing"));
+        assert!(
+            check(&t, &w)
+                .iter()
+                .any(|p| p.message.contains("passed testing"))
+        );
+    }
+
+    /// Rule 42: a wholesale manifest prices every package.
+    #[test]
+    fn rule_42_wholesale_needs_a_price_per_package() {
+        let mut t = TransferDraft {
+            name: "to store".into(),
+            recipient_license: "C10-0000911-LIC".into(),
+            recipient_is_retailer: false,
+            transfer_type: "Wholesale Manifest".into(),
+            packages: vec!["SRC".into()],
+            wholesale_prices: Default::default(),
+        };
+        let p = check(&Intent::OutgoingTransfer(t.clone()), &world());
+        assert!(p[0].message.contains("needs its wholesale price"), "{p:?}");
+        t.wholesale_prices.insert("SRC".into(), d("12.5"));
+        assert_eq!(
+            check(&Intent::OutgoingTransfer(t.clone()), &world()),
+            vec![]
+        );
+        t.wholesale_prices.insert("OTHER".into(), d("1"));
+        let p = check(&Intent::OutgoingTransfer(t), &world());
+        assert!(p[0].message.contains("not on the transfer"), "{p:?}");
     }
 
     /// Rule 47: at most 200 packages on a manifest.
@@ -593,6 +648,7 @@ mod tests {
             recipient_is_retailer: false,
             transfer_type: "Transfer".into(),
             packages: vec!["SRC".into(); 201],
+            wholesale_prices: Default::default(),
         });
         assert!(
             check(&t, &world())

@@ -187,6 +187,7 @@ async fn main() {
             recipient_is_retailer: true,
             transfer_type: "Wholesale".into(),
             packages: dlabels,
+            wholesale_prices: Default::default(),
         }),
     )
     .await;
@@ -228,6 +229,7 @@ async fn main() {
                 recipient_is_retailer: false,
                 transfer_type: "Transfer".into(),
                 packages: vec![label.to_string()],
+                wholesale_prices: Default::default(),
             },
             transport: Transport {
                 transporter_license: DISTRIBUTOR.into(),

@@ -126,7 +126,7 @@ fn rows_of(intent: &Intent) -> Vec<Value> {
             "Destinations": [{
                 "RecipientLicenseNumber": t.recipient_license,
                 "TransferTypeName": t.transfer_type,
-                "Packages": t.packages.iter().map(|l| json!({ "PackageLabel": l })).collect::<Vec<_>>(),
+                "Packages": package_lines(t),
             }],
         })],
         // The template's shape, which tagtrail's register extension takes.
@@ -148,7 +148,7 @@ fn rows_of(intent: &Intent) -> Vec<Value> {
                     "EstimatedDepartureDateTime": x.estimated_departure,
                     "EstimatedArrivalDateTime": x.estimated_arrival,
                     "Transporters": [],
-                    "Packages": t.packages.iter().map(|l| json!({ "PackageLabel": l })).collect::<Vec<_>>(),
+                    "Packages": package_lines(t),
                 }],
             })]
         }
@@ -163,6 +163,17 @@ fn rows_of(intent: &Intent) -> Vec<Value> {
             })
             .collect(),
     }
+}
+
+/// A transfer's package lines, each with its wholesale price when it has one.
+fn package_lines(t: &tagtrail_workbench_model::preflight::TransferDraft) -> Vec<Value> {
+    t.packages
+        .iter()
+        .map(|l| match t.wholesale_prices.get(l) {
+            Some(p) => json!({ "PackageLabel": l, "WholesalePrice": p }),
+            None => json!({ "PackageLabel": l }),
+        })
+        .collect()
 }
 
 /// The path a submission is sent to (the delivery's id in a receipt's path).

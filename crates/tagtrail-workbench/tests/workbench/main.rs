@@ -364,6 +364,7 @@ async fn a_discrepancy_blocks_a_transfer_draft() {
             recipient_is_retailer: false,
             transfer_type: "Transfer".into(),
             packages: vec![label.clone()],
+            wholesale_prices: Default::default(),
         });
         let id =
             b.wb.draft(

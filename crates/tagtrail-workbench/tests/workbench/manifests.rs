@@ -40,6 +40,7 @@ fn manifest_of(label: &str, transport: Transport) -> Intent {
             recipient_is_retailer: false,
             transfer_type: "Transfer".into(),
             packages: vec![label.to_string()],
+            wholesale_prices: Default::default(),
         },
         transport,
     })

@@ -48,6 +48,10 @@ fn wholesale(labels: &[&str]) -> Intent {
         recipient_is_retailer: true,
         transfer_type: "Wholesale Manifest".into(),
         packages: labels.iter().map(|l| l.to_string()).collect(),
+        wholesale_prices: labels
+            .iter()
+            .map(|l| (l.to_string(), Decimal::new(1250, 2)))
+            .collect(),
     })
 }
 

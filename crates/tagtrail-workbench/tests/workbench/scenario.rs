@@ -315,6 +315,7 @@ async fn seed_003_from_material_to_the_retailer() {
                 recipient_is_retailer: false,
                 transfer_type: "Transfer".into(),
                 packages: vec![lot.clone()],
+                wholesale_prices: Default::default(),
             },
             transport: transport(),
         });
@@ -451,14 +452,16 @@ async fn seed_003_from_material_to_the_retailer() {
         b.wb.release(&rhea, Door::Web, &lr, &lot).await.unwrap();
         assert!(b.wb.lot(&lr, &lot).await.unwrap().sellable());
 
-        // 7. To the retailer: only sellable inventory may go; the retailer accepts it.
+        // 7. To the retailer, wholesale: only sellable inventory may go, each package priced (rule
+        // 42); the retailer accepts it.
         let to_store = Intent::RegisterManifest(ManifestDraft {
             transfer: TransferDraft {
                 name: "To the dispensary".into(),
                 recipient_license: RETAILER.into(),
                 recipient_is_retailer: true,
-                transfer_type: "Transfer".into(),
+                transfer_type: "Wholesale Manifest".into(),
                 packages: vec![lot.clone()],
+                wholesale_prices: [(lot.clone(), d("9.75"))].into_iter().collect(),
             },
             transport: transport(),
         });

@@ -98,8 +98,10 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                 dt { "Recipient is a retailer" } dd { @if t.recipient_is_retailer { "yes" } @else { "no" } }
                 dt { "Transfer type" } dd { (t.transfer_type) }
             }
-            table { thead { tr { th.row { "#" } th { "Package on the transfer" } } }
-                tbody { @for (i, p) in t.packages.iter().enumerate() { tr { td.row { (i + 1) } td.mono { (p) } } } } }
+            table { thead { tr { th.row { "#" } th { "Package on the transfer" } @if !t.wholesale_prices.is_empty() { th { "Wholesale price" } } } }
+                tbody { @for (i, p) in t.packages.iter().enumerate() { tr { td.row { (i + 1) } td.mono { (p) }
+                    @if !t.wholesale_prices.is_empty() { td { @if let Some(price) = t.wholesale_prices.get(p) { "$" (price.normalize()) } } }
+                } } } }
         },
         Intent::RegisterManifest(m) => {
             let (t, x) = (&m.transfer, &m.transport);
@@ -146,9 +148,11 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                     }
                 }
                 (wide("Packages on the manifest", html! {
-                    table { thead { tr { th.row { "#" } th { "Package on the manifest" } } }
+                    table { thead { tr { th.row { "#" } th { "Package on the manifest" } @if !t.wholesale_prices.is_empty() { th { "Wholesale price" } } } }
                         tbody { @for (i, p) in t.packages.iter().enumerate() {
-                            tr class=(if named(p) { "bad-row" } else { "" }) { td.row { (i + 1) } td.mono { (p) } }
+                            tr class=(if named(p) { "bad-row" } else { "" }) { td.row { (i + 1) } td.mono { (p) }
+                                @if !t.wholesale_prices.is_empty() { td { @if let Some(price) = t.wholesale_prices.get(p) { "$" (price.normalize()) } } }
+                            }
                         } } }
                 }))
             };
@@ -160,9 +164,20 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                     dt { "From" } dd.mono { (r.shipper_license) }
                 }
                 (wide(title, html! {
-                    table.cards { thead { tr { th.row { "Row" } th { "Package" } th { "Decision" } th { "Quantity received" } th { "Reason" } } }
+                    table.cards { thead { tr { th.row { "Row" } th { "Package" } th { "Counted on arrival" } th { "Checks" } th { "Decision" } th { "Quantity received" } th { "Reason" } } }
                         tbody { @for (i, x) in r.lines.iter().enumerate() { tr class=(mark(i)) {
                             td.row data-label="Row" { (i + 1) } td.mono data-label="Package" { (x.label) }
+                            td data-label="Counted on arrival" { @match x.counted { Some(c) => { (c.normalize()) }, None => { span.muted { "not counted" } } } }
+                            td data-label="Checks" {
+                                @match (x.label_ok, x.intact) {
+                                    (None, None) => { span.muted { "not checked" } }
+                                    (Some(true), Some(true)) => { "label and seal fine" }
+                                    (label, seal) => {
+                                        @if label == Some(false) { div { strong { "label does not match" } } }
+                                        @if seal == Some(false) { div { strong { "damaged or opened" } } }
+                                    }
+                                }
+                            }
                             td data-label="Decision" { @if x.accept { "Accept" } @else { strong { "Reject" } } }
                             td data-label="Received" { @if !x.accept { "" } @else if let Some(q) = x.received_quantity { (q.normalize()) } @else { span.muted { "as shipped" } } }
                             td data-label="Reason" { (x.reason.as_deref().unwrap_or("")) }

@@ -139,6 +139,34 @@ fn refilled_line(refill: Option<&Refill>, label: &str) -> Option<usize> {
     (0..r.fields.0.len()).find(|i| r.fields.get(&format!("label{i}")) == label)
 }
 
+/// Wholesale prices typed one per line: a package tag, then a price.
+fn prices(text: &str) -> std::result::Result<BTreeMap<String, Decimal>, String> {
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut parts = line
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|p| !p.is_empty());
+        let (Some(tag), Some(price), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(format!(
+                "Line {} of the wholesale prices: give a package tag and its price, nothing else.",
+                i + 1
+            ));
+        };
+        let price: Decimal = price.trim_start_matches('$').parse().map_err(|_| {
+            format!(
+                "Line {} of the wholesale prices: {price} is not a price.",
+                i + 1
+            )
+        })?;
+        out.insert(tag.to_ascii_uppercase(), price);
+    }
+    Ok(out)
+}
+
 /// The intent a draft form describes, or what is missing. `incoming` is the license's incoming
 /// deliveries at the last sync (for a receipt's manifest and shipper).
 fn intent_of(
@@ -205,6 +233,7 @@ fn intent_of(
                 recipient_is_retailer: f.get("retailer") == "yes",
                 transfer_type: ty,
                 packages: need(labels(f.get("labels")), "package")?,
+                wholesale_prices: prices(f.get("prices"))?,
             })
         }
         Kind::CreatePackages | Kind::CreateTestingSamples => {
@@ -294,6 +323,7 @@ fn intent_of(
                     recipient_is_retailer: f.get("retailer") == "yes",
                     transfer_type: ty,
                     packages: need(labels(f.get("labels")), "package")?,
+                    wholesale_prices: prices(f.get("prices"))?,
                 },
                 transport: Transport {
                     transporter_license: t("transporter"),
@@ -637,6 +667,9 @@ async fn draft_page(
                     datalist #transfer-types { option value="Transfer" {} option value="Wholesale" {} option value="Wholesale Manifest" {} }
                     label for="d-labels" { "Package tags, one per line" }
                     textarea id="d-labels" name="labels" required autocapitalize="characters" { (v("labels")) }
+                    label for="d-prices" { "Wholesale prices (a wholesale manifest prices every package)" }
+                    textarea id="d-prices" name="prices" autocapitalize="characters" aria-describedby="d-prices-hint" { (v("prices")) }
+                    p.hint #d-prices-hint { "One package per line: its tag, then its price in dollars, e.g. 1A4000000000000000000101 12.50." }
                 }
                 Kind::RegisterManifest => {
                     h2 { "The transfer" }
@@ -652,6 +685,9 @@ async fn draft_page(
                     datalist #transfer-types { option value="Transfer" {} option value="Wholesale" {} option value="Wholesale Manifest" {} }
                     label for="d-labels" { "Package tags, one per line" }
                     textarea id="d-labels" name="labels" required autocapitalize="characters" { (v("labels")) }
+                    label for="d-prices" { "Wholesale prices (a wholesale manifest prices every package)" }
+                    textarea id="d-prices" name="prices" autocapitalize="characters" aria-describedby="d-prices-hint" { (v("prices")) }
+                    p.hint #d-prices-hint { "One package per line: its tag, then its price in dollars, e.g. 1A4000000000000000000101 12.50." }
                     h2 { "How it travels" }
                     p.hint { "Metrc needs all of these on a manifest, except the phone number." }
                     label for="d-transporter" { "Transporter license number" }
@@ -890,5 +926,24 @@ pub async fn create(State(s): State<AppState>, l: Lic, fields: Fields) -> Result
             let r = Refill::new("draft", &fields, f.message.clone());
             draft_page(&s, &l, &slug, delivery, f.status, Some(&r)).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_read_one_package_per_line() {
+        let p = prices("1a4000000000000000000101 12.50\n\n1A4000000000000000000102, $9\n").unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(p["1A4000000000000000000101"], Decimal::new(1250, 2));
+        assert_eq!(p["1A4000000000000000000102"], Decimal::new(9, 0));
+        assert!(
+            prices("1A4000000000000000000101")
+                .unwrap_err()
+                .contains("Line 1")
+        );
+        assert!(prices("A 1\nB twelve").unwrap_err().contains("Line 2"));
     }
 }
