@@ -30,6 +30,8 @@ pub enum Intent {
     CreateTestingSamples(Vec<NewPackage>),
     MovePackages(Vec<Move>),
     FinishPackages(Vec<String>),
+    /// Destroyed: each package's whole quantity recorded as unusable waste.
+    DestroyPackages(Vec<Destruction>),
     CreateStrains(Vec<String>),
     CreateLocations(Vec<NewLocation>),
     OutgoingTransfer(TransferDraft),
@@ -63,6 +65,22 @@ pub struct Move {
     pub location: String,
 }
 
+/// A package destroyed whole: how, who saw it, and why (the waste record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destruction {
+    pub label: String,
+    /// All it holds, as the last sync saw it (filled in when the draft is written).
+    pub quantity: Decimal,
+    pub unit: String,
+    /// How it was made unusable (e.g. "Mixed 50:50 with kitty litter").
+    pub method: String,
+    pub witness: String,
+    pub reason: String,
+}
+
+/// The reason Metrc records a destruction under.
+pub const DESTRUCTION_REASON: &str = "Waste (Unusable Product)";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewLocation {
     pub name: String,
@@ -89,6 +107,7 @@ impl Intent {
             Intent::CreateTestingSamples(_) => Kind::CreateTestingSamples,
             Intent::MovePackages(_) => Kind::MovePackages,
             Intent::FinishPackages(_) => Kind::FinishPackages,
+            Intent::DestroyPackages(_) => Kind::DestroyPackages,
             Intent::CreateStrains(_) => Kind::CreateStrains,
             Intent::CreateLocations(_) => Kind::CreateLocations,
             Intent::OutgoingTransfer(_) => Kind::OutgoingTransferTemplate,
@@ -103,6 +122,7 @@ impl Intent {
             Intent::CreatePackages(v) | Intent::CreateTestingSamples(v) => v.len(),
             Intent::MovePackages(v) => v.len(),
             Intent::FinishPackages(v) => v.len(),
+            Intent::DestroyPackages(v) => v.len(),
             Intent::CreateStrains(v) => v.len(),
             Intent::CreateLocations(v) => v.len(),
             Intent::OutgoingTransfer(_) | Intent::RegisterManifest(_) => 1,
@@ -118,7 +138,7 @@ pub fn permissions(kind: Kind) -> &'static [Permission] {
             &[Permission::CreateSubmitDiscontinuePackages]
         }
         Kind::MovePackages => &[Permission::CreateSubmitDiscontinuePackages],
-        Kind::FinishPackages => &[Permission::ManagePackagesInventory],
+        Kind::FinishPackages | Kind::DestroyPackages => &[Permission::ManagePackagesInventory],
         Kind::CreateStrains => &[Permission::ManageStrains],
         Kind::CreateLocations => &[Permission::ManageLocations],
         Kind::OutgoingTransferTemplate => &[Permission::ManageTransferTemplates],
@@ -339,6 +359,52 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
                         ),
                     ),
                     Some(_) => {}
+                }
+            }
+        }
+        Intent::DestroyPackages(list) => {
+            let mut seen = BTreeSet::new();
+            for (i, x) in list.iter().enumerate() {
+                if !seen.insert(x.label.as_str()) {
+                    row(i, format!("package {} is destroyed twice", x.label));
+                }
+                match w.packages.get(&x.label) {
+                    None => row(
+                        i,
+                        format!("package {} is not in this license's inventory", x.label),
+                    ),
+                    Some(p) if p.status != Status::Active => {
+                        row(i, format!("package {} is {}", x.label, p.status.as_str()))
+                    }
+                    Some(p)
+                        if p.quantity != x.quantity || !p.unit.eq_ignore_ascii_case(&x.unit) =>
+                    {
+                        row(
+                            i,
+                            format!(
+                                "package {} holds {} {} now, not {} {}: draft it again from the last sync",
+                                x.label,
+                                p.quantity.normalize(),
+                                p.unit,
+                                x.quantity.normalize(),
+                                x.unit
+                            ),
+                        )
+                    }
+                    Some(p) if p.quantity.is_zero() => row(
+                        i,
+                        format!("package {} is already empty; finish it instead", x.label),
+                    ),
+                    Some(_) => {}
+                }
+                for (what, v) in [
+                    ("how it is destroyed", &x.method),
+                    ("who witnessed it", &x.witness),
+                    ("why", &x.reason),
+                ] {
+                    if v.trim().is_empty() || v.chars().count() > 300 {
+                        row(i, format!("say {what} (at most 300 characters)"));
+                    }
                 }
             }
         }

@@ -200,6 +200,9 @@ pub enum Kind {
     MovePackages,
     /// `PUT /packages/v2/finish`; applied when every package reads back finished.
     FinishPackages,
+    /// `POST /packages/v2/adjust` down to zero as unusable waste, with the method and witness in
+    /// the note; applied when every package reads back empty.
+    DestroyPackages,
     /// `POST /strains/v2/`; applied when every name reads back among the active strains.
     CreateStrains,
     /// `POST /locations/v2/`; applied when every name reads back among the active locations.
@@ -221,6 +224,7 @@ impl Kind {
         Kind::CreateTestingSamples,
         Kind::MovePackages,
         Kind::FinishPackages,
+        Kind::DestroyPackages,
         Kind::CreateStrains,
         Kind::CreateLocations,
         Kind::OutgoingTransferTemplate,
@@ -234,6 +238,7 @@ impl Kind {
             Kind::CreateTestingSamples => "create_testing_samples",
             Kind::MovePackages => "move_packages",
             Kind::FinishPackages => "finish_packages",
+            Kind::DestroyPackages => "destroy_packages",
             Kind::CreateStrains => "create_strains",
             Kind::CreateLocations => "create_locations",
             Kind::OutgoingTransferTemplate => "outgoing_transfer_template",
@@ -252,6 +257,7 @@ impl Kind {
             Kind::CreateTestingSamples => "Take testing samples",
             Kind::MovePackages => "Move packages",
             Kind::FinishPackages => "Finish packages",
+            Kind::DestroyPackages => "Destroy packages",
             Kind::CreateStrains => "Create strains",
             Kind::CreateLocations => "Create locations",
             Kind::OutgoingTransferTemplate => "Outgoing transfer",
@@ -273,6 +279,7 @@ impl Kind {
             Kind::CreateTestingSamples => ("POST", "/packages/v2/testing"),
             Kind::MovePackages => ("PUT", "/packages/v2/location"),
             Kind::FinishPackages => ("PUT", "/packages/v2/finish"),
+            Kind::DestroyPackages => ("POST", "/packages/v2/adjust"),
             Kind::CreateStrains => ("POST", "/strains/v2/"),
             Kind::CreateLocations => ("POST", "/locations/v2/"),
             Kind::OutgoingTransferTemplate => ("POST", "/transfers/v2/templates/outgoing"),

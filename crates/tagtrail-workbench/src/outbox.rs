@@ -113,6 +113,20 @@ fn rows_of(intent: &Intent) -> Vec<Value> {
             .iter()
             .map(|l| json!({ "Label": l, "ActualDate": now().date_naive().format("%Y-%m-%d").to_string() }))
             .collect(),
+        Intent::DestroyPackages(list) => list
+            .iter()
+            .map(|x| {
+                json!({
+                    "Label": x.label, "Quantity": -x.quantity, "UnitOfMeasure": x.unit,
+                    "AdjustmentReason": preflight::DESTRUCTION_REASON,
+                    "AdjustmentDate": now().date_naive().format("%Y-%m-%d").to_string(),
+                    "ReasonNote": audit::clip(
+                        &format!("Destroyed: {}; witnessed by {}; {}", x.method, x.witness, x.reason),
+                        1000,
+                    ),
+                })
+            })
+            .collect(),
         Intent::CreateStrains(names) => names
             .iter()
             .map(|n| json!({ "Name": n, "TestingStatus": "None" }))
@@ -273,6 +287,35 @@ impl Workbench {
             }
         }
         Ok(w)
+    }
+
+    /// The destruction of `labels` whole, as the last sync saw them (a label not synced is
+    /// kept with nothing, for preflight to name).
+    pub async fn destruction_of(
+        &self,
+        license: &LicenseCtx,
+        labels: &[String],
+        method: &str,
+        witness: &str,
+        reason: &str,
+    ) -> Result<Intent> {
+        let synced = self.metrc_packages(license.license_id).await?;
+        Ok(Intent::DestroyPackages(
+            labels
+                .iter()
+                .map(|l| {
+                    let p = synced.get(l);
+                    preflight::Destruction {
+                        label: l.clone(),
+                        quantity: p.map(|p| p.quantity).unwrap_or_default(),
+                        unit: p.map(|p| p.unit.clone()).unwrap_or_default(),
+                        method: method.trim().to_string(),
+                        witness: witness.trim().to_string(),
+                        reason: reason.trim().to_string(),
+                    }
+                })
+                .collect(),
+        ))
     }
 
     /// Writes a draft. Its preflight runs now and again when it goes to review.
@@ -800,6 +843,16 @@ impl Workbench {
                     }
                 }
             }
+            // A destruction empties the package: its natural key is a quantity of zero.
+            Intent::DestroyPackages(list) => {
+                for (i, x) in list.iter().enumerate() {
+                    if let Some(v) = self.read_package(session, &by_label(&x.label), &q).await?
+                        && v.get("Quantity").and_then(Value::as_f64) == Some(0.0)
+                    {
+                        out.insert(i);
+                    }
+                }
+            }
             Intent::CreateStrains(names) => {
                 let seen = self
                     .names_modified_between(session, "/strains/v2/active", &q, since, until)
@@ -1051,6 +1104,14 @@ impl Workbench {
                     if let Some(e) = expected.get_mut(l) {
                         e.status = Status::Inactive;
                         touched.insert(l.clone(), e.clone());
+                    }
+                }
+            }
+            Intent::DestroyPackages(list) => {
+                for x in list {
+                    if let Some(e) = expected.get_mut(&x.label) {
+                        e.quantity = Decimal::ZERO;
+                        touched.insert(x.label.clone(), e.clone());
                     }
                 }
             }

@@ -9,8 +9,9 @@ use tagtrail_testkit::{DISTRIBUTOR, RETAILER, TestApp};
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::model::coa::Potency;
 use tagtrail_workbench::model::preflight::{Intent, TransferDraft};
-use tagtrail_workbench::model::qa::CheckItem;
+use tagtrail_workbench::model::qa::{CheckItem, Disposition};
 use tagtrail_workbench::model::role::Role;
+use tagtrail_workbench::model::submission::Step;
 use tagtrail_workbench::people::Caller;
 
 fn thc(p: &str) -> Potency {
@@ -223,6 +224,69 @@ async fn release_needs_a_second_qa_person_and_every_gate_open() {
             2,
             "the first version is kept"
         );
+
+        // A lot QA rejects to destruction is held, then destroyed through the outbox: its whole
+        // quantity recorded in Metrc as unusable waste, with the method and witness.
+        b.wb.prepare_review(
+            &quinn,
+            Door::Web,
+            &lq,
+            &other,
+            &BTreeSet::new(),
+            "seal broken",
+        )
+        .await
+        .unwrap();
+        b.wb.reject_lot(
+            &rhea,
+            Door::Web,
+            &lr,
+            &other,
+            Disposition::Destruction,
+            "seal broken in transit",
+        )
+        .await
+        .unwrap();
+        assert!(b.wb.lot(&lr, &other).await.unwrap().on_hold());
+        let destroy =
+            b.wb.destruction_of(
+                &lc,
+                std::slice::from_ref(&other),
+                "Mixed 50:50 with kitty litter",
+                "Rosa Delgado",
+                "QA rejection: seal broken",
+            )
+            .await
+            .unwrap();
+        let id =
+            b.wb.draft(&carol, Door::Web, &lc, "Destroy", "QA rejection", destroy)
+                .await
+                .unwrap();
+        let sub = b.wb.submission(&lc, id).await.unwrap();
+        assert!(sub.preflight.is_empty(), "{:?}", sub.preflight);
+        let la = b.license(&alice, DISTRIBUTOR).await;
+        b.wb.step(&carol, Door::Web, &lc, id, Step::SendToReview, "")
+            .await
+            .unwrap();
+        b.wb.step(&alice, Door::Web, &la, id, Step::Approve, "")
+            .await
+            .unwrap();
+        b.wb.step(&alice, Door::Web, &la, id, Step::Submit, "")
+            .await
+            .unwrap();
+        let sent = b.wb.deliver(&la, id).await.unwrap();
+        let answer = b.wb.submission(&la, id).await.unwrap().response_body;
+        assert_eq!(
+            sent,
+            tagtrail_workbench::outbox::Delivery::Accepted,
+            "{answer:?}"
+        );
+        let p = app
+            .get(DISTRIBUTOR, &format!("/packages/v2/{other}"))
+            .send()
+            .await
+            .ok();
+        assert_eq!(p.json()["Quantity"].as_f64(), Some(0.0), "{}", p.body);
         b.finish().await;
         app.finish().await;
     }

@@ -185,6 +185,14 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                 }))
             };
         }
+        Intent::DestroyPackages(list) => html! {
+            table.cards { thead { tr { th.row { "Row" } th { "Package" } th { "Destroyed" } th { "How" } th { "Witness" } th { "Why" } } }
+                tbody { @for (i, x) in list.iter().enumerate() { tr class=(mark(i)) {
+                    td.row data-label="Row" { (i + 1) } td.mono data-label="Package" { (x.label) }
+                    td data-label="Destroyed" { (x.quantity.normalize()) " " (x.unit) }
+                    td data-label="How" { (x.method) } td data-label="Witness" { (x.witness) } td data-label="Why" { (x.reason) }
+                } } } }
+        },
         Intent::CreatePackages(list) | Intent::CreateTestingSamples(list) => html! {
             table { thead { tr { th.row { "Row" } th { "New tag" } th { "Item" } th { "Quantity" } th { "Location" } th { "From" } } }
                 tbody { @for (i, p) in list.iter().enumerate() { tr class=(mark(i)) {

@@ -43,6 +43,11 @@ pub(super) const FORMS: &[(&str, Kind, &str)] = &[
     ),
     ("finish", Kind::FinishPackages, "Empty packages to finish."),
     (
+        "destroy",
+        Kind::DestroyPackages,
+        "Packages destroyed whole as unusable waste: how, who witnessed it, and why.",
+    ),
+    (
         "create",
         Kind::CreatePackages,
         "A new package made from existing packages (its ingredients).",
@@ -214,6 +219,12 @@ fn intent_of(
             )
         }
         Kind::FinishPackages => Intent::FinishPackages(need(labels(f.get("labels")), "package")?),
+        // Built by the application from the last sync (each package's whole quantity): see
+        // `create`.
+        Kind::DestroyPackages => {
+            need(labels(f.get("labels")), "package")?;
+            return Err("The packages to destroy could not be read from the last sync.".into());
+        }
         Kind::OutgoingTransferTemplate => {
             let recipient = f.get("recipient").trim().to_string();
             if recipient.is_empty() {
@@ -651,6 +662,18 @@ async fn draft_page(
                     input type="text" id="d-loc" name="location" required list="locations" value=(v("location"));
                     datalist #locations { @for n in &locations { option value=(n) {} } }
                 }
+                Kind::DestroyPackages => {
+                    label for="d-labels" { "Package tags, one per line" }
+                    textarea id="d-labels" name="labels" required autocapitalize="characters" { (v("labels")) }
+                    p.hint { "Each is destroyed whole: all it holds at the last sync is recorded as unusable waste, and it can then be finished." }
+                    label for="d-method" { "How it is made unusable" }
+                    input type="text" id="d-method" name="method" required maxlength="300" list="destroy-methods" value=(v("method"));
+                    datalist #destroy-methods { option value="Mixed 50:50 with kitty litter" {} option value="Mixed 50:50 with soil" {} option value="Ground and mixed with food waste" {} }
+                    label for="d-witness" { "Witnessed by" }
+                    input type="text" id="d-witness" name="witness" required maxlength="300" value=(v("witness"));
+                    label for="d-why" { "Why it is destroyed" }
+                    input type="text" id="d-why" name="why" required maxlength="300" value=(v("why"));
+                }
                 Kind::FinishPackages => {
                     label for="d-labels" { "Package tags, one per line" }
                     textarea id="d-labels" name="labels" required autocapitalize="characters" { (v("labels")) }
@@ -835,7 +858,7 @@ async fn draft_page(
                     datalist #packages { @for p in &packages { option value=(p) {} } }
                 }
             }
-            @if matches!(kind, Kind::MovePackages | Kind::FinishPackages | Kind::OutgoingTransferTemplate | Kind::RegisterManifest) && !packages.is_empty() {
+            @if matches!(kind, Kind::MovePackages | Kind::FinishPackages | Kind::DestroyPackages | Kind::OutgoingTransferTemplate | Kind::RegisterManifest) && !packages.is_empty() {
                 details {
                     summary { "Packages of this license at the last sync (" (packages.len()) ")" }
                     p.mono.hint { (packages.join(" ")) }
@@ -885,7 +908,24 @@ pub async fn create(State(s): State<AppState>, l: Lic, fields: Fields) -> Result
     } else {
         BTreeMap::new()
     };
-    let intent = match intent_of(*kind, &fields, &incoming) {
+    let destroyed = if *kind == Kind::DestroyPackages && !labels(fields.get("labels")).is_empty() {
+        Some(
+            s.wb.destruction_of(
+                &l.lic,
+                &labels(fields.get("labels")),
+                fields.get("method"),
+                fields.get("witness"),
+                fields.get("why"),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let intent = match destroyed
+        .map(Ok)
+        .unwrap_or_else(|| intent_of(*kind, &fields, &incoming))
+    {
         Ok(i) => i,
         Err(m) => {
             let r = Refill::new("draft", &fields, m);
