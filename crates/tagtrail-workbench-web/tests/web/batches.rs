@@ -75,6 +75,11 @@ async fn a_batch_is_planned_worked_balanced_submitted_and_recalled() {
     assert!(
         page.body.contains("Plan a batch") && page.body.contains("Packaging (tolerance 0.5 %)")
     );
+    assert!(
+        page.body.contains("No batch has been completed yet"),
+        "{}",
+        page.body
+    );
     let refused = bob
         .post(
             &board,
@@ -402,6 +407,24 @@ async fn a_batch_is_planned_worked_balanced_submitted_and_recalled() {
     let board_now = bob.get(&board).await;
     assert!(
         board_now.body.contains("Vapes 2026-47"),
+        "{}",
+        board_now.body
+    );
+    // Its yield on the chart and in the table beneath: 140 g of cartridges from 150 g.
+    let yields = board_now
+        .body
+        .split("Yield over time")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        yields.contains("role=\"img\"")
+            && yields.contains("Blue Dream Vape 1g: 1 batch, yield from 93.33 %")
+            && yields.contains(&format!(
+                "<a href=\"/l/{MANUFACTURER}/batches/{id}\">Vapes 2026-47</a>"
+            ))
+            && yields.contains("<td data-label=\"Product\">Blue Dream Vape 1g</td>")
+            && yields.contains("93.33 %</td>")
+            && yields.contains("Yes</td>"),
         "{}",
         board_now.body
     );

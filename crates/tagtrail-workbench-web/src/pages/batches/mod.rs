@@ -1,6 +1,7 @@
 //! Production batches (issue 11): the board of a license's batches by status with the form
 //! that plans one, and a page per batch (`detail`) with its lines, its mass balance, its flow
-//! drawn to scale, and the steps the person may take.
+//! drawn to scale, and the steps the person may take. Under the board, each completed batch's
+//! yield over time by product (`yields`).
 //!
 //! The rules are the model's (`model::batch`): the page offers only the steps `decide` allows
 //! and the workbench decides again when one is taken.
@@ -25,6 +26,7 @@ mod balance;
 mod detail;
 mod flow;
 mod lines;
+mod yields;
 
 pub use detail::{detail, explain, review, set_loss, step};
 pub use lines::{add_line, remove_line};
@@ -97,6 +99,7 @@ async fn board_page(
     refill: Option<&Refill>,
 ) -> Result<Response> {
     let rows = s.wb.batches(&l.lic, None).await?;
+    let history = s.wb.yield_history(&l.lic).await?;
     let zone = &s.options.zone;
     let v = |name: &str| Refill::value(refill, "plan", name);
     let chosen = BatchType::parse(&v("batch_type"));
@@ -116,6 +119,7 @@ async fn board_page(
                 }
             }
         }
+        (yields::card(l, zone, &history))
         @if may_produce(l) {
             form.card.stack.plan #plan method="post" action=(l.url("/batches")) {
                 (csrf_field(&l.signed.csrf))
