@@ -244,6 +244,89 @@ pub fn received(r: &Receipt, deliveries: &BTreeMap<i64, IncomingDelivery>) -> bo
         })
 }
 
+/// Taking back the packages a recipient rejected (rule 45: they stay the shipper's, who
+/// receives them back when they return). One manifest at a time: every package rejected on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakeBack {
+    /// Metrc's transfer id (what the `/tagtrail/v1` extension names).
+    pub transfer_id: i64,
+    pub delivery_id: i64,
+    pub manifest_number: String,
+    pub recipient_license: String,
+    pub labels: Vec<String>,
+}
+
+/// A package of one of this license's outgoing manifests that its recipient rejected, as a sync
+/// saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub transfer_id: i64,
+    pub delivery_id: i64,
+    pub manifest_number: String,
+    pub recipient_license: String,
+    /// `Rejected` until taken back, then `Returned`.
+    pub state: String,
+}
+
+/// Problems of a take-back against what the last sync saw.
+pub fn check_take_back(
+    t: &TakeBack,
+    rejected: &BTreeMap<String, Rejected>,
+) -> Vec<(Option<usize>, String)> {
+    let mut out = vec![];
+    let on_it: BTreeSet<&str> = rejected
+        .iter()
+        .filter(|(_, r)| r.delivery_id == t.delivery_id && r.state == "Rejected")
+        .map(|(l, _)| l.as_str())
+        .collect();
+    if on_it.is_empty() {
+        out.push((
+            None,
+            format!(
+                "manifest {} has no rejected package waiting to be taken back at the last sync; run a sync",
+                t.manifest_number
+            ),
+        ));
+        return out;
+    }
+    let asked: BTreeSet<&str> = t.labels.iter().map(String::as_str).collect();
+    if asked != on_it {
+        out.push((
+            None,
+            format!(
+                "a take-back receives every package rejected on the manifest at once: {}",
+                on_it.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// Whether a sync (or a read-back) shows every package of the take-back returned.
+pub fn taken_back(t: &TakeBack, states: &BTreeMap<String, String>) -> bool {
+    !t.labels.is_empty()
+        && t.labels
+            .iter()
+            .all(|l| states.get(l).map(String::as_str) == Some("Returned"))
+}
+
+/// The steps to take the rejected packages back in Metrc's web UI.
+pub fn take_back_checklist(shipper_license: &str, t: &TakeBack) -> Vec<String> {
+    vec![
+        format!(
+            "In Metrc, signed in to license {shipper_license}, open Transfers › Licensed › Rejected and find manifest {} (rejected by {}).",
+            t.manifest_number, t.recipient_license
+        ),
+        format!(
+            "Check that these {} package(s) came back: {}.",
+            t.labels.len(),
+            t.labels.join(", ")
+        ),
+        "Receive them back into inventory.".into(),
+        "Run a sync (or wait for the next one): the task is accepted when every package shows returned.".into(),
+    ]
+}
+
 /// A delivery of an outgoing manifest, as a sync saw it (the shipper's side).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingDelivery {

@@ -5,7 +5,9 @@
 //! Metrc's 400 answers do.
 
 use crate::discrepancy::{PackageView, Status};
-use crate::manifest::{IncomingDelivery, ManifestDraft, Receipt, check_receipt};
+use crate::manifest::{
+    IncomingDelivery, ManifestDraft, Receipt, Rejected, TakeBack, check_receipt, check_take_back,
+};
 use crate::submission::Kind;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,8 @@ pub enum Intent {
     RegisterManifest(ManifestDraft),
     /// Receive an incoming delivery (likewise).
     ReceiveDelivery(Receipt),
+    /// Take back packages a recipient rejected (likewise).
+    TakeBack(TakeBack),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +117,7 @@ impl Intent {
             Intent::OutgoingTransfer(_) => Kind::OutgoingTransferTemplate,
             Intent::RegisterManifest(_) => Kind::RegisterManifest,
             Intent::ReceiveDelivery(_) => Kind::ReceiveDelivery,
+            Intent::TakeBack(_) => Kind::TakeBackRejected,
         }
     }
 
@@ -125,7 +130,7 @@ impl Intent {
             Intent::DestroyPackages(v) => v.len(),
             Intent::CreateStrains(v) => v.len(),
             Intent::CreateLocations(v) => v.len(),
-            Intent::OutgoingTransfer(_) | Intent::RegisterManifest(_) => 1,
+            Intent::OutgoingTransfer(_) | Intent::RegisterManifest(_) | Intent::TakeBack(_) => 1,
             Intent::ReceiveDelivery(r) => r.lines.len(),
         }
     }
@@ -142,7 +147,9 @@ pub fn permissions(kind: Kind) -> &'static [Permission] {
         Kind::CreateStrains => &[Permission::ManageStrains],
         Kind::CreateLocations => &[Permission::ManageLocations],
         Kind::OutgoingTransferTemplate => &[Permission::ManageTransferTemplates],
-        Kind::RegisterManifest | Kind::ReceiveDelivery => &[Permission::ManageTransfers],
+        Kind::RegisterManifest | Kind::ReceiveDelivery | Kind::TakeBackRejected => {
+            &[Permission::ManageTransfers]
+        }
     }
 }
 
@@ -166,6 +173,8 @@ pub struct World {
     /// The license's sellable inventory (released by QA, agreeing with Metrc, on no hold), when
     /// known: only it goes to a retailer.
     pub sellable: Option<BTreeSet<String>>,
+    /// Packages of this license's outgoing manifests that their recipients rejected, by label.
+    pub rejected: BTreeMap<String, Rejected>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -441,6 +450,14 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
                     0,
                     format!("a manifest needs its {} (rule 40)", missing.join(", ")),
                 );
+            }
+        }
+        Intent::TakeBack(t) => {
+            for (i, m) in check_take_back(t, &w.rejected) {
+                match i {
+                    Some(i) => row(i, m),
+                    None => out_whole.push(m),
+                }
             }
         }
         Intent::ReceiveDelivery(r) => {

@@ -216,6 +216,10 @@ pub enum Kind {
     /// Receiving a delivery: a manual task (confirmed when a sync shows every package accepted
     /// or rejected as decided), or `POST /tagtrail/v1/transfers/deliveries/{id}/receive`.
     ReceiveDelivery,
+    /// Taking back packages a recipient rejected (rule 45): a manual task against Metrc
+    /// (confirmed when a sync shows them returned), or
+    /// `POST /tagtrail/v1/transfers/returns` on a tagtrail ledger.
+    TakeBackRejected,
 }
 
 impl Kind {
@@ -230,6 +234,7 @@ impl Kind {
         Kind::OutgoingTransferTemplate,
         Kind::RegisterManifest,
         Kind::ReceiveDelivery,
+        Kind::TakeBackRejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -244,6 +249,7 @@ impl Kind {
             Kind::OutgoingTransferTemplate => "outgoing_transfer_template",
             Kind::RegisterManifest => "register_manifest",
             Kind::ReceiveDelivery => "receive_delivery",
+            Kind::TakeBackRejected => "take_back_rejected",
         }
     }
 
@@ -263,13 +269,17 @@ impl Kind {
             Kind::OutgoingTransferTemplate => "Outgoing transfer",
             Kind::RegisterManifest => "Register a manifest",
             Kind::ReceiveDelivery => "Receive a delivery",
+            Kind::TakeBackRejected => "Take back rejected packages",
         }
     }
 
     /// Whether Metrc's API lacks the step, so that against Metrc it is a manual task done in
     /// Metrc's web UI and confirmed by a sync; `endpoint()` is then the tagtrail extension.
     pub fn manual_in_metrc(self) -> bool {
-        matches!(self, Kind::RegisterManifest | Kind::ReceiveDelivery)
+        matches!(
+            self,
+            Kind::RegisterManifest | Kind::ReceiveDelivery | Kind::TakeBackRejected
+        )
     }
 
     /// The HTTP method and Metrc path.
@@ -285,6 +295,7 @@ impl Kind {
             Kind::OutgoingTransferTemplate => ("POST", "/transfers/v2/templates/outgoing"),
             Kind::RegisterManifest => ("POST", "/tagtrail/v1/transfers/outgoing"),
             Kind::ReceiveDelivery => ("POST", "/tagtrail/v1/transfers/deliveries/{id}/receive"),
+            Kind::TakeBackRejected => ("POST", "/tagtrail/v1/transfers/returns"),
         }
     }
 }

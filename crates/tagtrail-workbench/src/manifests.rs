@@ -23,7 +23,7 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use tagtrail_domain::time::Timestamp;
 use tagtrail_workbench_model::manifest::{
-    self, DeliveredPackage, IncomingDelivery, OutgoingDelivery,
+    self, DeliveredPackage, IncomingDelivery, OutgoingDelivery, Rejected,
 };
 use tagtrail_workbench_model::preflight::Intent;
 use tagtrail_workbench_model::role::Duty;
@@ -43,6 +43,7 @@ pub fn checklist(license: &LicenseCtx, intent: &Intent) -> Vec<String> {
     match intent {
         Intent::RegisterManifest(m) => manifest::register_checklist(&license.number, m),
         Intent::ReceiveDelivery(r) => manifest::receive_checklist(&license.number, r),
+        Intent::TakeBack(t) => manifest::take_back_checklist(&license.number, t),
         _ => vec![],
     }
 }
@@ -165,6 +166,61 @@ impl Workbench {
             if let Some(d) = out.get_mut(&id) {
                 d.packages.insert(text(&p, "PackageLabel"), delivered(&p));
             }
+        }
+        Ok(out)
+    }
+
+    /// Packages of this license's outgoing manifests that their recipients rejected (or that
+    /// were rejected and are back), by label, at the last sync.
+    pub async fn rejected_outgoing(
+        &self,
+        license: &LicenseCtx,
+    ) -> Result<BTreeMap<String, Rejected>> {
+        // Which transfer each delivery belongs to (the extension names the transfer).
+        let mut transfer_of: BTreeMap<i64, i64> = BTreeMap::new();
+        for (key, t) in self.records(license, "transfer").await? {
+            if let (Some(d), Ok(id)) = (
+                t.get("DeliveryId").and_then(Value::as_i64),
+                key.parse::<i64>(),
+            ) {
+                transfer_of.insert(d, id);
+            }
+        }
+        let deliveries: BTreeMap<String, Value> = self
+            .records(license, "delivery")
+            .await?
+            .into_iter()
+            .collect();
+        let mut out = BTreeMap::new();
+        for (key, p) in self.records(license, "delivery_package").await? {
+            let state = text(&p, "ShipmentPackageState");
+            if state != "Rejected" && state != "Returned" {
+                continue;
+            }
+            let Some((d, label)) = key.split_once(':') else {
+                continue;
+            };
+            let Some(delivery) = deliveries.get(d) else {
+                continue;
+            };
+            let recipient = text(delivery, "RecipientFacilityLicenseNumber");
+            if recipient.eq_ignore_ascii_case(&license.number) {
+                continue;
+            }
+            let delivery_id = d.parse::<i64>().unwrap_or_default();
+            out.insert(
+                label.to_string(),
+                Rejected {
+                    transfer_id: transfer_of
+                        .get(&delivery_id)
+                        .copied()
+                        .unwrap_or(delivery_id),
+                    delivery_id,
+                    manifest_number: text(delivery, "ManifestNumber"),
+                    recipient_license: recipient,
+                    state,
+                },
+            );
         }
         Ok(out)
     }
@@ -324,6 +380,7 @@ impl Workbench {
             return Ok(0);
         }
         let incoming = self.incoming_deliveries(license).await?;
+        let rejected = self.rejected_outgoing(license).await?;
         let mut accepted = 0;
         for sub in &open {
             let seen = match &sub.intent {
@@ -340,6 +397,19 @@ impl Workbench {
                         format!(
                             "sync run {run_id} shows manifest {} (delivery {}) with these packages",
                             d.manifest_number, d.delivery_id
+                        )
+                    })
+                }
+                Intent::TakeBack(t) => {
+                    let states = t
+                        .labels
+                        .iter()
+                        .filter_map(|l| rejected.get(l).map(|r| (l.clone(), r.state.clone())))
+                        .collect();
+                    manifest::taken_back(t, &states).then(|| {
+                        format!(
+                            "sync run {run_id} shows every rejected package of manifest {} returned",
+                            t.manifest_number
                         )
                     })
                 }

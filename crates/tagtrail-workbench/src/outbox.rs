@@ -166,6 +166,7 @@ fn rows_of(intent: &Intent) -> Vec<Value> {
                 }],
             })]
         }
+        Intent::TakeBack(t) => vec![json!({ "TransferId": t.transfer_id })],
         Intent::ReceiveDelivery(r) => r
             .lines
             .iter()
@@ -236,6 +237,9 @@ impl Workbench {
         };
         if kind == Kind::ReceiveDelivery {
             w.incoming = self.incoming_deliveries(license).await?;
+        }
+        if kind == Kind::TakeBackRejected {
+            w.rejected = self.rejected_outgoing(license).await?;
         }
         if matches!(
             kind,
@@ -897,6 +901,13 @@ impl Workbench {
                     out.insert(0);
                 }
             }
+            Intent::TakeBack(t) => {
+                let d = self.delivery_live(session, t.delivery_id).await?;
+                let states = d.packages.into_iter().map(|(l, p)| (l, p.state)).collect();
+                if manifest::taken_back(t, &states) {
+                    out.insert(0);
+                }
+            }
             Intent::ReceiveDelivery(r) => {
                 let d = self.delivery_live(session, r.delivery_id).await?;
                 let seen = BTreeMap::from([(r.delivery_id, d)]);
@@ -1103,6 +1114,15 @@ impl Workbench {
                 for l in list {
                     if let Some(e) = expected.get_mut(l) {
                         e.status = Status::Inactive;
+                        touched.insert(l.clone(), e.clone());
+                    }
+                }
+            }
+            // Back in this license's active inventory.
+            Intent::TakeBack(t) => {
+                for l in &t.labels {
+                    if let Some(e) = expected.get_mut(l) {
+                        e.status = Status::Active;
                         touched.insert(l.clone(), e.clone());
                     }
                 }

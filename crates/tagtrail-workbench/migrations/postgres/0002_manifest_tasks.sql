@@ -10,7 +10,7 @@ ALTER TABLE companies ADD COLUMN ledger_extensions BIGINT NOT NULL DEFAULT 0
 ALTER TABLE submissions DROP CONSTRAINT submissions_kind_check;
 ALTER TABLE submissions ADD CONSTRAINT submissions_kind_check CHECK (kind IN ('create_packages',
     'move_packages', 'finish_packages', 'create_strains', 'create_locations',
-    'outgoing_transfer_template', 'register_manifest', 'receive_delivery', 'create_testing_samples', 'destroy_packages'));
+    'outgoing_transfer_template', 'register_manifest', 'receive_delivery', 'create_testing_samples', 'destroy_packages', 'take_back_rejected'));
 
 -- The manual task's checklist: the steps ticked so far, with who and when.
 ALTER TABLE submissions ADD COLUMN checklist TEXT NOT NULL DEFAULT '[]'

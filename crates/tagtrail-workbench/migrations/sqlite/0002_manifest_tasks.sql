@@ -16,7 +16,7 @@ CREATE TABLE submissions_v2 (
     license_id INTEGER NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('create_packages', 'move_packages', 'finish_packages',
         'create_strains', 'create_locations', 'outgoing_transfer_template',
-        'register_manifest', 'receive_delivery', 'create_testing_samples', 'destroy_packages')),
+        'register_manifest', 'receive_delivery', 'create_testing_samples', 'destroy_packages', 'take_back_rejected')),
     state TEXT NOT NULL CHECK (state IN ('draft', 'review', 'approved', 'submitted', 'accepted',
         'rejected', 'withdrawn')),
     title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),

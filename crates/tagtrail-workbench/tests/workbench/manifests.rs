@@ -5,7 +5,9 @@ use crate::kit::*;
 use serde_json::{Value, json};
 use tagtrail_testkit::{DISTRIBUTOR, MANUFACTURER, TestApp};
 use tagtrail_workbench::audit::Door;
-use tagtrail_workbench::model::manifest::{ManifestDraft, Receipt, ReceiptLine, Transport};
+use tagtrail_workbench::model::manifest::{
+    ManifestDraft, Receipt, ReceiptLine, TakeBack, Transport,
+};
 use tagtrail_workbench::model::preflight::{Intent, TransferDraft};
 use tagtrail_workbench::model::submission::{State, Step};
 use tagtrail_workbench::people::Caller;
@@ -449,6 +451,126 @@ async fn against_a_tagtrail_ledger_the_outbox_does_the_manifest_steps_once() {
         assert_eq!(
             answer.entry.endpoint.as_deref(),
             Some(format!("POST /tagtrail/v1/transfers/deliveries/{delivery}/receive").as_str())
+        );
+        b.finish().await;
+        app.finish().await;
+    }
+}
+
+/// Rule 45: rejected packages stay the shipper's, who takes them back when they return — a
+/// submission like any other: here sent to a tagtrail ledger's extension, applied once, and the
+/// package is in the shipper's active inventory again.
+#[tokio::test]
+async fn rejected_packages_are_taken_back_through_the_outbox() {
+    for backend in backends() {
+        let app = TestApp::start(&backend, tagtrail_testkit::test_config()).await;
+        let mut b = Bench::open(&backend, fast()).await;
+        let company = b.brand(&app).await;
+        b.wb.set_ledger_extensions(&Caller::operator(), Door::Cli, company, true)
+            .await
+            .unwrap();
+        let alice = b.caller("alice").await;
+        let label = fresh_lot(&app).await;
+        sync(&b, &alice, MANUFACTURER).await;
+        let id = approved_and_submitted(
+            &b,
+            MANUFACTURER,
+            "To distribution",
+            manifest_of(&label, transport()),
+        )
+        .await;
+        let lm = b.license(&alice, MANUFACTURER).await;
+        assert_eq!(
+            b.wb.deliver(&lm, id).await.unwrap(),
+            tagtrail_workbench::outbox::Delivery::Accepted
+        );
+        let manifest_id = app
+            .list(MANUFACTURER, "/transfers/v2/outgoing")
+            .await
+            .iter()
+            .map(|t| t["Id"].as_i64().unwrap())
+            .max()
+            .unwrap();
+        app.post(
+            DISTRIBUTOR,
+            "/tagtrail/v1/transfers/depart",
+            json!([{"TransferId": manifest_id}]),
+        )
+        .send()
+        .await
+        .ok();
+        // The distributor rejects it on arrival (a torn seal), through its own outbox.
+        sync(&b, &alice, DISTRIBUTOR).await;
+        let (delivery, manifest) = incoming_delivery(&b, &label).await;
+        let reject = Intent::ReceiveDelivery(Receipt {
+            delivery_id: delivery,
+            manifest_number: manifest.clone(),
+            shipper_license: MANUFACTURER.into(),
+            lines: vec![ReceiptLine {
+                label: label.clone(),
+                accept: false,
+                received_quantity: None,
+                reason: Some("seal torn".into()),
+                counted: None,
+                label_ok: Some(true),
+                intact: Some(false),
+            }],
+        });
+        let rid = approved_and_submitted(&b, DISTRIBUTOR, "Reject", reject).await;
+        let ld = b.license(&alice, DISTRIBUTOR).await;
+        assert_eq!(
+            b.wb.deliver(&ld, rid).await.unwrap(),
+            tagtrail_workbench::outbox::Delivery::Accepted
+        );
+        // The kitchen's sync sees the rejection; it takes the package back.
+        sync(&b, &alice, MANUFACTURER).await;
+        let rejected = b.wb.rejected_outgoing(&lm).await.unwrap();
+        let r = rejected.get(&label).expect("the rejection is synced");
+        assert_eq!(
+            (r.state.as_str(), r.recipient_license.as_str()),
+            ("Rejected", DISTRIBUTOR)
+        );
+        let partial = Intent::TakeBack(TakeBack {
+            transfer_id: r.transfer_id,
+            delivery_id: r.delivery_id,
+            manifest_number: r.manifest_number.clone(),
+            recipient_license: r.recipient_license.clone(),
+            labels: vec![],
+        });
+        let carol = b.caller("carol").await;
+        let lc = b.license(&carol, MANUFACTURER).await;
+        let bad =
+            b.wb.draft(&carol, Door::Web, &lc, "Take back", "returned", partial)
+                .await
+                .unwrap();
+        let problems = b.wb.submission(&lc, bad).await.unwrap().preflight;
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("every package rejected")),
+            "{problems:?}"
+        );
+        let back = Intent::TakeBack(TakeBack {
+            transfer_id: r.transfer_id,
+            delivery_id: r.delivery_id,
+            manifest_number: r.manifest_number.clone(),
+            recipient_license: r.recipient_license.clone(),
+            labels: vec![label.clone()],
+        });
+        let tid = approved_and_submitted(&b, MANUFACTURER, "Take back", back).await;
+        assert_eq!(
+            b.wb.deliver(&lm, tid).await.unwrap(),
+            tagtrail_workbench::outbox::Delivery::Accepted
+        );
+        assert!(
+            ledger_labels(&app, MANUFACTURER, "active")
+                .await
+                .contains(&label)
+        );
+        sync(&b, &alice, MANUFACTURER).await;
+        assert_eq!(
+            b.wb.rejected_outgoing(&lm).await.unwrap()[&label].state,
+            "Returned"
         );
         b.finish().await;
         app.finish().await;

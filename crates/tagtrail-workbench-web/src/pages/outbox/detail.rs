@@ -185,6 +185,14 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                 }))
             };
         }
+        Intent::TakeBack(t) => html! {
+            dl.facts {
+                dt { "Manifest" } dd.mono { (t.manifest_number) }
+                dt { "Rejected by" } dd.mono { (t.recipient_license) }
+            }
+            table { thead { tr { th.row { "#" } th { "Package taken back" } } }
+                tbody { @for (i, p) in t.labels.iter().enumerate() { tr { td.row { (i + 1) } td.mono { (p) } } } } }
+        },
         Intent::DestroyPackages(list) => html! {
             table.cards { thead { tr { th.row { "Row" } th { "Package" } th { "Destroyed" } th { "How" } th { "Witness" } th { "Why" } } }
                 tbody { @for (i, x) in list.iter().enumerate() { tr class=(mark(i)) {

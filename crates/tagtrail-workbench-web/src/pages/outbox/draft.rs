@@ -15,7 +15,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use tagtrail_workbench::audit::Door;
 use tagtrail_workbench::model::manifest::{
-    IncomingDelivery, ManifestDraft, Receipt, ReceiptLine, Transport,
+    IncomingDelivery, ManifestDraft, Receipt, ReceiptLine, Rejected, TakeBack, Transport,
 };
 use tagtrail_workbench::model::preflight::{
     Ingredient, Intent, Move, NewLocation, NewPackage, TransferDraft,
@@ -42,6 +42,11 @@ pub(super) const FORMS: &[(&str, Kind, &str)] = &[
         "Packages to move to one location.",
     ),
     ("finish", Kind::FinishPackages, "Empty packages to finish."),
+    (
+        "takeback",
+        Kind::TakeBackRejected,
+        "Packages a recipient rejected, received back into this license's inventory.",
+    ),
     (
         "destroy",
         Kind::DestroyPackages,
@@ -144,6 +149,31 @@ fn refilled_line(refill: Option<&Refill>, label: &str) -> Option<usize> {
     (0..r.fields.0.len()).find(|i| r.fields.get(&format!("label{i}")) == label)
 }
 
+/// Rejected packages still waiting to be taken back, by delivery.
+fn waiting_returns(rejected: &BTreeMap<String, Rejected>) -> BTreeMap<i64, Vec<(&str, &Rejected)>> {
+    let mut out: BTreeMap<i64, Vec<(&str, &Rejected)>> = BTreeMap::new();
+    for (label, r) in rejected.iter().filter(|(_, r)| r.state == "Rejected") {
+        out.entry(r.delivery_id)
+            .or_default()
+            .push((label.as_str(), r));
+    }
+    out
+}
+
+/// The take-back of every package rejected on one delivery, as the last sync saw them.
+fn take_back_of(rejected: &BTreeMap<String, Rejected>, delivery: Option<i64>) -> Option<Intent> {
+    let waiting = waiting_returns(rejected);
+    let lines = waiting.get(&delivery?)?;
+    let first = lines.first()?.1;
+    Some(Intent::TakeBack(TakeBack {
+        transfer_id: first.transfer_id,
+        delivery_id: first.delivery_id,
+        manifest_number: first.manifest_number.clone(),
+        recipient_license: first.recipient_license.clone(),
+        labels: lines.iter().map(|(l, _)| l.to_string()).collect(),
+    }))
+}
+
 /// Wholesale prices typed one per line: a package tag, then a price.
 fn prices(text: &str) -> std::result::Result<BTreeMap<String, Decimal>, String> {
     let mut out = BTreeMap::new();
@@ -219,6 +249,10 @@ fn intent_of(
             )
         }
         Kind::FinishPackages => Intent::FinishPackages(need(labels(f.get("labels")), "package")?),
+        // Built from the last sync's rejected packages: see `create`.
+        Kind::TakeBackRejected => {
+            return Err("Choose the manifest whose rejected packages came back.".into());
+        }
         // Built by the application from the last sync (each package's whole quantity): see
         // `create`.
         Kind::DestroyPackages => {
@@ -581,6 +615,12 @@ async fn draft_page(
         ));
     }
     let (packages, locations, types) = suggestions(s, l).await?;
+    let rejected = if *kind == Kind::TakeBackRejected {
+        s.wb.rejected_outgoing(&l.lic).await?
+    } else {
+        BTreeMap::new()
+    };
+    let returns = waiting_returns(&rejected);
     let v = |name: &str| Refill::value(refill, "draft", name);
     let title = if refill.is_some() {
         v("title")
@@ -661,6 +701,24 @@ async fn draft_page(
                     label for="d-loc" { "New location" }
                     input type="text" id="d-loc" name="location" required list="locations" value=(v("location"));
                     datalist #locations { @for n in &locations { option value=(n) {} } }
+                }
+                Kind::TakeBackRejected => {
+                    @if returns.is_empty() {
+                        p { "No package of this license's manifests is rejected and waiting to be taken back at the last sync." }
+                    } @else {
+                        fieldset {
+                            legend { "The manifest whose rejected packages came back" }
+                            @for (id, lines) in &returns {
+                                @let r = lines[0].1;
+                                label.choice {
+                                    input type="radio" name="delivery" value=(id) required checked[returns.len() == 1 || v("delivery") == id.to_string()];
+                                    " Manifest " span.mono { (r.manifest_number) } ", rejected by " span.mono { (r.recipient_license) } ": "
+                                    span.mono { (lines.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(", ")) }
+                                }
+                            }
+                        }
+                        p.hint { "Every package rejected on the manifest comes back at once, into this license's active inventory (rule 45)." }
+                    }
                 }
                 Kind::DestroyPackages => {
                     label for="d-labels" { "Package tags, one per line" }
@@ -922,7 +980,13 @@ pub async fn create(State(s): State<AppState>, l: Lic, fields: Fields) -> Result
     } else {
         None
     };
+    let taken_back = if *kind == Kind::TakeBackRejected {
+        take_back_of(&s.wb.rejected_outgoing(&l.lic).await?, delivery)
+    } else {
+        None
+    };
     let intent = match destroyed
+        .or(taken_back)
         .map(Ok)
         .unwrap_or_else(|| intent_of(*kind, &fields, &incoming))
     {
