@@ -335,6 +335,9 @@ async fn addresses(w: &World, owner: &str, number: &str) -> Vec<(&'static str, S
         "/outbox/new?kind=manifest",
         "/outbox/new?kind=receive",
         "/outbox/new?kind=create",
+        "/outbox/new?kind=sample",
+        "/outbox/new?kind=destroy",
+        "/outbox/new?kind=takeback",
         "/packages?q=1A",
     ] {
         out.push(("GET", lic(q, number)));
