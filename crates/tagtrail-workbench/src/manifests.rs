@@ -176,6 +176,21 @@ impl Workbench {
         &self,
         license: &LicenseCtx,
     ) -> Result<BTreeMap<String, Rejected>> {
+        Ok(self
+            .outgoing_package_states(license)
+            .await?
+            .into_iter()
+            .filter(|(_, r)| r.state == "Rejected" || r.state == "Returned")
+            .collect())
+    }
+
+    /// Every package of this license's outgoing manifests with its state on the newest
+    /// delivery that carried it (`Shipped`, `Accepted`, `Rejected`, `Returned`), at the last
+    /// sync: the shipper's confirmation of delivery.
+    pub async fn outgoing_package_states(
+        &self,
+        license: &LicenseCtx,
+    ) -> Result<BTreeMap<String, Rejected>> {
         // Which transfer each delivery belongs to (the extension names the transfer).
         let mut transfer_of: BTreeMap<i64, i64> = BTreeMap::new();
         for (key, t) in self.records(license, "transfer").await? {
@@ -194,9 +209,6 @@ impl Workbench {
         let mut out = BTreeMap::new();
         for (key, p) in self.records(license, "delivery_package").await? {
             let state = text(&p, "ShipmentPackageState");
-            if state != "Rejected" && state != "Returned" {
-                continue;
-            }
             let Some((d, label)) = key.split_once(':') else {
                 continue;
             };
@@ -208,6 +220,13 @@ impl Workbench {
                 continue;
             }
             let delivery_id = d.parse::<i64>().unwrap_or_default();
+            // A package shipped more than once: the newest delivery speaks for it.
+            if out
+                .get(label)
+                .is_some_and(|r: &Rejected| r.delivery_id > delivery_id)
+            {
+                continue;
+            }
             out.insert(
                 label.to_string(),
                 Rejected {

@@ -442,6 +442,11 @@ async fn against_a_tagtrail_ledger_the_outbox_does_the_manifest_steps_once() {
                 .await
                 .contains(&label)
         );
+        // The shipper's confirmation of delivery: its next sync shows the package accepted.
+        sync(&b, &alice, MANUFACTURER).await;
+        let la = b.license(&alice, MANUFACTURER).await;
+        let states = b.wb.outgoing_package_states(&la).await.unwrap();
+        assert_eq!(states[&label].state, "Accepted");
         let ld = b.license(&alice, DISTRIBUTOR).await;
         let log = b.wb.audit_log(&alice, Some(&ld), 100).await.unwrap();
         let answer = log

@@ -242,6 +242,17 @@ fn offered(l: &Lic, sub: &Submission, manual: bool) -> Vec<Step> {
     .collect()
 }
 
+/// A package's state on its delivery, in words.
+fn shipment_words(state: Option<&str>) -> &'static str {
+    match state {
+        Some("Shipped") => "on its way, or waiting for the recipient to receive it",
+        Some("Accepted") => "accepted by the recipient",
+        Some("Rejected") => "rejected by the recipient: take it back when it returns",
+        Some("Returned") => "rejected, and taken back",
+        _ => "not seen on a manifest yet: run a sync",
+    }
+}
+
 /// What withdrawing does, for the confirmation.
 fn withdraw_words(sub: &Submission) -> String {
     if sub.state == SubState::Submitted {
@@ -317,6 +328,19 @@ async fn detail_page(
     let sub = s.wb.submission(&l.lic, id).await?;
     let zone = &s.options.zone;
     let history = s.wb.submission_history(&l.lic, id).await?;
+    // A registered manifest's delivery, as Metrc showed it at the last sync: the shipper's
+    // confirmation that the recipient accepted (or rejected) each package.
+    let delivered: Vec<(String, Option<String>)> = match &sub.intent {
+        Intent::RegisterManifest(m) if sub.state == SubState::Accepted => {
+            let states = s.wb.outgoing_package_states(&l.lic).await?;
+            m.transfer
+                .packages
+                .iter()
+                .map(|p| (p.clone(), states.get(p).map(|r| r.state.clone())))
+                .collect()
+        }
+        _ => vec![],
+    };
     let ledger = s.wb.ledger_extensions(l.lic.company_id).await?;
     let manual = sub.kind.manual_in_metrc() && !ledger;
     let steps = offered(l, &sub, manual);
@@ -480,6 +504,17 @@ async fn detail_page(
         }
         h2 { "What it asks Metrc to do" }
         (intent_table(&sub.intent, &sub.preflight))
+        @if !delivered.is_empty() {
+            h2 { "Delivery" }
+            div.card {
+                p.hint { "Each package as Metrc showed it at the last sync of this license." }
+                table.cards { thead { tr { th { "Package" } th { "Delivery" } } }
+                    tbody { @for (p, state) in &delivered { tr {
+                        td.mono data-label="Package" { (p) }
+                        td data-label="Delivery" { (shipment_words(state.as_deref())) }
+                    } } } }
+            }
+        }
         h2 { "Details" }
         div.card {
             dl.facts {
