@@ -166,11 +166,15 @@ impl Amount {
     }
 }
 
-/// An input: a package and what the batch draws from it.
+/// An input: a package and what the batch draws from it — or an ingredient that is no Metrc
+/// package (sugar, gummy base, terpenes), weighed for the balance and never sent to Metrc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
+    /// The package's tag, or the untracked ingredient's name.
     pub package: String,
     pub amount: Amount,
+    #[serde(default)]
+    pub untracked: bool,
 }
 
 /// An output: a new package (its tag, item and location) and what it holds.
@@ -425,6 +429,7 @@ mod tests {
         Input {
             package: "IN".into(),
             amount: Amount::new(d(q), u),
+            untracked: false,
         }
     }
 

@@ -154,7 +154,8 @@ impl Batch {
                 ingredients: vec![],
             })
             .collect();
-        for i in &self.inputs {
+        // Only Metrc packages are drawn from; an untracked ingredient is weighed, not sent.
+        for i in self.inputs.iter().filter(|i| !i.line.untracked) {
             for (p, q) in packages
                 .iter_mut()
                 .zip(split_draw(i.line.amount.quantity, &grams, 4))
@@ -228,7 +229,15 @@ fn check_amount(what: &str, a: &Amount) -> Result<()> {
 fn check_line(line: &Line) -> Result<()> {
     match line {
         Line::Input(i) => {
-            text("an input's package tag", &i.package, 200)?;
+            text(
+                if i.untracked {
+                    "an ingredient's name"
+                } else {
+                    "an input's package tag"
+                },
+                &i.package,
+                200,
+            )?;
             check_amount("an input", &i.amount)
         }
         Line::Output(o) => {
@@ -537,6 +546,12 @@ impl Workbench {
         }
         let data = serde_json::to_string(&line).map_err(|e| WbError::Invalid(e.to_string()))?;
         let words = match &line {
+            Line::Input(i) if i.untracked => format!(
+                "untracked ingredient {} {} of {}",
+                i.amount.quantity.normalize(),
+                i.amount.unit,
+                i.package
+            ),
             Line::Input(i) => format!(
                 "input {} {} drawn from {}",
                 i.amount.quantity.normalize(),
@@ -940,7 +955,7 @@ impl Workbench {
         let (mut parents, mut children) = (vec![], vec![]);
         for l in &lines {
             match serde_json::from_str::<Line>(&l.try_get::<String, _>("data")?) {
-                Ok(Line::Input(i)) => parents.push(i.package),
+                Ok(Line::Input(i)) if !i.untracked => parents.push(i.package),
                 Ok(Line::Output(o)) => children.push(o.tag),
                 _ => {}
             }
@@ -996,5 +1011,89 @@ impl Workbench {
             ));
         }
         license.require(Duty::Produce)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    fn recorded<T>(id: i64, line: T) -> Recorded<T> {
+        Recorded {
+            id,
+            line,
+            by: "june".into(),
+            at: now(),
+        }
+    }
+
+    /// An infusion: distillate (a Metrc package) and gummy base (an untracked ingredient) in,
+    /// gummies out. The base counts in the balance and is never an ingredient sent to Metrc.
+    #[test]
+    fn untracked_ingredients_weigh_but_are_not_sent() {
+        let b = Batch {
+            id: 1,
+            license_id: 1,
+            name: "Gummies".into(),
+            batch_type: BatchType::Infusion,
+            plan: String::new(),
+            status: Status::InProgress,
+            tolerance_percent: d("2"),
+            process_loss: None,
+            created_by: "june".into(),
+            created_at: now(),
+            updated_at: now(),
+            inputs: vec![
+                recorded(
+                    1,
+                    Input {
+                        package: "1A4000000000000000000001".into(),
+                        amount: Amount::new(d("10"), "Grams"),
+                        untracked: false,
+                    },
+                ),
+                recorded(
+                    2,
+                    Input {
+                        package: "Gummy base".into(),
+                        amount: Amount::new(d("990"), "Grams"),
+                        untracked: true,
+                    },
+                ),
+            ],
+            outputs: vec![recorded(
+                3,
+                Output {
+                    tag: "1A4000000000000000000002".into(),
+                    item: "Mango Gummies 10x10mg".into(),
+                    amount: Amount {
+                        quantity: d("250"),
+                        unit: "Each".into(),
+                        grams_each: Some(d("4")),
+                    },
+                    location: Some("Finished Goods".into()),
+                },
+            )],
+            waste: vec![],
+            steps: vec![],
+            explanation: None,
+            submissions: vec![],
+        };
+        let balance = b.balance().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((balance.inputs, balance.outputs), (d("1000"), d("1000")));
+        let Ok(Intent::CreatePackages(made)) = b.intent() else {
+            panic!("a new-packages intent");
+        };
+        let drawn: Vec<&str> = made[0]
+            .ingredients
+            .iter()
+            .map(|i| i.package.as_str())
+            .collect();
+        assert_eq!(drawn, vec!["1A4000000000000000000001"]);
+        assert_eq!(made[0].ingredients[0].quantity, d("10"));
     }
 }

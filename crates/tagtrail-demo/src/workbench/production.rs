@@ -86,6 +86,7 @@ pub(super) async fn batches(
         Line::Input(Input {
             package: distillate.clone(),
             amount: grams(g),
+            untracked: false,
         })
     };
     // A packaging batch planned, started, worked with `lines`, then taken through `steps`.

@@ -32,6 +32,7 @@ fn input(package: &str, grams: &str) -> Line {
     Line::Input(Input {
         package: package.into(),
         amount: Amount::new(d(grams), "Grams"),
+        untracked: false,
     })
 }
 

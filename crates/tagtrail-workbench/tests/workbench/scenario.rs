@@ -259,10 +259,12 @@ async fn seed_003_from_material_to_the_retailer() {
             Line::Input(Input {
                 package: flower[0].clone(),
                 amount: grams("200"),
+                untracked: false,
             }),
             Line::Input(Input {
                 package: flower[1].clone(),
                 amount: grams("100"),
+                untracked: false,
             }),
             distillate(&out[0], "40"),
             distillate(&out[1], "20"),

@@ -123,7 +123,11 @@ pub(super) fn tables(l: &Lic, zone: &tagtrail_web::Zone, b: &Batch) -> Markup {
                     thead { tr { th.row { "#" } th { "Package" } th { "Quantity" } th { "Unit" } th { "Recorded" } @if editable { th { span.sr { "Remove" } } } } }
                     tbody { @for (i, r) in b.inputs.iter().enumerate() { tr {
                         td.row data-label="#" { "input " (i + 1) }
-                        td.mono data-label="Package" { a href=(pkg(&r.line.package)) { (r.line.package) } }
+                        @if r.line.untracked {
+                            td data-label="Package" { (r.line.package) " " span.muted { "(ingredient, not a Metrc package)" } }
+                        } @else {
+                            td.mono data-label="Package" { a href=(pkg(&r.line.package)) { (r.line.package) } }
+                        }
                         td.num data-label="Quantity" { (r.line.amount.quantity.normalize()) @if let Some(g) = r.line.amount.grams_each { " " span.muted { "(" (grams(g)) " g each)" } } }
                         td data-label="Unit" { (r.line.amount.unit) }
                         td data-label="Recorded" { (recorded(zone, r)) }
@@ -249,8 +253,9 @@ pub(super) fn forms(l: &Lic, b: &Batch, sug: &Suggestions, refill: Option<&Refil
                     (csrf_field(&l.signed.csrf))
                     input type="hidden" name="kind" value="input";
                     (refusal(Refill::error(refill, "input")))
-                    label for="input-package" { "Package tag" }
-                    input type="text" id="input-package" name="package" list="packages" required autocapitalize="characters" value=(v("input", "package"));
+                    label for="input-package" { "Package tag, or the ingredient's name" }
+                    input type="text" id="input-package" name="package" list="packages" required value=(v("input", "package"));
+                    label.choice { input type="checkbox" name="untracked" value="yes" checked[v("input", "untracked") == "yes"]; " Not a Metrc package: an ingredient such as sugar or gummy base, weighed for the balance and never sent to Metrc" }
                     (amount_fields("input", refill, "Grams"))
                     div.buttons { button.act type="submit" { "Record the input" } (acting_for(&l.lic)) }
                 }
@@ -337,9 +342,16 @@ fn line_of(f: &Fields) -> (&'static str, std::result::Result<Line, String>) {
         "input" => (
             "input",
             amount_of(f, "input").map(|amount| {
+                let untracked = f.get("untracked") == "yes";
                 Line::Input(Input {
-                    package: t("package").to_ascii_uppercase(),
+                    // A tag is upper case; an ingredient's name is kept as typed.
+                    package: if untracked {
+                        t("package")
+                    } else {
+                        t("package").to_ascii_uppercase()
+                    },
                     amount,
+                    untracked,
                 })
             }),
         ),
@@ -379,6 +391,12 @@ fn line_of(f: &Fields) -> (&'static str, std::result::Result<Line, String>) {
 
 fn recorded_words(line: &Line) -> String {
     match line {
+        Line::Input(i) if i.untracked => format!(
+            "Ingredient recorded: {} {} of {} (not a Metrc package).",
+            i.amount.quantity.normalize(),
+            i.amount.unit,
+            i.package
+        ),
         Line::Input(i) => format!(
             "Input recorded: {} {} from {}.",
             i.amount.quantity.normalize(),
