@@ -100,7 +100,7 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
             }
             table { thead { tr { th.row { "#" } th { "Package on the transfer" } @if !t.wholesale_prices.is_empty() { th { "Wholesale price" } } } }
                 tbody { @for (i, p) in t.packages.iter().enumerate() { tr { td.row { (i + 1) } td.mono { (p) }
-                    @if !t.wholesale_prices.is_empty() { td { @if let Some(price) = t.wholesale_prices.get(p) { "$" (price.normalize()) } } }
+                    @if !t.wholesale_prices.is_empty() { td { @if let Some(price) = t.wholesale_prices.get(p) { (format!("${price:.2}")) } } }
                 } } } }
         },
         Intent::RegisterManifest(m) => {
@@ -151,7 +151,7 @@ fn intent_table(intent: &Intent, problems: &[Problem]) -> Markup {
                     table { thead { tr { th.row { "#" } th { "Package on the manifest" } @if !t.wholesale_prices.is_empty() { th { "Wholesale price" } } } }
                         tbody { @for (i, p) in t.packages.iter().enumerate() {
                             tr class=(if named(p) { "bad-row" } else { "" }) { td.row { (i + 1) } td.mono { (p) }
-                                @if !t.wholesale_prices.is_empty() { td { @if let Some(price) = t.wholesale_prices.get(p) { "$" (price.normalize()) } } }
+                                @if !t.wholesale_prices.is_empty() { td { @if let Some(price) = t.wholesale_prices.get(p) { (format!("${price:.2}")) } } }
                             }
                         } } }
                 }))

@@ -1049,5 +1049,7 @@ mod tests {
                 .contains("Line 1")
         );
         assert!(prices("A 1\nB twelve").unwrap_err().contains("Line 2"));
+        // The submission page shows a price in dollars and cents.
+        assert_eq!(format!("{:.2}", Decimal::new(125, 1)), "12.50");
     }
 }
