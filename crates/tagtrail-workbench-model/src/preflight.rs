@@ -175,6 +175,16 @@ pub struct World {
     pub sellable: Option<BTreeSet<String>>,
     /// Packages of this license's outgoing manifests that their recipients rejected, by label.
     pub rejected: BTreeMap<String, Rejected>,
+    /// Transporters the workbench knows (the company's own licenses), by license number.
+    pub transporters: BTreeMap<String, KnownTransporter>,
+}
+
+/// A license of the company's that may carry a manifest: whether it holds a distributor
+/// license (rule 39), and its drivers (driver's license numbers) at its last sync.
+#[derive(Debug, Clone, Default)]
+pub struct KnownTransporter {
+    pub distributor: bool,
+    pub drivers: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -444,6 +454,32 @@ pub fn check(intent: &Intent, w: &World) -> Vec<Problem> {
         Intent::OutgoingTransfer(t) => check_transfer(t, w, &mut row),
         Intent::RegisterManifest(m) => {
             check_transfer(&m.transfer, w, &mut row);
+            // Rule 39, for a transporter the workbench knows (one of the company's licenses):
+            // it holds a distributor license, and the driver is one of its drivers.
+            let x = &m.transport;
+            if let Some(t) = w.transporters.get(x.transporter_license.trim()) {
+                if !t.distributor {
+                    row(
+                        0,
+                        format!(
+                            "{} holds no distributor license, so it cannot transport (rule 39)",
+                            x.transporter_license
+                        ),
+                    );
+                }
+                if !x.driver_license.trim().is_empty()
+                    && !t.drivers.is_empty()
+                    && !t.drivers.contains(x.driver_license.trim())
+                {
+                    row(
+                        0,
+                        format!(
+                            "driver's license {} is not one of {}'s drivers at its last sync",
+                            x.driver_license, x.transporter_license
+                        ),
+                    );
+                }
+            }
             let missing = m.transport.missing();
             if !missing.is_empty() {
                 row(
@@ -697,6 +733,58 @@ mod tests {
                 .iter()
                 .any(|p| p.message.contains("passed testing"))
         );
+    }
+
+    /// Rule 39: a transporter the workbench knows holds a distributor license, and the driver
+    /// is one of its own.
+    #[test]
+    fn rule_39_the_transporter_distributes_and_the_driver_is_its_own() {
+        use crate::manifest::{ManifestDraft, Transport};
+        let manifest = |transporter: &str, driver: &str| {
+            Intent::RegisterManifest(ManifestDraft {
+                transfer: TransferDraft {
+                    name: "to distro".into(),
+                    recipient_license: "C11-0000701-LIC".into(),
+                    recipient_is_retailer: false,
+                    transfer_type: "Transfer".into(),
+                    packages: vec!["SRC".into()],
+                    wholesale_prices: Default::default(),
+                },
+                transport: Transport {
+                    transporter_license: transporter.into(),
+                    driver_name: "Luis Ortega".into(),
+                    driver_occupational_license: "EMP-300310".into(),
+                    driver_license: driver.into(),
+                    vehicle_make: "Ford".into(),
+                    vehicle_model: "Transit".into(),
+                    vehicle_plate: "8TGT123".into(),
+                    estimated_departure: "2026-12-01T08:00:00".into(),
+                    estimated_arrival: "2026-12-01T12:00:00".into(),
+                    phone_for_questions: String::new(),
+                },
+            })
+        };
+        let mut w = world();
+        w.transporters.insert(
+            "C11-0000701-LIC".into(),
+            KnownTransporter {
+                distributor: true,
+                drivers: BTreeSet::from(["D4481237".to_string()]),
+            },
+        );
+        w.transporters
+            .insert("CDPH-10003301".into(), KnownTransporter::default());
+        assert_eq!(check(&manifest("C11-0000701-LIC", "D4481237"), &w), vec![]);
+        let p = check(&manifest("C11-0000701-LIC", "D0000000"), &w);
+        assert!(
+            p[0].message
+                .contains("not one of C11-0000701-LIC's drivers"),
+            "{p:?}"
+        );
+        let p = check(&manifest("CDPH-10003301", "D4481237"), &w);
+        assert!(p[0].message.contains("no distributor license"), "{p:?}");
+        // A transporter of another company is the ledger's to check.
+        assert_eq!(check(&manifest("C11-9999999-LIC", "D0000000"), &w), vec![]);
     }
 
     /// Rule 42: a wholesale manifest prices every package.

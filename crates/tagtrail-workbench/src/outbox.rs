@@ -241,6 +241,30 @@ impl Workbench {
         if kind == Kind::TakeBackRejected {
             w.rejected = self.rejected_outgoing(license).await?;
         }
+        if kind == Kind::RegisterManifest {
+            // The company's own licenses are the transporters the workbench knows.
+            for l in self
+                .all_licenses()
+                .await?
+                .into_iter()
+                .filter(|l| l.company_id == license.company_id)
+            {
+                let drivers = self
+                    .records(&l, "driver")
+                    .await?
+                    .iter()
+                    .filter_map(|(_, d)| d.get("DriversLicenseNumber").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect();
+                w.transporters.insert(
+                    l.number.clone(),
+                    preflight::KnownTransporter {
+                        distributor: l.kind.to_ascii_lowercase().contains("distributor"),
+                        drivers,
+                    },
+                );
+            }
+        }
         if matches!(
             kind,
             Kind::OutgoingTransferTemplate | Kind::RegisterManifest

@@ -1178,10 +1178,11 @@ async fn a_manifest_becomes_a_task_done_by_hand_in_metrc() {
         assert!(page.body.contains(words), "{words}: {}", page.body);
     }
 
-    // Whole, it passes preflight and goes through review.
+    // Whole (with one of the transporter's own drivers), it passes preflight and goes through
+    // review.
     fields.extend([
-        ("driver_occupational", "OCC-1001"),
-        ("driver_license", "D1234567"),
+        ("driver_occupational", "EMP-300310"),
+        ("driver_license", "D4481237"),
         ("vehicle_make", "Ford"),
         ("vehicle_model", "Transit"),
         ("vehicle_plate", "8ABC123"),
