@@ -229,7 +229,8 @@ impl Workbench {
     /// What preflight knows of a license: the last sync's packages, tags, items, locations,
     /// strains and the key holder's permissions, and the open discrepancies; for a receipt, the
     /// incoming deliveries too.
-    pub async fn preflight_world(&self, license: &LicenseCtx, kind: Kind) -> Result<World> {
+    pub async fn preflight_world(&self, license: &LicenseCtx, intent: &Intent) -> Result<World> {
+        let kind = intent.kind();
         let mut w = World {
             packages: self.metrc_packages(license.license_id).await?,
             open_discrepancies: self.open_discrepancies(license.license_id).await?,
@@ -269,7 +270,13 @@ impl Workbench {
             kind,
             Kind::OutgoingTransferTemplate | Kind::RegisterManifest
         ) {
-            w.sellable = Some(self.sellable_labels(license).await?);
+            // Only the transfer's own packages are looked up (at most 200), not every lot.
+            let labels = match intent {
+                Intent::OutgoingTransfer(t) => t.packages.as_slice(),
+                Intent::RegisterManifest(m) => m.transfer.packages.as_slice(),
+                _ => &[],
+            };
+            w.sellable = Some(self.sellable_among(license, labels).await?);
         }
         // A hold a person placed in the workbench holds here too, whatever Metrc says.
         for (label, e) in self.expectations(license.license_id).await? {
@@ -375,7 +382,7 @@ impl Workbench {
                 "a submission holds at most 1,000 rows".into(),
             ));
         }
-        let world = self.preflight_world(license, intent.kind()).await?;
+        let world = self.preflight_world(license, &intent).await?;
         let problems = preflight::check(&intent, &world);
         let intent_json =
             serde_json::to_string(&intent).map_err(|e| WbError::Invalid(e.to_string()))?;
@@ -500,8 +507,10 @@ impl Workbench {
         let sub = self.submission(license, id).await?;
         let mut problems = sub.preflight.clone();
         if step == Step::SendToReview {
-            problems =
-                preflight::check(&sub.intent, &self.preflight_world(license, sub.kind).await?);
+            problems = preflight::check(
+                &sub.intent,
+                &self.preflight_world(license, &sub.intent).await?,
+            );
         }
         let actor = if caller.installation_admin {
             Actor::Installation {

@@ -882,14 +882,25 @@ impl Workbench {
         Ok((waiting, sellable))
     }
 
-    /// The labels QA released and that may be sold now (for preflight of a wholesale transfer).
-    pub(crate) async fn sellable_labels(&self, license: &LicenseCtx) -> Result<BTreeSet<String>> {
-        Ok(self
-            .qa_queue(license)
-            .await?
-            .1
-            .into_iter()
-            .map(|l| l.label)
-            .collect())
+    /// Which of `labels` are sellable now (for preflight of a transfer to a retailer).
+    pub(crate) async fn sellable_among(
+        &self,
+        license: &LicenseCtx,
+        labels: &[String],
+    ) -> Result<BTreeSet<String>> {
+        let packages = self.metrc_packages(license.license_id).await?;
+        let discrepancies = self.open_discrepancies(license.license_id).await?;
+        let mut out = BTreeSet::new();
+        for l in labels {
+            let Ok(label) = label_of(l) else { continue };
+            if self
+                .lot_among(license, &label, &packages, &discrepancies)
+                .await?
+                .sellable()
+            {
+                out.insert(label);
+            }
+        }
+        Ok(out)
     }
 }

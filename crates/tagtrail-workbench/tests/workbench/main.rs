@@ -373,7 +373,7 @@ async fn a_discrepancy_blocks_a_transfer_draft() {
                 &l,
                 "Move to distribution",
                 "weekly move",
-                draft,
+                draft.clone(),
             )
             .await
             .unwrap();
@@ -401,13 +401,7 @@ async fn a_discrepancy_blocks_a_transfer_draft() {
         )
         .await
         .unwrap();
-        let world =
-            b.wb.preflight_world(
-                &l,
-                tagtrail_workbench::model::submission::Kind::OutgoingTransferTemplate,
-            )
-            .await
-            .unwrap();
+        let world = b.wb.preflight_world(&l, &draft).await.unwrap();
         assert!(!world.open_discrepancies.contains_key(&label));
         b.finish().await;
         app.finish().await;
