@@ -166,6 +166,7 @@ def test_every_workbench_page_is_looked_at(workbench, sized):
         ("wb-exceptions", l + "/exceptions"),
         ("wb-sync", l + "/sync"),
         ("wb-packages", l + "/packages"),
+        ("wb-manifests", l + "/manifests"),
         ("wb-audit", l + "/audit"),
         ("wb-requests", l + "/requests"),
         ("wb-settings", l + "/settings"),

@@ -29,6 +29,20 @@ impl Zone {
             .map_err(|_| format!("{name} is not a time zone name (try America/Los_Angeles)"))
     }
 
+    /// A wall-clock time typed in this zone (`2026-11-30T14:05`, as a `datetime-local` input
+    /// sends it, seconds optional) as its instant. A time the spring change skips is none; one
+    /// the autumn change repeats is the earlier.
+    pub fn instant(&self, local: &str) -> Option<DateTime<Utc>> {
+        let t = local.trim();
+        let naive = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+            .ok()?;
+        naive
+            .and_local_timezone(self.0)
+            .earliest()
+            .map(|x| x.with_timezone(&Utc))
+    }
+
     /// `Nov 30, 2026, 2:58 PM PST`, or the text as stored if it is not a time.
     pub fn text(&self, stamp: &str) -> String {
         match parse(stamp) {
@@ -95,5 +109,27 @@ mod tests {
         assert!(html.contains("title=\"2026-11-30 06:58:29 UTC\""), "{html}");
         assert_eq!(z.text("not a time"), "not a time");
         assert_eq!(date("2026-11-30"), "Nov 30, 2026");
+    }
+
+    #[test]
+    fn a_typed_wall_clock_time_is_the_facility_s_instant() {
+        let z = Zone::default();
+        let at = |t: &str| z.instant(t).map(|x| x.to_rfc3339());
+        assert_eq!(
+            at("2026-11-30T14:05"),
+            Some("2026-11-30T22:05:00+00:00".into())
+        );
+        assert_eq!(
+            at("2026-07-01T12:05:30"),
+            Some("2026-07-01T19:05:30+00:00".into())
+        );
+        // 2:30 AM on the spring change does not exist in California.
+        assert_eq!(at("2026-03-08T02:30"), None);
+        // 1:30 AM on the autumn change happens twice: the first (PDT).
+        assert_eq!(
+            at("2026-11-01T01:30"),
+            Some("2026-11-01T08:30:00+00:00".into())
+        );
+        assert_eq!(at("yesterday"), None);
     }
 }

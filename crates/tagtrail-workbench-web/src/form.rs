@@ -76,6 +76,9 @@ impl Refill {
 
     /// The refusal of `form`, if this refill is of that form.
     pub fn error<'a>(refill: Option<&'a Refill>, form: &str) -> Option<&'a str> {
-        refill.filter(|r| r.form == form).map(|r| r.error.as_str())
+        // A form filled in from a link carries no error.
+        refill
+            .filter(|r| r.form == form && !r.error.is_empty())
+            .map(|r| r.error.as_str())
     }
 }

@@ -67,6 +67,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("/exceptions", "Exceptions"),
     ("/sync", "Sync runs"),
     ("/packages", "Packages"),
+    ("/manifests", "Manifests"),
     ("/batches", "Batches"),
     ("/qa", "QA release"),
     ("/recall", "Recall"),

@@ -24,12 +24,23 @@ use tagtrail_workbench_model::preflight::{Ingredient, Intent, NewPackage};
 use tagtrail_workbench_model::role::Duty;
 use tagtrail_workbench_model::submission::State;
 
-/// A process step as recorded: what was done, by whom (the operator), and notes.
+/// A process step as recorded: what was done, by whom (the operator), when, and notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessStep {
     pub what: String,
     pub operator: String,
     pub notes: String,
+    /// When it was done, where that is not when it was recorded (a run written up from the
+    /// floor's paper record after the shift). Never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<Timestamp>,
+}
+
+impl ProcessStep {
+    /// When the step was done: its own time, else when it was recorded.
+    pub fn done(&self, recorded_at: Timestamp) -> Timestamp {
+        self.done_at.unwrap_or(recorded_at)
+    }
 }
 
 /// One line of a batch, as the forms and the CLI give it.
@@ -181,7 +192,8 @@ pub struct YieldPoint {
     pub batch_type: BatchType,
     /// The item of its (first) output: the product whose yield this is.
     pub product: String,
-    pub completed_at: Timestamp,
+    /// When the batch ran: its latest process step's time, else when it completed.
+    pub ran_at: Timestamp,
     pub yield_percent: Decimal,
     pub within_tolerance: bool,
 }
@@ -261,6 +273,14 @@ fn check_line(line: &Line) -> Result<()> {
             text("the step's operator", &s.operator, 200)?;
             if s.notes.chars().count() > 4000 {
                 return Err(WbError::Invalid("notes are at most 4000 characters".into()));
+            }
+            // A little slack for a clock a minute off; a step an hour ahead is a typo.
+            if s.done_at
+                .is_some_and(|t| t > now() + chrono::TimeDelta::minutes(5))
+            {
+                return Err(WbError::Invalid(
+                    "a step's time is in the future; record it when it has been done".into(),
+                ));
             }
             Ok(())
         }
@@ -377,11 +397,11 @@ impl Workbench {
             .collect()
     }
 
-    /// The yield of every completed (or later) batch of the license, oldest first: per batch,
-    /// and by its output's item per product over time.
+    /// The yield of every completed (or later) batch of the license, by when it ran (oldest
+    /// first): per batch, and by its output's item per product over time.
     pub async fn yield_history(&self, license: &LicenseCtx) -> Result<Vec<YieldPoint>> {
         let rows = sqlx::query(
-            "SELECT id FROM batches WHERE license_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at, id LIMIT 2000",
+            "SELECT id, completed_at FROM batches WHERE license_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC LIMIT 2000",
         )
         .bind(license.license_id)
         .fetch_all(&self.db.pool)
@@ -392,12 +412,7 @@ impl Workbench {
             let Ok(balance) = b.balance() else {
                 continue;
             };
-            let completed_at: Option<String> =
-                sqlx::query("SELECT completed_at FROM batches WHERE id = $1")
-                    .bind(b.id)
-                    .fetch_one(&self.db.pool)
-                    .await?
-                    .try_get("completed_at")?;
+            let completed_at: Option<String> = r.try_get("completed_at")?;
             out.push(YieldPoint {
                 batch_id: b.id,
                 name: b.name.clone(),
@@ -407,14 +422,18 @@ impl Workbench {
                     .first()
                     .map(|o| o.line.item.clone())
                     .unwrap_or_default(),
-                completed_at: completed_at
-                    .as_deref()
-                    .and_then(parse_ts)
+                ran_at: b
+                    .steps
+                    .iter()
+                    .map(|s| s.line.done(s.at))
+                    .max()
+                    .or_else(|| completed_at.as_deref().and_then(parse_ts))
                     .unwrap_or(b.updated_at),
                 yield_percent: balance.yield_percent,
                 within_tolerance: balance.within(),
             });
         }
+        out.sort_by_key(|p| (p.ran_at, p.batch_id));
         Ok(out)
     }
 
@@ -573,7 +592,10 @@ impl Workbench {
                 w.reason,
                 w.witness
             ),
-            Line::Step(s) => format!("step {} by {}", s.what, s.operator),
+            Line::Step(s) => match s.done_at {
+                Some(t) => format!("step {} by {}, done at {}", s.what, s.operator, ts(t)),
+                None => format!("step {} by {}", s.what, s.operator),
+            },
         };
         let at = ts(now());
         let mut tx = self.db.begin().await?;

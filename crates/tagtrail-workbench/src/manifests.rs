@@ -538,3 +538,87 @@ impl Workbench {
         tx.commit().await
     }
 }
+
+/// A manifest of this license, either way, as the last sync saw it: the confirmation of
+/// delivery for every manifest, whether the workbench registered it or someone did in Metrc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestSeen {
+    pub delivery_id: i64,
+    pub manifest_number: String,
+    /// This license shipped it.
+    pub outgoing: bool,
+    /// The other license: the recipient of an outgoing manifest, the shipper of an incoming one.
+    pub other_license: String,
+    pub other_name: String,
+    pub transfer_type: String,
+    pub created: Option<Timestamp>,
+    pub received: Option<Timestamp>,
+    pub voided: bool,
+    /// Each package's label and its state on this delivery (`Shipped`, `Accepted`,
+    /// `Rejected`, `Returned`).
+    pub packages: Vec<(String, String)>,
+}
+
+impl ManifestSeen {
+    /// How many packages are in each state, in a fixed order.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        ["Shipped", "Accepted", "Rejected", "Returned"]
+            .into_iter()
+            .map(|s| (s, self.packages.iter().filter(|(_, x)| x == s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+}
+
+impl Workbench {
+    /// Every manifest of this license at the last sync, newest first.
+    pub async fn manifests_seen(&self, license: &LicenseCtx) -> Result<Vec<ManifestSeen>> {
+        let mut out: BTreeMap<i64, ManifestSeen> = BTreeMap::new();
+        for (_, t) in self.records(license, "transfer").await? {
+            let Some(delivery_id) = t.get("DeliveryId").and_then(Value::as_i64) else {
+                continue;
+            };
+            let shipper = text(&t, "ShipperFacilityLicenseNumber");
+            let outgoing = shipper.eq_ignore_ascii_case(&license.number);
+            let (other_license, other_name) = if outgoing {
+                (
+                    text(&t, "RecipientFacilityLicenseNumber"),
+                    text(&t, "RecipientFacilityName"),
+                )
+            } else {
+                (shipper, text(&t, "ShipperFacilityName"))
+            };
+            out.insert(
+                delivery_id,
+                ManifestSeen {
+                    delivery_id,
+                    manifest_number: text(&t, "ManifestNumber"),
+                    outgoing,
+                    other_license,
+                    other_name,
+                    transfer_type: text(&t, "ShipmentTypeName"),
+                    created: crate::parse_ts(&text(&t, "CreatedDateTime")),
+                    received: crate::parse_ts(&text(&t, "ReceivedDateTime")),
+                    voided: t.get("IsVoided").and_then(Value::as_bool) == Some(true),
+                    packages: vec![],
+                },
+            );
+        }
+        for (key, p) in self.records(license, "delivery_package").await? {
+            if let Some((d, label)) = key.split_once(':')
+                && let Ok(d) = d.parse::<i64>()
+                && let Some(m) = out.get_mut(&d)
+            {
+                m.packages
+                    .push((label.to_string(), text(&p, "ShipmentPackageState")));
+            }
+        }
+        let mut list: Vec<ManifestSeen> = out.into_values().collect();
+        list.sort_by(|a, b| {
+            b.created
+                .cmp(&a.created)
+                .then(b.delivery_id.cmp(&a.delivery_id))
+        });
+        Ok(list)
+    }
+}

@@ -40,11 +40,19 @@ fn waste(tenths: i64, reason: &str) -> Line {
     })
 }
 
-fn fill(operator: &str) -> Line {
+/// The fill, run `days_ago` at 10 AM California time (18:00 UTC; written up from the floor's
+/// record), so the yield chart has the weeks the batches ran on.
+fn fill(operator: &str, days_ago: i64) -> Line {
+    let day = chrono::Utc::now() - chrono::TimeDelta::days(days_ago);
     Line::Step(ProcessStep {
         what: "Cartridge fill".into(),
         operator: operator.into(),
         notes: "Fill machine 2, 1.0 g per cartridge, capped and weighed".into(),
+        done_at: day
+            .date_naive()
+            .and_hms_opt(18, 0, 0)
+            .map(|t| t.and_utc())
+            .filter(|_| days_ago > 0),
     })
 }
 
@@ -119,7 +127,7 @@ pub(super) async fn batches(
         "Vapes 2026-45",
         vec![
             input(40),
-            fill("June Park"),
+            fill("June Park", 23),
             cartridges(&tags[0], 39),
             waste(10, "Cracked cartridges"),
         ],
@@ -145,7 +153,7 @@ pub(super) async fn batches(
     // Submitted: its packages wait for review in the outbox.
     let submitted = worked(
         "Vapes 2026-46",
-        vec![input(30), fill("June Park"), cartridges(&tags[1], 30)],
+        vec![input(30), fill("June Park", 16), cartridges(&tags[1], 30)],
         &[Step::Complete, Step::Submit],
     )
     .await?;
@@ -158,7 +166,7 @@ pub(super) async fn batches(
         "Vapes 2026-47",
         vec![
             input(25),
-            fill("June Park"),
+            fill("June Park", 9),
             cartridges(&tags[2], 24),
             waste(10, "Test fills"),
         ],
@@ -170,7 +178,7 @@ pub(super) async fn batches(
         "Vapes 2026-48",
         vec![
             input(50),
-            fill("June Park"),
+            fill("June Park", 2),
             cartridges(&tags[3], 42),
             waste(20, "Spill at the filler"),
         ],

@@ -7,6 +7,7 @@ mod confirm;
 mod dashboard;
 mod exceptions;
 mod home;
+mod manifests;
 mod outbox;
 mod packages;
 mod qa;
@@ -74,6 +75,7 @@ pub const LICENSE_ROUTES: &[(&str, &[&str])] = &[
     ("/sync", &["GET", "POST"]),
     ("/packages", &["GET"]),
     ("/packages/{label}", &["GET"]),
+    ("/manifests", &["GET"]),
     ("/audit", &["GET"]),
     ("/requests", &["GET"]),
     ("/settings", &["GET"]),
@@ -119,6 +121,7 @@ fn license_route(pattern: &str) -> MethodRouter<AppState> {
         "/sync" => get(sync::list).post(sync::sync_now),
         "/packages" => get(packages::list),
         "/packages/{label}" => get(packages::detail),
+        "/manifests" => get(manifests::list),
         "/audit" => get(audit::log),
         "/requests" => get(audit::requests),
         "/settings" => get(settings::page),

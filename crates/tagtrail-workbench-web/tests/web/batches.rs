@@ -183,6 +183,7 @@ async fn a_batch_is_planned_worked_balanced_submitted_and_recalled() {
             ("what", "Filled cartridges"),
             ("operator", "Bob Example"),
             ("notes", "Line 2"),
+            ("done_at", "2026-11-02T09:15"),
         ],
     ] {
         done(&mut bob, &line, &fields).await;
@@ -208,6 +209,24 @@ async fn a_batch_is_planned_worked_balanced_submitted_and_recalled() {
         "{}",
         bad.body
     );
+    // A step's time is the facility's wall clock; one that is not a time is refused, kept.
+    let bad = bob
+        .post(
+            &line,
+            &[
+                ("kind", "step"),
+                ("what", "Capping"),
+                ("operator", "Bob Example"),
+                ("done_at", "2026-13-40T09:15"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body.contains("not a time on the facility") && bad.body.contains("value=\"Capping\""),
+        "{}",
+        bad.body
+    );
 
     // The mass balance: 150 g in, 140 g of cartridges and 30 g of waste out, 20 g more than
     // went in, over packaging's 0.5 %; the flow drawn, its numbers in words.
@@ -229,6 +248,8 @@ async fn a_batch_is_planned_worked_balanced_submitted_and_recalled() {
         "{body}"
     );
     assert!(body.contains("Filled cartridges") && body.contains("June Park"));
+    // The step was done at 9:15 in the morning in California, whenever it was recorded.
+    assert!(body.contains("Nov 2, 2026, 9:15 AM PST"), "{body}");
     // Completing out of balance is refused, with the reason on the page.
     let refused = bob
         .post(

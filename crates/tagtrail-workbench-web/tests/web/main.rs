@@ -1314,3 +1314,57 @@ async fn the_admin_says_whether_a_company_s_metrc_is_a_ledger() {
     assert!(!w.wb.ledger_extensions(w.company_a).await.unwrap());
     w.finish().await;
 }
+
+/// Issue 11 (delivery confirmation, returns to destruction): every synced manifest is listed
+/// either way with each package's state on its delivery, whoever registered it, and a
+/// destruction can start from elsewhere with its packages and reason filled in (the person
+/// still says how and who witnessed it).
+#[tokio::test]
+async fn manifests_are_listed_with_their_packages_and_a_destruction_starts_filled_in() {
+    let w = World::start(&Backend::Sqlite, WebOptions::default()).await;
+    w.sync().await;
+    let mut carol = w.browser("carol").await;
+    let l = license(&w, "carol", DISTRIBUTOR).await;
+    let seen = w.wb.manifests_seen(&l).await.unwrap();
+    assert!(!seen.is_empty(), "the seeded ledger has manifests");
+    let page = carol.get(&lic("/manifests", DISTRIBUTOR)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for m in &seen {
+        assert!(page.body.contains(&m.manifest_number), "{}", page.body);
+        let words = if m.outgoing {
+            "Sent to"
+        } else {
+            "Received from"
+        };
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    assert!(page.body.contains("href=\"/l/") && page.body.contains(">Manifests<"));
+
+    let label = "1A4000000000000000009999";
+    let url = format!(
+        "{}?kind=destroy&labels={label}&why=Rejected+by+QA",
+        lic("/outbox/new", DISTRIBUTOR)
+    );
+    let form = carol.get(&url).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    for words in [
+        format!(">{label}</textarea>"),
+        "value=\"Rejected by QA\"".to_string(),
+        format!("value=\"Destroy {label}\""),
+    ] {
+        assert!(form.body.contains(&words), "{words}: {}", form.body);
+    }
+    assert!(
+        !form.body.contains("role=\"alert\""),
+        "a filled-in form is no refusal"
+    );
+    // Any other kind ignores the filling.
+    let other = carol
+        .get(&format!(
+            "{}?kind=finish&labels={label}",
+            lic("/outbox/new", DISTRIBUTOR)
+        ))
+        .await;
+    assert!(!other.body.contains(label), "{}", other.body);
+    w.finish().await;
+}

@@ -132,6 +132,7 @@ async fn a_second_qa_person_releases_with_the_code() {
         w.totp.insert(name.to_string(), u.totp_secret);
     }
     let label = passing_lot(&w).await;
+    let doomed = passing_lot(&w).await;
     w.sync().await;
     let (mut quinn, mut rhea, mut carol) = (
         w.browser("quinn").await,
@@ -357,6 +358,56 @@ async fn a_second_qa_person_releases_with_the_code() {
             .await
             .status,
         404
+    );
+
+    // A lot rejected to destruction offers its destruction, filled in, as a submission of its
+    // own (the witness and method are still the person's to give).
+    let quinn_c =
+        w.wb.sign_in("quinn", PASSWORD, Some(&w.code("quinn")))
+            .await
+            .unwrap()
+            .caller;
+    w.wb.attach_coa(
+        &quinn_c,
+        Door::Web,
+        &dist,
+        &doomed,
+        "Pacific Analytical Labs",
+        "coa.pdf",
+        "application/pdf",
+        PDF.as_bytes(),
+        Potency::default(),
+    )
+    .await
+    .unwrap();
+    w.wb.prepare_review(
+        &quinn_c,
+        Door::Web,
+        &dist,
+        &doomed,
+        &CheckItem::ALL.iter().copied().collect(),
+        "mould under the seals",
+    )
+    .await
+    .unwrap();
+    let p = done(
+        &mut rhea,
+        &lic(&format!("/qa/{doomed}/reject"), DISTRIBUTOR),
+        &[
+            ("to", "destruction"),
+            ("reason", "mould"),
+            ("confirmed", "yes"),
+        ],
+    )
+    .await;
+    let link = format!(
+        "href=\"{}?kind=destroy&amp;labels={doomed}&amp;why=Rejected+by+QA+to+destruction%3A+mould\"",
+        lic("/outbox/new", DISTRIBUTOR)
+    );
+    assert!(
+        p.body.contains(&link) && p.body.contains("Draft its destruction"),
+        "{link}: {}",
+        p.body
     );
     w.finish().await;
 }

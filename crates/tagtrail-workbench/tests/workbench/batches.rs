@@ -3,10 +3,11 @@
 //! query over the lineage the accepted batch recorded.
 
 use crate::kit::*;
+use chrono::SubsecRound;
 use rust_decimal::Decimal;
 use tagtrail_testkit::{MANUFACTURER, TestApp};
 use tagtrail_workbench::audit::Door;
-use tagtrail_workbench::batches::Line;
+use tagtrail_workbench::batches::{Line, ProcessStep};
 use tagtrail_workbench::model::batch::{Amount, BatchType, Input, Output, Status, Step, Waste};
 use tagtrail_workbench::model::submission::{State, Step as SubStep};
 use tagtrail_workbench::outbox::Delivery;
@@ -111,6 +112,26 @@ async fn a_batch_balances_becomes_packages_and_lineage() {
                 .await
                 .unwrap();
         }
+        // The fill ran three days ago (written up from the floor's record); a step in the
+        // future is a typo, refused.
+        let ran = (chrono::Utc::now() - chrono::TimeDelta::days(3)).trunc_subsecs(0);
+        let step = |at| {
+            Line::Step(ProcessStep {
+                what: "Cartridge fill".into(),
+                operator: "Bob Example".into(),
+                notes: String::new(),
+                done_at: Some(at),
+            })
+        };
+        let ahead = chrono::Utc::now() + chrono::TimeDelta::hours(1);
+        let future =
+            b.wb.add_batch_line(&bob, Door::Web, &lb, id, step(ahead))
+                .await
+                .unwrap_err();
+        assert!(future.to_string().contains("in the future"), "{future}");
+        b.wb.add_batch_line(&bob, Door::Web, &lb, id, step(ran))
+            .await
+            .unwrap();
         // 150 g in, 140 g of cartridges and 30 g of waste out: 20 g more than went in, far
         // over packaging's 0.5 %.
         let batch = b.wb.batch(&lb, id).await.unwrap();
@@ -238,6 +259,10 @@ async fn a_batch_balances_becomes_packages_and_lineage() {
         // Its yield is on record for the chart of yields over time, by product.
         let yields = b.wb.yield_history(&lb).await.unwrap();
         assert_eq!(yields.len(), 1);
+        assert_eq!(
+            yields[0].ran_at, ran,
+            "a batch ran when its steps were done"
+        );
         assert_eq!(
             (
                 yields[0].product.as_str(),

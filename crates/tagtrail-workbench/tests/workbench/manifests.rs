@@ -577,6 +577,47 @@ async fn rejected_packages_are_taken_back_through_the_outbox() {
             b.wb.rejected_outgoing(&lm).await.unwrap()[&label].state,
             "Returned"
         );
+        // Both sides' manifest lists show it: the kitchen's as sent and returned, the
+        // distributor's (after its sync) as received from the kitchen.
+        let sent = b.wb.manifests_seen(&lm).await.unwrap();
+        let m = sent
+            .iter()
+            .find(|m| m.manifest_number == manifest)
+            .expect("the kitchen's list has the manifest");
+        assert!(m.outgoing && m.other_license == DISTRIBUTOR, "{m:?}");
+        assert_eq!(m.packages, vec![(label.clone(), "Returned".to_string())]);
+        sync(&b, &alice, DISTRIBUTOR).await;
+        let got = b.wb.manifests_seen(&ld).await.unwrap();
+        let m = got
+            .iter()
+            .find(|m| m.manifest_number == manifest)
+            .expect("the distributor's list has the manifest");
+        assert!(!m.outgoing && m.other_license == MANUFACTURER, "{m:?}");
+
+        // Back in inventory, it cannot be sold: it goes to destruction, with its witness, through
+        // the outbox like any other write; the ledger then holds nothing in it.
+        let destroy =
+            b.wb.destruction_of(
+                &lm,
+                std::slice::from_ref(&label),
+                "Mixed 50:50 with kitty litter",
+                "Bea Witness",
+                "Rejected on arrival, seal torn",
+            )
+            .await
+            .unwrap();
+        let did = approved_and_submitted(&b, MANUFACTURER, "Destroy returned", destroy).await;
+        assert_eq!(
+            b.wb.deliver(&lm, did).await.unwrap(),
+            tagtrail_workbench::outbox::Delivery::Accepted
+        );
+        let after = app
+            .get(MANUFACTURER, &format!("/packages/v2/{label}"))
+            .send()
+            .await
+            .ok()
+            .json();
+        assert_eq!(after["Quantity"].as_f64(), Some(0.0), "{after}");
         b.finish().await;
         app.finish().await;
     }

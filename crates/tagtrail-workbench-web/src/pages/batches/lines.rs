@@ -177,11 +177,12 @@ pub(super) fn tables(l: &Lic, zone: &tagtrail_web::Zone, b: &Batch) -> Markup {
         @if b.steps.is_empty() { p.muted { "No step recorded." } } @else {
             (wide("Process steps", html! {
                 table.cards.lines {
-                    thead { tr { th.row { "#" } th { "What" } th { "Operator" } th { "Notes" } th { "Recorded" } @if editable { th { span.sr { "Remove" } } } } }
+                    thead { tr { th.row { "#" } th { "What" } th { "Operator" } th { "Done" } th { "Notes" } th { "Recorded" } @if editable { th { span.sr { "Remove" } } } } }
                     tbody { @for (i, r) in b.steps.iter().enumerate() { tr {
                         td.row data-label="#" { "step " (i + 1) }
                         td data-label="What" { (r.line.what) }
                         td data-label="Operator" { (r.line.operator) }
+                        td data-label="Done" { (when(zone, r.line.done(r.at))) }
                         td.notes data-label="Notes" { (r.line.notes) }
                         td data-label="Recorded" { (recorded(zone, r)) }
                         @if editable { td data-label="" { (remove(l, b, r.id, &format!("step {}", i + 1))) } }
@@ -313,6 +314,9 @@ pub(super) fn forms(l: &Lic, b: &Batch, sug: &Suggestions, refill: Option<&Refil
                     label for="step-operator" { "Operator" }
                     @let typed = v("step-line", "operator");
                     input type="text" id="step-operator" name="operator" required maxlength="200" value=(if refill.is_some_and(|r| r.form == "step-line") { typed } else { l.signed.caller.full_name.clone() });
+                    label for="step-done" { "When it was done (optional)" }
+                    input type="datetime-local" id="step-done" name="done_at" aria-describedby="step-done-hint" value=(v("step-line", "done_at"));
+                    p.hint #step-done-hint { "On the facility's clock. Leave it empty for now; fill it in when writing up a run from the floor's record." }
                     label for="step-notes" { "Notes (optional)" }
                     textarea id="step-notes" name="notes" maxlength="4000" { (v("step-line", "notes")) }
                     div.buttons { button.act type="submit" { "Record the step" } (acting_for(&l.lic)) }
@@ -336,7 +340,10 @@ fn amount_of(f: &Fields, what: &str) -> std::result::Result<Amount, String> {
 }
 
 /// The line a form describes and the form's name, or what is missing.
-fn line_of(f: &Fields) -> (&'static str, std::result::Result<Line, String>) {
+fn line_of(
+    f: &Fields,
+    zone: &tagtrail_web::Zone,
+) -> (&'static str, std::result::Result<Line, String>) {
     let t = |name: &str| f.get(name).trim().to_string();
     match f.get("kind") {
         "input" => (
@@ -377,14 +384,26 @@ fn line_of(f: &Fields) -> (&'static str, std::result::Result<Line, String>) {
                 })
             }),
         ),
-        "step" => (
-            "step-line",
-            Ok(Line::Step(ProcessStep {
-                what: t("what"),
-                operator: t("operator"),
-                notes: t("notes"),
-            })),
-        ),
+        "step" => {
+            // Empty means now; otherwise the facility's wall clock, as the floor wrote it.
+            let done_at = match t("done_at").as_str() {
+                "" => Ok(None),
+                typed => zone.instant(typed).map(Some).ok_or_else(|| {
+                    format!("{typed} is not a time on the facility's clock; give the date and time the step was done.")
+                }),
+            };
+            (
+                "step-line",
+                done_at.map(|done_at| {
+                    Line::Step(ProcessStep {
+                        what: t("what"),
+                        operator: t("operator"),
+                        notes: t("notes"),
+                        done_at,
+                    })
+                }),
+            )
+        }
         _ => ("lines", Err("Choose what kind of line to record.".into())),
     }
 }
@@ -421,7 +440,7 @@ fn recorded_words(line: &Line) -> String {
 
 pub async fn add_line(State(s): State<AppState>, l: Lic, fields: Fields) -> Result<Response> {
     let id = l.id()?;
-    let (form, line) = line_of(&fields);
+    let (form, line) = line_of(&fields, &s.options.zone);
     let refuse = |status: StatusCode, m: String| {
         let (s, l, fields) = (&s, &l, &fields);
         async move {

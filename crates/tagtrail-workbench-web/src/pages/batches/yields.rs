@@ -81,7 +81,7 @@ fn product_name(p: &YieldPoint) -> &str {
 /// A completion time as days since 1970 on the facility's wall clock, so whole numbers fall
 /// on the facility's midnights.
 fn local_days(zone: &Zone, p: &YieldPoint) -> f64 {
-    let local = p.completed_at.with_timezone(&zone.0).naive_local();
+    let local = p.ran_at.with_timezone(&zone.0).naive_local();
     local.and_utc().timestamp() as f64 / 86_400.0
 }
 
@@ -91,7 +91,7 @@ fn day_of(days: f64) -> Option<NaiveDate> {
 }
 
 fn date_words(zone: &Zone, p: &YieldPoint) -> String {
-    p.completed_at
+    p.ran_at
         .with_timezone(&zone.0)
         .format("%b %-d, %Y")
         .to_string()
@@ -380,18 +380,18 @@ pub fn card(l: &Lic, zone: &Zone, points: &[YieldPoint]) -> Markup {
                 div.ygrid {
                     figure.ychart {
                         @if let Some(svg) = draw(zone, points) { (PreEscaped(svg)) }
-                        figcaption.muted { "Yield: the weight of a batch's outputs as a share of its inputs' weight, by the day it was completed (facility time). A hollow red ring is a batch whose weights were out of tolerance." }
+                        figcaption.muted { "Yield: the weight of a batch's outputs as a share of its inputs' weight, by the day it ran (its latest process step, facility time). A hollow red ring is a batch whose weights were out of tolerance." }
                     }
                     div.ytable {
                         table.yields {
                             caption.sr { "Yield per completed batch, most recent first" }
-                            thead { tr { th scope="col" { "Batch" } th scope="col" { "Product" } th scope="col" { "Completed" } th.num scope="col" { "Yield" } th scope="col" { "Within tolerance" } } }
+                            thead { tr { th scope="col" { "Batch" } th scope="col" { "Product" } th scope="col" { "Ran" } th.num scope="col" { "Yield" } th scope="col" { "Within tolerance" } } }
                             tbody {
                                 @for p in &recent {
                                     tr {
                                         th scope="row" data-label="Batch" { a href=(l.url(&format!("/batches/{}", p.batch_id))) { (p.name) } }
                                         td data-label="Product" { (product_name(p)) }
-                                        td data-label="Completed" { (when(zone, p.completed_at)) }
+                                        td data-label="Ran" { (when(zone, p.ran_at)) }
                                         td.num data-label="Yield" { (percent(p.yield_percent)) }
                                         td data-label="Within tolerance" class=[(!p.within_tolerance).then_some("out")] {
                                             @if p.within_tolerance { "Yes" } @else { "No: out of tolerance" }
@@ -421,7 +421,7 @@ mod tests {
             name: format!("Batch {id}"),
             batch_type: BatchType::Packaging,
             product: product.into(),
-            completed_at: DateTime::parse_from_rfc3339(at)
+            ran_at: DateTime::parse_from_rfc3339(at)
                 .map(|t| t.to_utc())
                 .unwrap_or_default(),
             yield_percent: Decimal::new(y, 1),

@@ -458,10 +458,17 @@ async fn detail_page(
                 }
             }
         }
+        @if let (Intent::TakeBack(t), SubState::Accepted) = (&sub.intent, sub.state) {
+            section.card #next aria-labelledby="next-h" {
+                h2 #next-h { "The packages are back in inventory" }
+                p { "They are this license's active inventory again. Keep them, or, if they cannot be sold, destroy them: the destruction is a submission of its own, with its witness and waste record." }
+                p { a.act href=(super::draft::destruction_url(l, &t.labels, &format!("Rejected on manifest {} by {}, taken back", t.manifest_number, t.recipient_license))) { "Draft their destruction" } }
+            }
+        }
         @if !task.is_empty() {
             section.card.task #task aria-labelledby="task-h" {
                 h2 #task-h { "A task to do in Metrc's web UI" }
-                p { "Metrc's API has no way of " (if sub.kind == Kind::ReceiveDelivery { "receiving a delivery" } else { "registering a manifest" }) ", so a person does it in Metrc's web UI. Work through these steps there and tick each one as it is done; every tick is recorded in the audit log." }
+                p { "Metrc's API has no way of " (match sub.kind { Kind::ReceiveDelivery => "receiving a delivery", Kind::TakeBackRejected => "taking back rejected packages", _ => "registering a manifest" }) ", so a person does it in Metrc's web UI. Work through these steps there and tick each one as it is done; every tick is recorded in the audit log." }
                 (refusal(Refill::error(refill, "tick")))
                 @let next = (0..task.len()).find(|i| !sub.ticks.iter().any(|t| t.step == *i));
                 ol.checklist {

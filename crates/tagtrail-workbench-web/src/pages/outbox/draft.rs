@@ -89,6 +89,10 @@ pub struct KindQuery {
     kind: Option<String>,
     /// The incoming delivery to receive (the receive form).
     delivery: Option<String>,
+    /// Packages to start a destruction with (from a take-back or a lot rejected to
+    /// destruction), and why.
+    labels: Option<String>,
+    why: Option<String>,
 }
 
 fn form_of(slug: &str) -> Option<&'static (&'static str, Kind, &'static str)> {
@@ -711,7 +715,7 @@ async fn draft_page(
                             @for (id, lines) in &returns {
                                 @let r = lines[0].1;
                                 label.choice {
-                                    input type="radio" name="delivery" value=(id) required checked[returns.len() == 1 || v("delivery") == id.to_string()];
+                                    input type="radio" name="delivery" value=(id) required checked[returns.len() == 1 || v("delivery") == id.to_string() || (refill.is_none() && delivery == Some(*id))];
                                     " Manifest " span.mono { (r.manifest_number) } ", rejected by " span.mono { (r.recipient_license) } ": "
                                     span.mono { (lines.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(", ")) }
                                 }
@@ -944,15 +948,45 @@ pub async fn new_form(
     l: Lic,
     Query(q): Query<KindQuery>,
 ) -> Result<Response> {
+    let slug = q.kind.as_deref().unwrap_or("");
+    // A destruction started from another page arrives with its packages and reason filled
+    // in; the person still says how and who witnessed it, and reviews it like any other.
+    let prefill = match (form_of(slug), q.labels.as_deref()) {
+        (Some((_, Kind::DestroyPackages, _)), Some(labels)) if !labels.trim().is_empty() => {
+            let labels = self::labels(labels);
+            let why = q.why.unwrap_or_default();
+            Some(Refill {
+                form: "draft",
+                fields: Fields(vec![
+                    ("title".into(), format!("Destroy {}", labels.join(", "))),
+                    ("labels".into(), labels.join("\n")),
+                    ("why".into(), why.clone()),
+                    ("reason".into(), why),
+                ]),
+                error: String::new(),
+            })
+        }
+        _ => None,
+    };
     draft_page(
         &s,
         &l,
-        q.kind.as_deref().unwrap_or(""),
+        slug,
         q.delivery.as_deref().and_then(|d| d.trim().parse().ok()),
         StatusCode::OK,
-        None,
+        prefill.as_ref(),
     )
     .await
+}
+
+/// The address of a destruction draft of `labels`, started for `why`.
+pub fn destruction_url(l: &Lic, labels: &[String], why: &str) -> String {
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("kind", "destroy")
+        .append_pair("labels", &labels.join(","))
+        .append_pair("why", why)
+        .finish();
+    format!("{}?{q}", l.url("/outbox/new"))
 }
 
 pub async fn create(State(s): State<AppState>, l: Lic, fields: Fields) -> Result<Response> {

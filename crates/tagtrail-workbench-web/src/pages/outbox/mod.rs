@@ -23,7 +23,7 @@ mod draft;
 
 pub use detail::{detail, step, tick};
 use draft::FORMS;
-pub use draft::{create, new_form};
+pub use draft::{create, destruction_url, new_form};
 
 /// A label inside a sentence: its first letter in lower case, names keep theirs ("accepted by
 /// Metrc").

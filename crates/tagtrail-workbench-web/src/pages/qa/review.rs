@@ -145,7 +145,12 @@ pub(super) fn decision(v: &View<'_>) -> Markup {
                     @if let Some(t) = r.decided_at { ", " (when(v.zone, t)) }
                     @if let Some(why) = r.decision_reason.as_deref() { ": " (why) }
                 }
-                p.hint { "After remediation and a passing retest, a new review can release it." }
+                @if to == "destruction" {
+                    p { a.act href=(crate::pages::outbox::destruction_url(l, std::slice::from_ref(&lot.label), &format!("Rejected by QA to destruction: {}", r.decision_reason.as_deref().unwrap_or("")))) { "Draft its destruction" } }
+                    p.hint { "The destruction is a submission of its own, with its witness and waste record; it goes through review like any other." }
+                } @else {
+                    p.hint { "After remediation and a passing retest, a new review can release it." }
+                }
             }
             @if !lot.released() {
                 (acting_line(&l.lic))
