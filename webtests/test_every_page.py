@@ -8,7 +8,7 @@ import pytest
 from conftest import LOOKED, kind_of, look, sign_in
 
 # Pages not to follow: downloads and documents, and the sign-out form's target.
-SKIP = re.compile(r"(\.pdf|\.html|format=csv|/documents/|/logout|/label)")
+SKIP = re.compile(r"(\.pdf|\.html|\.csv|format=csv|/documents/|/logout|/label)")
 
 
 def users(demo):

@@ -323,10 +323,16 @@ pub fn package(p: &tagtrail_domain::records::Package) -> wire::Package {
         label: Some(p.label.to_string()),
         external_id: p.external_id.clone(),
         package_type: Some(p.package_type.clone()),
-        source_harvest_count: Some(0),
+        source_harvest_count: Some(p.source_harvests.len() as i64),
         source_package_count: Some(p.source_package_ids.len() as i64),
         source_processing_job_count: Some(0),
-        source_harvest_names: Some(String::new()),
+        source_harvest_names: Some(
+            p.source_harvests
+                .iter()
+                .map(|h| h.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         source_package_labels: Some(p.source_package_labels.join(", ")),
         location_id: p.location_id,
         location_name: p.location_name.clone(),

@@ -30,6 +30,7 @@ mod config;
 mod door;
 mod error;
 mod identity;
+pub mod imports;
 pub mod reads;
 mod sessions;
 

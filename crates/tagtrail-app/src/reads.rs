@@ -234,6 +234,19 @@ impl Ledger {
         Ok(self.store.find(Some(scope.license()), key).await?)
     }
 
+    /// A record of the scope's facility by its natural key (a plant's tag label…). One of another
+    /// facility answers 401 as [`Ledger::get`] does by id, so a label read and an id read of the
+    /// same record agree (Metrc: "not in that facility → 401").
+    pub async fn by_key<R: Record>(&self, scope: &Scope, key: &str, what: &str) -> AppResult<R> {
+        if let Some(r) = self.store.find::<R>(Some(scope.license()), key).await? {
+            return Ok(r);
+        }
+        match self.store.find::<R>(None, key).await? {
+            Some(_) => Err(not_yours(what, key, scope.license())),
+            None => Err(not_found(what, key)),
+        }
+    }
+
     /// One of the scope's packages by id or by label (an all-digit key is an id).
     pub async fn package(&self, scope: &Scope, key: &str) -> AppResult<Package> {
         let key = key.trim();

@@ -30,6 +30,7 @@ use tagtrail_domain::license::LicenseType;
 use tagtrail_domain::records::{LicenseKind, Package, Tag};
 use tagtrail_domain::tag::{TagKind, TagStatus};
 
+mod grow;
 mod manifests;
 pub mod workbench;
 
@@ -775,6 +776,7 @@ async fn seed_inventory(
                 "Moisture loss",
             )
             .await?;
+            grow::seed(ledger, scope, operator_scope, &mut tags).await?;
         }
         LicenseType::Manufacturer => {
             let distillate = tags.next()?;

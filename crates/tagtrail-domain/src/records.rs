@@ -36,6 +36,13 @@ pub const TABLES: &[&str] = &[
     TransferDelivery::TABLE,
     TransferTransport::TABLE,
     TransferPackage::TABLE,
+    PlantBatch::TABLE,
+    Plant::TABLE,
+    PlantWaste::TABLE,
+    Harvest::TABLE,
+    HarvestWaste::TABLE,
+    AdditivesTemplate::TABLE,
+    PlantAdditive::TABLE,
 ];
 
 /// A record the ledger keeps: one row of a projection table, named by `TABLE` in the journal.
@@ -95,6 +102,14 @@ macro_rules! record {
     };
 }
 
+mod additives;
+pub use additives::{ActiveIngredient, AdditiveType, AdditivesTemplate, PlantAdditive};
+mod harvests;
+pub use harvests::{Harvest, HarvestType, HarvestWaste, SourceHarvest};
+mod plants;
+pub use plants::{
+    GrowthPhase, Plant, PlantBatch, PlantBatchType, PlantState, PlantWaste, WastedPlant,
+};
 mod transfers;
 pub use transfers::{
     Party, ShipmentState, Transfer, TransferDelivery, TransferPackage, TransferState,
@@ -492,6 +507,10 @@ pub struct Package {
     /// The manifest it last arrived on, when it was accepted, and from whom.
     #[serde(default)]
     pub received: Option<Received>,
+    /// The harvests it was packaged from (`POST /harvests/v2/packages`); none for packages made
+    /// from packages, and for every package journaled before harvests existed.
+    #[serde(default)]
+    pub source_harvests: Vec<SourceHarvest>,
     pub active: bool,
     pub last_modified: String,
 }

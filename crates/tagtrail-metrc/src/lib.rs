@@ -5,9 +5,12 @@
 //! a field spelled wrong here is wrong in both directions at once and the conformance suite
 //! (an independent client) catches it.
 
+pub mod additives;
 pub mod client;
 pub mod envelope;
+pub mod harvests;
 pub mod keys;
+pub mod plants;
 pub mod records;
 pub mod requests;
 pub mod transfers;

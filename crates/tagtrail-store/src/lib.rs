@@ -14,6 +14,7 @@ pub mod backup;
 mod checkpoints;
 mod clock;
 mod error;
+mod imports;
 mod open;
 mod projection;
 mod read;
@@ -23,6 +24,7 @@ mod verify;
 mod write;
 
 pub use error::StoreError;
+pub use imports::{ImportRow, ImportState, NewImport};
 pub use open::{Backend, Store};
 pub use projection::{Column, Val};
 pub use read::{Filter, ListQuery, Page};

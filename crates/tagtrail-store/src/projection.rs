@@ -58,6 +58,13 @@ pub enum Column {
     LicenseKind,
     AccountManagerId,
     TrainingCompleted,
+    StrainId,
+    PlantCount,
+    GrowthPhase,
+    Mother,
+    PlantBatchId,
+    HarvestId,
+    AdditiveType,
 }
 
 impl Column {
@@ -102,6 +109,13 @@ impl Column {
             Column::LicenseKind => "license_kind",
             Column::AccountManagerId => "account_manager_id",
             Column::TrainingCompleted => "training_completed",
+            Column::StrainId => "strain_id",
+            Column::PlantCount => "plant_count",
+            Column::GrowthPhase => "growth_phase",
+            Column::Mother => "mother",
+            Column::PlantBatchId => "plant_batch_id",
+            Column::HarvestId => "harvest_id",
+            Column::AdditiveType => "additive_type",
         }
     }
 }
@@ -288,6 +302,66 @@ projected!(TransferPackage, key: Some(Column::PackageLabel),
     [PackageLabel: Text, Status: Text, TransferId: Int, PackageId: Int],
     |r| [text(r.package.label.as_str()), text(r.list_status()), int(r.transfer_id), int(r.package.id)]);
 
+// Cultivation (migration 0013): the database holds a batch's count within 0..=100 (rules 19,
+// 24), a plant's unique label and known status and phase, and a waste weight not negative.
+projected!(PlantBatch, key: Some(Column::NameKey),
+[NameKey: Text, Label: Text, StrainId: Int, LocationId: Int, PlantCount: Int],
+|r| [
+    text(fold(&r.name)),
+    opt(r.tag.as_ref().map(|t| t.as_str().to_string())),
+    int(r.strain_id),
+    int(r.location_id),
+    int(r.untracked_count),
+]);
+projected!(Plant, key: Some(Column::Label),
+[Label: Text, Status: Text, GrowthPhase: Text, Mother: Bool, PlantBatchId: Int, StrainId: Int,
+ LocationId: Int, HarvestId: Int],
+|r| [
+    text(r.label.as_str()),
+    text(r.list_status()),
+    text(r.growth_phase.as_str()),
+    Val::Bool(r.is_mother),
+    int(r.plant_batch_id),
+    int(r.strain_id),
+    int(r.location_id),
+    Val::Int(r.harvest_id),
+]);
+projected!(PlantWaste, key: None, [Kind: Text, PlantBatchId: Int, Reason: Text, Quantity: Decimal],
+|r| [
+    text(r.kind()),
+    Val::Int(r.plant_batch_id),
+    text(&*r.waste_reason_name),
+    Val::Decimal(Some(r.waste_weight)),
+]);
+
+// A harvest's name is unique in its license, finished or not (migration 0014); its quantity is
+// its current weight, which the database keeps at zero or above.
+projected!(Harvest, key: Some(Column::NameKey),
+[NameKey: Text, Status: Text, LocationId: Int, Quantity: Decimal],
+|r| [
+    text(fold(&r.name)),
+    text(r.list_status()),
+    int(r.drying_location_id),
+    Val::Decimal(Some(r.current_weight())),
+]);
+projected!(HarvestWaste, key: Some(Column::HarvestId), [HarvestId: Int],
+    |r| [int(r.harvest_id)]);
+
+// Additives (migration 0015): a template's name is unique among the license's active ones and
+// its type a known one; an application's type is known, its amount above zero, it treats at
+// least one plant, and a batch it names is a row.
+projected!(AdditivesTemplate, key: Some(Column::NameKey), [NameKey: Text, AdditiveType: Text],
+    |r| [text(fold(&r.name)), text(r.additive_type.as_str())]);
+projected!(PlantAdditive, key: None,
+[Kind: Text, AdditiveType: Text, PlantBatchId: Int, PlantCount: Int, Quantity: Decimal],
+|r| [
+    text(r.kind()),
+    text(r.additive_type.as_str()),
+    Val::Int(r.plant_batch_id),
+    int(r.plant_count),
+    Val::Decimal(Some(r.total_amount_applied)),
+]);
+
 /// Calls `$m!(Type)` for every projected record type, in the order their tables are created
 /// (referenced tables first).
 macro_rules! each_projected {
@@ -317,6 +391,13 @@ macro_rules! each_projected {
         $m!(TransferDelivery);
         $m!(TransferTransport);
         $m!(TransferPackage);
+        $m!(Harvest);
+        $m!(HarvestWaste);
+        $m!(PlantBatch);
+        $m!(Plant);
+        $m!(PlantWaste);
+        $m!(AdditivesTemplate);
+        $m!(PlantAdditive);
     };
 }
 

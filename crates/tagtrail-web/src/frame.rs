@@ -106,6 +106,10 @@ impl Frame {
             // Only a distributor transports (rule 39), so only it keeps drivers and vehicles.
             .filter(|(slug, _)| *slug != "transporters" || kind == LicenseType::Distributor)
             .filter(|(slug, _)| !(self.inspector() && *slug == "employees"))
+            .filter(|(slug, _)| {
+                !matches!(*slug, "plantbatches" | "plants" | "harvests")
+                    || kind.can(Capability::CanGrowPlants)
+            })
             .collect();
         let nav = Nav {
             license: Some(self.scope.license()),

@@ -54,12 +54,16 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("dashboard", "Dashboard"),
     ("packages", "Packages"),
     ("transfers", "Transfers"),
+    ("plantbatches", "Plant batches"),
+    ("plants", "Plants"),
+    ("harvests", "Harvests"),
     ("labsamples", "Lab samples"),
     ("items", "Items"),
     ("strains", "Strains"),
     ("locations", "Locations"),
     ("transporters", "Drivers & vehicles"),
     ("tags", "Tags"),
+    ("imports", "Data import"),
     ("employees", "Employees"),
     ("journal", "Journal"),
 ];
@@ -83,6 +87,10 @@ pub fn section_needs(slug: &str) -> &'static [Permission] {
         "tags" => &[ManageTags],
         "employees" => &[ViewEmployees, ManageEmployees],
         "journal" => &[ViewJournal],
+        "imports" => &[ManageImmaturePlantsInventory],
+        "plantbatches" => &[ViewImmaturePlants],
+        "plants" => &[ViewVegFlowerPlants],
+        "harvests" => &[ViewHarvests],
         _ => &[],
     }
 }

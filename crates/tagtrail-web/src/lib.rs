@@ -11,11 +11,13 @@
 
 mod catalog;
 mod confirm;
+mod cultivation;
 mod error;
 mod fields;
 mod flash;
 mod frame;
 mod grid;
+mod imports;
 mod lab;
 mod layout;
 mod packages;
@@ -99,6 +101,8 @@ pub fn router(ledger: Ledger, options: WebOptions) -> Router {
         .merge(transfers::routes())
         .merge(catalog::routes())
         .merge(people::routes())
+        .merge(imports::routes())
+        .merge(cultivation::routes())
         // Any other address under /ui is a page that does not exist, answered as one (with the
         // headers below), not with the API's JSON.
         .route("/ui/{*rest}", axum::routing::any(pages::not_found))

@@ -148,7 +148,7 @@ fn refused() -> Response {
 /// is refused before it is buffered.
 fn body_limit(path: &str) -> usize {
     const FRAMING: usize = 64 * 1024;
-    if path.starts_with("/ui/l/") && path.ends_with("/record") {
+    if path.starts_with("/ui/l/") && (path.ends_with("/record") || path.ends_with("/imports")) {
         LARGEST_FORM + FRAMING
     } else {
         DEFAULT_FORM + FRAMING

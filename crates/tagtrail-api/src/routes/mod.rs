@@ -2,12 +2,17 @@
 //! path, naming its handlers; it makes both the router and the OpenAPI document (each handler's
 //! `#[utoipa::path]` describes it), so neither can list a route the other lacks.
 
+pub(super) mod additives;
 pub(super) mod checkpoints;
+pub(super) mod harvests;
+pub(super) mod imports;
 pub(super) mod items;
 pub(super) mod journal;
 pub(super) mod labtests;
 pub(super) mod locations;
 pub(super) mod packages;
+pub(super) mod plantbatches;
+pub(super) mod plants;
 pub(super) mod reference;
 pub(super) mod strains;
 pub(super) mod tags;
@@ -70,6 +75,15 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tags::receive_tag_orders))
         .routes(routes!(tags::void_tags))
         .routes(routes!(journal::get_journal))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(imports::upload, imports::list))
+                .layer(DefaultBodyLimit::max(
+                    tagtrail_domain::commands::imports::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
+        .routes(routes!(imports::get_one))
+        .routes(routes!(imports::apply))
         .routes(routes!(checkpoints::get_checkpoints))
         .routes(routes!(checkpoints::get_checkpoint_public_key))
         .routes(routes!(
@@ -173,4 +187,80 @@ pub fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(packages::get_package_source_harvests))
         .routes(routes!(packages::get_package_lineage))
+        .routes(routes!(plantbatches::destroy))
+        .routes(routes!(plantbatches::create_plantings))
+        .routes(routes!(plantbatches::create_package_plantings))
+        .routes(routes!(plantbatches::change_growth_phase))
+        .routes(routes!(plantbatches::adjust))
+        .routes(routes!(plantbatches::split))
+        .routes(routes!(plantbatches::move_batches))
+        .routes(routes!(plantbatches::rename))
+        .routes(routes!(plantbatches::change_strain))
+        .routes(routes!(plantbatches::retag))
+        .routes(routes!(plantbatches::create_packages))
+        .routes(routes!(plantbatches::get_waste, plantbatches::record_waste))
+        .routes(routes!(plantbatches::get_waste_reasons))
+        .routes(routes!(plantbatches::get_active))
+        .routes(routes!(plantbatches::get_inactive))
+        .routes(routes!(plantbatches::get_types))
+        .routes(routes!(plantbatches::get_batch))
+        .routes(routes!(plants::destroy))
+        .routes(routes!(plants::get_vegetative))
+        .routes(routes!(plants::get_flowering))
+        .routes(routes!(plants::get_onhold))
+        .routes(routes!(plants::get_inactive))
+        .routes(routes!(plants::get_mothers))
+        .routes(routes!(plants::get_inactive_mothers))
+        .routes(routes!(plants::get_onhold_mothers))
+        .routes(routes!(plants::get_plant))
+        .routes(routes!(plants::get_growth_phases))
+        .routes(routes!(plants::change_growth_phase))
+        .routes(routes!(plants::move_plants))
+        .routes(routes!(plants::change_strain))
+        .routes(routes!(plants::retag))
+        .routes(routes!(plants::get_waste, plants::record_waste))
+        .routes(routes!(plants::get_waste_reasons))
+        .routes(routes!(plants::get_waste_methods))
+        .routes(routes!(plants::get_waste_plants))
+        .routes(routes!(plants::get_waste_packages))
+        .routes(routes!(plants::split))
+        .routes(routes!(plants::merge))
+        .routes(routes!(plants::adjust))
+        .routes(routes!(plants::create_plantings))
+        .routes(routes!(harvests::get_active_harvests))
+        .routes(routes!(harvests::get_inactive_harvests))
+        .routes(routes!(harvests::get_onhold_harvests))
+        .routes(routes!(harvests::get_harvest))
+        .routes(routes!(
+            harvests::get_harvest_waste,
+            harvests::record_harvest_waste
+        ))
+        .routes(routes!(harvests::get_harvest_waste_types))
+        .routes(routes!(harvests::discontinue_harvest_waste))
+        .routes(routes!(harvests::finish_harvests))
+        .routes(routes!(harvests::unfinish_harvests))
+        .routes(routes!(harvests::rename_harvests))
+        .routes(routes!(harvests::move_harvests))
+        .routes(routes!(harvests::restore_harvested_plants))
+        .routes(routes!(harvests::create_harvest_packages))
+        .routes(routes!(harvests::create_harvest_testing_packages))
+        .routes(routes!(harvests::harvest_plants))
+        .routes(routes!(harvests::manicure_plants))
+        .routes(routes!(
+            additives::create_templates,
+            additives::update_templates
+        ))
+        .routes(routes!(additives::get_template))
+        .routes(routes!(additives::get_active_templates))
+        .routes(routes!(additives::get_inactive_templates))
+        .routes(routes!(
+            additives::get_additives,
+            additives::apply_to_plants
+        ))
+        .routes(routes!(additives::get_additive_types))
+        .routes(routes!(additives::apply_template_to_plants))
+        .routes(routes!(additives::apply_by_location))
+        .routes(routes!(additives::apply_template_by_location))
+        .routes(routes!(additives::apply_to_batches))
+        .routes(routes!(additives::apply_template_to_batches))
 }

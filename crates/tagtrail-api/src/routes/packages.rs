@@ -63,16 +63,22 @@ pub async fn get_package(
     Ok(Json(map::package(&r.ledger().package(&scope, &key).await?)))
 }
 
-/// Source harvests of a package. Harvests come with cultivation; packages made from source
-/// packages have none, so the list is empty.
-#[utoipa::path(get, path = "/packages/v2/{id}/source/harvests", tag = "Packages", params(("id" = i64, Path), LicenseParam), responses((status = 200, body = Vec<Object>)))]
+/// Source harvests of a package: the harvests it was packaged from (`POST
+/// /harvests/v2/packages`); a package made from packages has none.
+#[utoipa::path(get, path = "/packages/v2/{id}/source/harvests", tag = "Packages", params(("id" = i64, Path), LicenseParam), responses((status = 200, body = Vec<tagtrail_metrc::harvests::PackageSourceHarvest>)))]
 pub async fn get_package_source_harvests(
     r: Read,
     Path(id): Path<String>,
-) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
-    let scope = r.scope(VIEW).await?;
-    r.ledger().package(&scope, &id).await?;
-    Ok(Json(vec![]))
+) -> Result<Json<Vec<tagtrail_metrc::harvests::PackageSourceHarvest>>, ApiError> {
+    // Metrc's own permission, or View Packages, which answered this before harvests existed.
+    let scope = r
+        .scope(&[
+            Permission::ViewPackageSourceHarvests,
+            Permission::ViewPackages,
+        ])
+        .await?;
+    let p = r.ledger().package(&scope, &id).await?;
+    Ok(Json(super::harvests::source_harvests(&p)))
 }
 
 /// Ancestors and descendants of a package (tagtrail extension); `depth` defaults to 10. Another

@@ -5,11 +5,14 @@
 //! domain decision it calls), write the decision in `tagtrail_domain::commands`, and add a thin
 //! route that maps the wire body to the action's request.
 
+pub mod additives;
 pub mod catalog;
+pub mod harvests;
 pub mod import;
 pub mod lab;
 pub mod packages;
 pub mod people;
+pub mod plants;
 pub mod premises;
 pub mod tags;
 pub mod transfers;

@@ -203,6 +203,7 @@ pub fn import_packages(
             archived_date: None,
             lab_license: None,
             received: None,
+            source_harvests: vec![],
             active: !spec.finished,
             last_modified: now.clone(),
         };

@@ -420,6 +420,7 @@ mod tests {
             archived_date: None,
             lab_license: Some("LAB".into()),
             received: None,
+            source_harvests: vec![],
             active: true,
             last_modified: NOW.into(),
         }

@@ -1,12 +1,16 @@
 //! Decision functions, one module per area. Each takes what the ledger loaded, the request and
 //! the clock reading, and returns the records to write or a [`crate::Rejection`].
 
+pub mod additives;
 pub mod catalog;
+pub mod harvests;
 pub mod import;
+pub mod imports;
 pub mod lab;
 pub mod manifests;
 pub mod packages;
 pub mod people;
+pub mod plants;
 pub mod premises;
 pub mod tags;
 pub mod transfers;

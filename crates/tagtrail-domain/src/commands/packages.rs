@@ -44,7 +44,11 @@ pub fn check_changeable(p: &Package) -> Result<(), String> {
 /// The packages addressed by a request, by label, all at the acting facility.
 pub type Found = HashMap<String, Package>;
 
-fn parse_date(field: &str, v: &Option<String>, ctx: &Ctx) -> Result<Option<String>, String> {
+pub(crate) fn parse_date(
+    field: &str,
+    v: &Option<String>,
+    ctx: &Ctx,
+) -> Result<Option<String>, String> {
     match optional(v) {
         None => Ok(None),
         Some(d) => {
@@ -65,7 +69,7 @@ fn parse_date(field: &str, v: &Option<String>, ctx: &Ctx) -> Result<Option<Strin
     }
 }
 
-fn today(ctx: &Ctx) -> String {
+pub(crate) fn today(ctx: &Ctx) -> String {
     ctx.now.get(..10).unwrap_or_default().to_string()
 }
 
@@ -401,6 +405,7 @@ pub fn create_packages(
                 archived_date: None,
                 lab_license: None,
                 received: None,
+                source_harvests: vec![],
                 active: true,
                 last_modified: ctx.now.clone(),
             };
@@ -457,7 +462,7 @@ pub enum Mode {
 }
 
 /// Dates that may lie ahead (expiration, sell-by, use-by).
-fn parse_date_any(field: &str, v: &Option<String>) -> Result<Option<String>, String> {
+pub(crate) fn parse_date_any(field: &str, v: &Option<String>) -> Result<Option<String>, String> {
     match optional(v) {
         None => Ok(None),
         Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
@@ -1054,6 +1059,7 @@ mod tests {
             archived_date: None,
             lab_license: None,
             received: None,
+            source_harvests: vec![],
             active: true,
             last_modified: NOW.into(),
         }

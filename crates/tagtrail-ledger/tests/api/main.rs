@@ -7,9 +7,12 @@ mod helpers {
     pub use tagtrail_testkit::*;
 }
 
+mod additives;
 mod auth;
 mod bodies;
 mod doors;
+mod harvests;
+mod imports;
 mod items;
 mod journal;
 mod leaks;
@@ -17,6 +20,8 @@ mod locations;
 mod onboarding;
 mod packages;
 mod paging;
+mod plantbatches;
+mod plants;
 mod ratelimit;
 mod reference;
 mod sandbox;

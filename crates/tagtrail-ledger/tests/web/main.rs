@@ -10,6 +10,8 @@ mod helpers {
 
 mod browser;
 mod csrf;
+mod cultivation;
+mod imports;
 mod inspection;
 mod receipt;
 mod sessions;

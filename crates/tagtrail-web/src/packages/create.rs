@@ -1090,6 +1090,7 @@ mod tests {
             archived_date: None,
             lab_license: None,
             received: None,
+            source_harvests: vec![],
             active: true,
             last_modified: "2026-05-01T00:00:00.000000+00:00".into(),
         }

@@ -373,6 +373,7 @@ pub async fn page(
             tr { th { "Last changed" } td colspan="3" { (f.when(&p.last_modified)) } }
         } }
         @if mine { (actions(&f, &p, &base, &choices)) }
+        (crate::cultivation::source_harvests(&f, &p))
         h2 { "Lineage" }
         (wide(html! { table #lineage {
             thead { tr { th { "Depth" } th { "Tag UID" } th { "Item" } th { "Quantity" } th { "Lab testing" } th { "License" } } }
