@@ -17,8 +17,11 @@ use tagtrail_app::imports::{self as imp, Import, ImportStatus, Preview};
 use tagtrail_domain::commands::imports::{Change, ImportKind};
 use utoipa::ToSchema;
 
-/// How long a request waits for its run before answering with the status so far (202).
-const WAIT: Duration = Duration::from_secs(5);
+/// How long a request waits for its run before answering with the status so far (202). Long
+/// enough that a file of a few thousand rows is answered in the one request even on a loaded
+/// machine (the first CI run answered a 2-row file 202 at 5 s, with both cores busy); a large
+/// file is answered 202 and runs on, its progress at `Location`.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Rows of the preview an answer carries; the web page pages through the rest.
 const PREVIEW_ROWS: usize = 100;
