@@ -6,82 +6,16 @@
 
 use rust_decimal::Decimal;
 use serde_json::json;
-use tagtrail_domain::journal::{Actor, Change, Draft};
-use tagtrail_domain::license::LicenseType;
+use tagtrail_domain::journal::Change;
 use tagtrail_domain::records::{
-    Facility, GrowthPhase, Location, Plant, PlantBatch, PlantBatchType, PlantState, PlantWaste,
-    Record, Strain,
+    GrowthPhase, Location, Plant, PlantBatch, PlantBatchType, PlantState, PlantWaste, Record,
+    Strain,
 };
 use tagtrail_domain::tag::TagLabel;
-use tagtrail_store::{Column, ListQuery, Store, scratch, verify};
+use tagtrail_store::{Column, ListQuery, verify};
 
-struct Db {
-    store: Store,
-    dir: tempfile::TempDir,
-}
-
-async fn backends() -> Vec<Db> {
-    let mut out = Vec::new();
-    let dir = tempfile::tempdir().unwrap();
-    let url = dir.path().join("t.db").to_string_lossy().to_string();
-    out.push(Db {
-        store: Store::open(&url).await.unwrap(),
-        dir,
-    });
-    if let Ok(admin) = std::env::var("TAGTRAIL_TEST_POSTGRES_URL") {
-        let url = scratch::create_postgres_database(&admin, "tagtrail_plants")
-            .await
-            .unwrap();
-        out.push(Db {
-            store: Store::open(&url).await.unwrap(),
-            dir: tempfile::tempdir().unwrap(),
-        });
-    }
-    out
-}
-
-const NOW: &str = "2026-06-01T00:00:00.000000+00:00";
-const LIC: &str = "CCL-1";
-
-async fn write(store: &Store, changes: Vec<Change>) -> Result<(), String> {
-    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
-    tx.append(Draft {
-        recorded_at: NOW.into(),
-        license_number: Some(LIC.into()),
-        actor: Actor {
-            employee_id: None,
-            vendor_key_id: None,
-            name: "operator:test".into(),
-        },
-        endpoint: "test".into(),
-        reason: "test".into(),
-        request: json!(null),
-        result_ids: vec![],
-        changes,
-        door: Some("operator".into()),
-        action: Some("test".into()),
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())
-}
-
-fn facility() -> Facility {
-    Facility {
-        id: 1,
-        license_number: LIC.into(),
-        license_type: LicenseType::Cultivator,
-        name: "Farm".into(),
-        display_name: "Farm".into(),
-        license_start_date: "2026-01-01".into(),
-        license_end_date: "2026-12-31".into(),
-        address: None,
-        credentialed_date: "2026-01-01".into(),
-        onboarding: Default::default(),
-        active: true,
-        last_modified: NOW.into(),
-    }
-}
+mod common;
+use common::{LIC, NOW, backends, facility, write};
 
 fn strain() -> Strain {
     Strain {
@@ -212,7 +146,7 @@ fn waste(id: i64, weight: Decimal) -> PlantWaste {
 /// refused, and the entry that carried them is not written.
 #[tokio::test]
 async fn the_database_refuses_what_the_cultivation_rules_forbid() {
-    for db in backends().await {
+    for db in backends("tagtrail_plants").await {
         let s = &db.store;
         write(
             s,
@@ -264,7 +198,7 @@ async fn the_database_refuses_what_the_cultivation_rules_forbid() {
 /// The plant lists are filters on typed columns: status, mother, waste kind.
 #[tokio::test]
 async fn plant_lists_filter_on_typed_columns() {
-    for db in backends().await {
+    for db in backends("tagtrail_plants").await {
         let s = &db.store;
         let mut destroyed = plant(22, 2, 10, false);
         destroyed.state = PlantState::Destroyed;
