@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from helpers import RETRY_STATS, Api, list_all
+from helpers import RETRY_STATS, RUN_STATE, Api, coverage, list_all
 
 REPO = Path(__file__).resolve().parent.parent
 LICENSE_TYPES = ("cultivator", "manufacturer", "distributor", "testing_lab", "retailer")
@@ -251,6 +251,28 @@ def categories(manu):
     return {c["Name"]: c for c in cats}
 
 
+_DESELECTED = {"n": 0}
+
+
+def pytest_deselected(items):
+    _DESELECTED["n"] += len(items)
+
+
+def pytest_collection_finish(session):
+    """Tells the coverage guard (test_zz_coverage.py) whether the whole suite was selected: every
+    test file of this directory has a selected test and nothing was deselected (-k, -m)."""
+    here = Path(__file__).resolve().parent
+    files = {p.name for p in here.glob("test_*.py")}
+    selected = {Path(str(i.fspath)).name for i in session.items}
+    missing = sorted(files - selected)
+    if _DESELECTED["n"]:
+        RUN_STATE.update(full_run=False, why_partial=f"{_DESELECTED['n']} tests deselected")
+    elif missing:
+        RUN_STATE.update(full_run=False, why_partial=f"files not selected: {', '.join(missing)}")
+    else:
+        RUN_STATE.update(full_run=True, why_partial="")
+
+
 def pytest_terminal_summary(terminalreporter):
     if _SESSION_INFO:
         terminalreporter.write_line(
@@ -258,4 +280,9 @@ def pytest_terminal_summary(terminalreporter):
         )
     terminalreporter.write_line(
         f"[conformance] GETs retried after 429 (outside the rate-limit test): {RETRY_STATS['retried_429']}"
+    )
+    cov = coverage()
+    called = [ep for ep, statuses in cov.items() if statuses]
+    terminalreporter.write_line(
+        f"[conformance] Metrc v2 endpoints of metrc-v2-endpoints.tsv called: {len(called)}/{len(cov)}"
     )

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -84,6 +85,29 @@ class Recorder:
         self.last = response
 
 
+# Every request the suite's clients sent and how it was answered, for the endpoint coverage
+# guard (test_zz_coverage.py): (method, path, status, routed). `routed` is False when the server
+# said the endpoint does not exist (404 "No such endpoint", or 405), so a typo in a test never
+# counts as coverage, and when the rate limiter answered (429), which exercised nothing.
+CALLS: list[tuple[str, str, int, bool]] = []
+_calls_lock = threading.Lock()
+
+
+def record_call(response: httpx.Response) -> None:
+    """httpx response event hook (every `Api` client has it): appends the call to CALLS."""
+    response.read()
+    routed = response.status_code not in (405, 429)
+    if response.status_code == 404:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or str(body.get("Message", "")).startswith("No such endpoint"):
+            routed = False
+    with _calls_lock:
+        CALLS.append((response.request.method, response.request.url.path, response.status_code, routed))
+
+
 class Api:
     """A `MetrcClient` for one user (and, by default, one license), plus its raw httpx client.
 
@@ -95,7 +119,7 @@ class Api:
         self.lic = lic
         self.rec = Recorder()
         transport = RetryOn429() if retry else httpx.HTTPTransport()
-        self.http = httpx.Client(event_hooks={"response": [self.rec]}, transport=transport, timeout=timeout)
+        self.http = httpx.Client(event_hooks={"response": [self.rec, record_call]}, transport=transport, timeout=timeout)
         # MetrcClient sets self.http.auth = (vendor_key, user_key).
         self.client = MetrcClient(self.base_url, vendor_key, user_key, client=self.http)
         self.client._conformance_recorder = self.rec
@@ -401,3 +425,136 @@ def ids_of(records) -> set:
 
 def names_of(records) -> set:
     return {r.get("Name") for r in records}
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoint coverage (test_zz_coverage.py): which of the Metrc v2 endpoints of
+# metrc-v2-endpoints.tsv (a copy of the project's reference list, 274 rows) the suite called.
+
+ENDPOINTS_TSV = Path(__file__).resolve().parent / "metrc-v2-endpoints.tsv"
+
+# Filled by conftest.py: was the whole suite selected (no -k, no deselection, every file)?
+RUN_STATE = {"full_run": False, "why_partial": "not recorded"}
+
+
+def load_endpoints() -> list[tuple[str, str, str]]:
+    """(group, method, path template) of every row of the tsv, in file order."""
+    rows = []
+    for n, line in enumerate(ENDPOINTS_TSV.read_text().splitlines()):
+        if n == 0 or not line.strip():
+            continue
+        group, method, path = line.split("\t")[:3]
+        rows.append((group, method.upper(), path))
+    return rows
+
+
+def _segment_matches(template_seg: str, seg: str) -> bool:
+    if template_seg.startswith("{") and template_seg.endswith("}"):
+        if not seg:
+            return False
+        # `/plants/v2/{id}` and `/plants/v2/{label}` share one route: an all-digit segment is an
+        # id (as the server decides), anything else a label.
+        if template_seg == "{id}":
+            return seg.isdigit()
+        if template_seg == "{label}":
+            return not seg.isdigit()
+        return True
+    return template_seg == seg
+
+
+def endpoint_of(method: str, path: str, endpoints) -> tuple[str, str, str] | None:
+    """The tsv endpoint a concrete call hit: same method, same segments, the template with the
+    most literal segments winning (`/plants/v2/vegetative` is not `/plants/v2/{label}`)."""
+    segs = path.rstrip("/").split("/")
+    best, best_literals = None, -1
+    for ep in endpoints:
+        if ep[1] != method:
+            continue
+        tsegs = ep[2].split("/")
+        if len(tsegs) != len(segs) or not all(_segment_matches(t, s) for t, s in zip(tsegs, segs)):
+            continue
+        literals = sum(1 for t in tsegs if not t.startswith("{"))
+        if literals > best_literals:
+            best, best_literals = ep, literals
+    return best
+
+
+def coverage(calls=None):
+    """{endpoint: [statuses of routed calls]} for every tsv endpoint (empty list = never called)."""
+    endpoints = load_endpoints()
+    out = {ep: [] for ep in endpoints}
+    for method, path, status, routed in list(CALLS if calls is None else calls):
+        if not routed:
+            continue
+        ep = endpoint_of(method, path, endpoints)
+        if ep is not None:
+            out[ep].append(status)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Tags for the cultivation tests: enough plant and package tags, whatever earlier tests (or the
+# demo data) used up, through tagtrail's tag-order extension and the operator's ship-tags.
+
+TAG_ORDERS = "/tagtrail/v1/tags/orders"
+
+
+def available_tags(api, kind: str) -> list[str]:
+    fn = api.tags_get_plant_available_v2 if kind == "plant" else api.tags_get_package_available_v2
+    return [t["Label"] for t in fn(license_number=api.lic)]
+
+
+def ensure_tags(server, api, plant: int = 0, package: int = 0, margin: int = 10) -> None:
+    """Orders, ships (`tagtrail admin ship-tags`) and receives tags until `api`'s facility has at
+    least `plant` plant tags in one unbroken run (rule 20 counts up from a starting tag) and
+    `package` package tags available."""
+    want_plant = plant and plant_run(api, plant) is None
+    want_pkg = package and len(available_tags(api, "package")) < package
+    if not want_plant and not want_pkg:
+        return
+    order = {"PlantTags": plant + margin if want_plant else 0, "PackageTags": package + margin if want_pkg else 0}
+    r = api.raw("POST", TAG_ORDERS, params={"licenseNumber": api.lic}, json=[order])
+    expect_raw(r, 200)
+    (oid,) = assert_ids(r.json(), 1)
+    p = server.cli("admin", "ship-tags", "--database-url", server.verify_url, "--order-id", str(oid))
+    assert p.returncode == 0, f"tagtrail admin ship-tags exited {p.returncode}:\n{p.stdout}\n{p.stderr}"
+    r = api.raw("PUT", TAG_ORDERS + "/receive", params={"licenseNumber": api.lic}, json=[{"Id": oid}])
+    assert r.status_code == 200, f"receive: {describe(r)}"
+    if plant:
+        assert plant_run(api, plant) is not None, f"no run of {plant} plant tags after order {oid}"
+
+
+def tag_run(start: str, n: int) -> list[str]:
+    """The labels rule 20 uses from `start`: its trailing sequence number (at most 9 digits)
+    counted up, as tagtrail (and Metrc's StartingTag) does."""
+    digits = 0
+    for ch in reversed(start):
+        if not ch.isdigit() or digits == 9:
+            break
+        digits += 1
+    head, seq = start[: len(start) - digits], int(start[len(start) - digits:])
+    return [f"{head}{seq + i:0{digits}d}" for i in range(n)]
+
+
+def plant_run(api, n: int) -> str | None:
+    """A starting tag whose next `n` labels are all available plant tags, or None."""
+    free = available_tags(api, "plant")
+    have = set(free)
+    for start in sorted(free):
+        if all(label in have for label in tag_run(start, n)):
+            return start
+    return None
+
+
+def grow_plants(server, api, batch_name: str, n: int, phase: str = "Vegetative", location: str = "Greenhouse A"):
+    """`n` plants of batch `batch_name` tagged into `phase` at `location` (rule 20: one plant tag
+    each, counted up from a starting tag); [(id, label)] in tag order."""
+    ensure_tags(server, api, plant=n)
+    start = plant_run(api, n)
+    out = api.plant_batches_create_growthphase_v2(
+        body=[{"Name": batch_name, "Count": n, "StartingTag": start, "GrowthPhase": phase, "NewLocation": location}],
+        license_number=api.lic)
+    ids = assert_ids(out, n)
+    plants = [api.plants_get_v2(str(i), license_number=api.lic) for i in ids]
+    assert sorted(p["Label"] for p in plants) == tag_run(start, n), plants
+    return [(p["Id"], p["Label"]) for p in plants]

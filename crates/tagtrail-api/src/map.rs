@@ -474,3 +474,13 @@ pub fn other_package(label: &str, item: &str) -> wire::Package {
         ..Default::default()
     }
 }
+
+/// Another license's harvest as lineage shows it: its name and how many plants went into it;
+/// no id, no plants, no location, weights or dates.
+pub fn other_harvest(name: &str, plant_count: usize) -> tagtrail_metrc::harvests::Harvest {
+    tagtrail_metrc::harvests::Harvest {
+        name: Some(name.to_string()),
+        plant_count: Some(i64::try_from(plant_count).unwrap_or(i64::MAX)),
+        ..Default::default()
+    }
+}

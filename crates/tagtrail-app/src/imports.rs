@@ -20,6 +20,8 @@
 //! ([`RUNNING`]), because on SQLite the row cannot be written beside the open transaction.
 
 use crate::action::{Action, Context};
+use crate::actions::additives::{ApplyByLocation, ApplyToBatches, ApplyToPlants};
+use crate::actions::plants::CreatePlantings;
 use crate::door::Door;
 use crate::identity::Scope;
 use crate::{AppError, AppResult, Definition, Ledger};
@@ -30,10 +32,12 @@ use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 use tagtrail_domain::Rejection;
 use tagtrail_domain::commands::Ctx;
+use tagtrail_domain::commands::imports::PlantAdditiveRow;
 use tagtrail_domain::commands::imports::{self, Change, ImportKind, LineError, Requests};
 use tagtrail_domain::journal::Draft;
+use tagtrail_domain::permission::Permission;
 use tagtrail_domain::time;
-use tagtrail_store::{ImportRow, ImportState, NewImport};
+use tagtrail_store::{ImportRow, ImportState, NewImport, WriteTx};
 
 /// The most uploads a license's grid lists.
 pub const GRID_ROWS: i64 = 200;
@@ -186,12 +190,23 @@ fn view(row: ImportRow) -> AppResult<Import> {
     })
 }
 
-/// The action each kind's rows are requests of: who may upload, read and apply them.
+/// The action each kind's rows are requests of: who may upload, read and apply them. (A Plant
+/// Additives row by location runs `ApplyByLocation`, which has the same permissions and
+/// capability as `ApplyToPlants`.)
 pub fn definition(kind: ImportKind) -> &'static Definition {
     match kind {
-        ImportKind::Plantings => &crate::actions::plants::CreatePlantings::DEF,
+        ImportKind::Plantings => &CreatePlantings::DEF,
+        ImportKind::PlantAdditives => &ApplyToPlants::DEF,
+        ImportKind::ImmaturePlantAdditives => &ApplyToBatches::DEF,
     }
 }
+
+/// Whoever holds one of these may open the Data Import page: every import type's permissions
+/// (a test holds this list to [`definition`]).
+pub const PAGE_PERMISSIONS: &[Permission] = &[
+    Permission::ManagePlantsAdditives,
+    Permission::ManageImmaturePlantsInventory,
+];
 
 fn errors_json(errors: &[LineError]) -> String {
     let first = &errors[..errors.len().min(imports::MAX_ERRORS)];
@@ -299,7 +314,7 @@ impl Ledger {
             progress: 0,
             at: &now,
         };
-        if !self.store.import_set(id, &["ready"], &state).await? {
+        if !self.import_set(id, &["ready"], &state).await? {
             return Err(
                 Rejection::Conflict(format!("Import {id} is already being applied.")).into(),
             );
@@ -370,6 +385,33 @@ impl Ledger {
         }
     }
 
+    /// Uploads a file and, once every row passed, applies it: the Data Import page's two steps
+    /// as one call, for doors that act without a person watching (the demo seeder). Each step
+    /// waits up to `max`. The upload as it ends: `Applied`, or `Failed` with its line errors (a
+    /// failed file is kept, and nothing of it applied).
+    pub async fn import_and_apply(
+        &self,
+        scope: &Scope,
+        kind: ImportKind,
+        file_name: &str,
+        bytes: &[u8],
+        max: Duration,
+    ) -> AppResult<Import> {
+        let id = self.import_upload(scope, kind, file_name, bytes).await?;
+        let checked = self.import_wait(scope, id, max).await?;
+        if checked.status != ImportStatus::Ready {
+            return Ok(checked);
+        }
+        self.import_apply(scope, id).await?;
+        self.import_wait(scope, id, max).await
+    }
+
+    /// Moves an upload from one of `from` to `state` (the store takes SQLite's write lock
+    /// before reading the row, so a web session's write in between cannot refuse it).
+    async fn import_set(&self, id: i64, from: &[&str], state: &ImportState<'_>) -> AppResult<bool> {
+        Ok(self.store.import_set(id, from, state).await?)
+    }
+
     async fn import_row(&self, id: i64) -> AppResult<ImportRow> {
         self.store
             .import_get(id)
@@ -394,7 +436,7 @@ impl Ledger {
             progress: 0,
             at: &now,
         };
-        self.store.import_set(id, from, &state).await?;
+        self.import_set(id, from, &state).await?;
         Ok(())
     }
 
@@ -408,14 +450,7 @@ impl Ledger {
             Mode::Validate => &["validating"],
             Mode::Apply => &["applying"],
         };
-        let outcome = match requests {
-            Requests::Plantings(v) => {
-                self.run_rows::<crate::actions::plants::CreatePlantings, _>(
-                    scope, row, v, mode, &key,
-                )
-                .await
-            }
-        };
+        let outcome = self.run_file(scope, row, requests, mode, &key).await;
         set_progress(&key, None);
         let stored = match outcome {
             Ok(errors) if errors.is_empty() => {
@@ -430,7 +465,13 @@ impl Ledger {
                         progress: rows,
                         at: &now,
                     };
-                    self.store.import_set(row.id, from, &state).await.map(drop)
+                    self.import_set(row.id, from, &state)
+                        .await
+                        .map(drop)
+                        .map_err(|e| match e {
+                            AppError::Store(s) => s,
+                            other => tagtrail_store::StoreError::Corrupt(other.to_string()),
+                        })
                 } else {
                     Ok(())
                 }
@@ -455,24 +496,18 @@ impl Ledger {
         }
     }
 
-    /// Runs `rows` through `A` in groups of the API's object limit, in one write transaction:
-    /// rolled back (validate) or committed with the upload marked applied (apply, only when
-    /// every row passed). The problems, each with its line; none means every row passed.
-    async fn run_rows<A, S>(
+    /// Runs every row of a file through its action in groups of the API's object limit, in one
+    /// write transaction: rolled back (validate) or committed with the upload marked applied
+    /// (apply, only when every row passed). The problems, each with its line; none means every
+    /// row passed.
+    async fn run_file(
         &self,
         scope: &Scope,
         row: &ImportRow,
-        rows: Vec<(usize, S)>,
+        requests: Requests,
         mode: Mode,
         key: &str,
-    ) -> AppResult<Vec<LineError>>
-    where
-        A: Action<Request = Vec<S>>,
-        S: Clone,
-    {
-        scope.allows(&A::DEF)?;
-        let total = rows.len();
-        let group = self.config.max_objects.max(1);
+    ) -> AppResult<Vec<LineError>> {
         let mut tx = self.store.begin().await?;
         if mode == Mode::Apply && tx.import_status(row.id).await?.as_deref() != Some("applying") {
             return Err(
@@ -489,28 +524,108 @@ impl Ledger {
             acting: scope.acting(),
             config: &self.config,
         };
-        let mut errors: Vec<LineError> = Vec::new();
-        let mut entries: Vec<i64> = Vec::new();
-        for (n, chunk) in rows.chunks(group).enumerate() {
+        let mut run = Run {
+            scope,
+            row,
+            at,
+            key,
+            group: self.config.max_objects.max(1),
+            total: requests.len(),
+            done: 0,
+            errors: Vec::new(),
+            entries: Vec::new(),
+        };
+        let finished = match requests {
+            Requests::Plantings(v) => run.rows::<CreatePlantings, _>(&mut tx, &v).await?,
+            Requests::BatchAdditives(v) => run.rows::<ApplyToBatches, _>(&mut tx, &v).await?,
+            Requests::PlantAdditives(v) => {
+                // Rows by tag and rows by location are two requests of the API: each stretch of
+                // rows of one shape runs through its action, in file order.
+                let mut rest = v.as_slice();
+                let mut finished = true;
+                while finished && let Some((_, first)) = rest.first() {
+                    let by_tag = matches!(first, PlantAdditiveRow::Plants(_));
+                    let n = rest
+                        .iter()
+                        .position(|(_, r)| matches!(r, PlantAdditiveRow::Plants(_)) != by_tag)
+                        .unwrap_or(rest.len());
+                    let (stretch, after) = rest.split_at(n);
+                    rest = after;
+                    finished = if by_tag {
+                        let specs: Vec<_> = stretch
+                            .iter()
+                            .filter_map(|(l, r)| match r {
+                                PlantAdditiveRow::Plants(s) => Some((*l, s.clone())),
+                                PlantAdditiveRow::Location(_) => None,
+                            })
+                            .collect();
+                        run.rows::<ApplyToPlants, _>(&mut tx, &specs).await?
+                    } else {
+                        let specs: Vec<_> = stretch
+                            .iter()
+                            .filter_map(|(l, r)| match r {
+                                PlantAdditiveRow::Location(s) => Some((*l, s.clone())),
+                                PlantAdditiveRow::Plants(_) => None,
+                            })
+                            .collect();
+                        run.rows::<ApplyByLocation, _>(&mut tx, &specs).await?
+                    };
+                }
+                finished
+            }
+        };
+        if !finished || mode == Mode::Validate || !run.errors.is_empty() {
+            // Dropping the transaction rolls every group back.
+            return Ok(run.errors);
+        }
+        if let (Some(first), Some(last)) = (run.entries.first(), run.entries.last()) {
+            tx.import_applied(row.id, run.total as i64, *first, *last, &now)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(run.errors)
+    }
+}
+
+/// A file's run inside its transaction: where it is, and what it found and wrote so far.
+struct Run<'a> {
+    scope: &'a Scope,
+    row: &'a ImportRow,
+    at: Context<'a>,
+    key: &'a str,
+    /// Rows per group: the API's object limit.
+    group: usize,
+    total: usize,
+    done: usize,
+    errors: Vec<LineError>,
+    entries: Vec<i64>,
+}
+
+impl Run<'_> {
+    /// Runs `rows` through `A` in groups, each one `load` + `decide` of the action (exactly an
+    /// API call of those rows) and one journal entry. False when a refusal of the whole request
+    /// (permission, capability) ended the run: every line would be refused alike.
+    async fn rows<A, S>(&mut self, tx: &mut WriteTx, rows: &[(usize, S)]) -> AppResult<bool>
+    where
+        A: Action<Request = Vec<S>>,
+        S: Clone,
+    {
+        self.scope.allows(&A::DEF)?;
+        for chunk in rows.chunks(self.group) {
             let mut bad: BTreeSet<usize> = BTreeSet::new();
             // A refused row is left out and the rest of its group tried again, so that the good
             // rows' effects are there for the groups after (as they would be once fixed).
             loop {
-                let kept: Vec<&(usize, S)> = chunk
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !bad.contains(i))
-                    .map(|(_, r)| r)
-                    .collect();
-                if kept.is_empty() {
+                let index: Vec<usize> = (0..chunk.len()).filter(|i| !bad.contains(i)).collect();
+                if index.is_empty() {
                     break;
                 }
-                let index: Vec<usize> = (0..chunk.len()).filter(|i| !bad.contains(i)).collect();
-                let req: Vec<S> = kept.iter().map(|(_, s)| s.clone()).collect();
-                let lines: Vec<usize> = kept.iter().map(|(l, _)| *l).collect();
-                let world = A::load(&mut tx, &at, &req).await?;
-                match A::decide(&at, world, &req) {
+                let req: Vec<S> = index.iter().map(|i| chunk[*i].1.clone()).collect();
+                let lines: Vec<usize> = index.iter().map(|i| chunk[*i].0).collect();
+                let world = A::load(tx, &self.at, &req).await?;
+                match A::decide(&self.at, world, &req) {
                     Ok(outcome) => {
+                        let row = self.row;
                         let door = Door::import(
                             format!("import {} ({})", row.id, row.kind),
                             json!({
@@ -523,9 +638,9 @@ impl Ledger {
                         );
                         let entry = tx
                             .append(Draft {
-                                recorded_at: now.clone(),
-                                license_number: Some(scope.license().to_string()),
-                                actor: scope.acting().actor(),
+                                recorded_at: self.at.ctx.now.clone(),
+                                license_number: Some(self.scope.license().to_string()),
+                                actor: self.scope.acting().actor(),
                                 endpoint: door.endpoint,
                                 reason: A::DEF.reason.to_string(),
                                 request: door.request,
@@ -535,14 +650,14 @@ impl Ledger {
                                 action: Some(A::DEF.name.to_string()),
                             })
                             .await?;
-                        entries.push(entry.seq);
+                        self.entries.push(entry.seq);
                         break;
                     }
                     Err(Rejection::Rows(found)) => {
                         let before = bad.len();
                         for r in found {
                             if let (Some(line), Some(i)) = (lines.get(r.row), index.get(r.row)) {
-                                errors.push(LineError::new(*line, r.message));
+                                self.errors.push(LineError::new(*line, r.message));
                                 bad.insert(*i);
                             }
                         }
@@ -554,23 +669,16 @@ impl Ledger {
                     Err(other) => {
                         // Refused as a whole (permission, capability): every line of the file
                         // would be; say it once, at the group's first line.
-                        errors.push(LineError::new(lines[0], other.to_string()));
-                        return Ok(errors);
+                        self.errors
+                            .push(LineError::new(lines[0], other.to_string()));
+                        return Ok(false);
                     }
                 }
             }
-            set_progress(key, Some((((n + 1) * group).min(total), total)));
+            self.done += chunk.len();
+            set_progress(self.key, Some((self.done, self.total)));
         }
-        if mode == Mode::Validate || !errors.is_empty() {
-            // Dropping the transaction rolls every group back.
-            return Ok(errors);
-        }
-        if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
-            tx.import_applied(row.id, total as i64, *first, *last, &now)
-                .await?;
-            tx.commit().await?;
-        }
-        Ok(errors)
+        Ok(true)
     }
 }
 
@@ -579,5 +687,19 @@ fn allowed(def: &Definition) -> &'static [tagtrail_domain::permission::Permissio
     match def.allowed {
         crate::Allowed::Holders(p) => p,
         crate::Allowed::Operator => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_permissions_cover_every_import_type() {
+        for kind in ImportKind::ALL {
+            for p in allowed(definition(*kind)) {
+                assert!(PAGE_PERMISSIONS.contains(p), "{kind:?}: {p:?}");
+            }
+        }
     }
 }

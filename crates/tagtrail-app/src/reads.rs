@@ -12,8 +12,8 @@ use tagtrail_domain::journal::Entry;
 use tagtrail_domain::license::Capability;
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{
-    Employment, Facility, Item, LabDocument, LabResult, LabSample, Package, PackageLink, Record,
-    Transfer, TransferPackage, TransferState, User, fold,
+    Employment, Facility, Harvest, Item, LabDocument, LabResult, LabSample, Package, PackageLink,
+    Plant, PlantBatch, Record, Transfer, TransferPackage, TransferState, User, fold,
 };
 use tagtrail_domain::time;
 
@@ -47,8 +47,76 @@ pub struct Hits {
 #[derive(Debug, Clone)]
 pub struct Lineage {
     pub package: Package,
+    /// Packages the package came from: its source packages and theirs, and the seeds or clones
+    /// package a plant batch was planted from.
     pub ancestors: Vec<(u32, Relative)>,
     pub descendants: Vec<(u32, Relative)>,
+    /// The harvests, plants and plant batches the ancestry passes through, nearest first.
+    pub origins: Vec<Origin>,
+}
+
+/// A harvest, plant or plant batch in a package's ancestry.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// Steps from the package, counting every harvest, plant, batch and package on the way.
+    pub depth: u32,
+    /// What it is a source of, by the name the viewer has for it: package labels (a harvest),
+    /// harvest names (a plant), plant labels (a plant batch, or a mother plant's batch), plant
+    /// batch names (a batch split from another, or planted from a mother plant).
+    pub source_of: Vec<String>,
+    pub grown: Grown,
+}
+
+/// A cultivation record of a lineage, as the viewer may see it. A harvest, its plants and their
+/// batches never leave the license that grew them, so custody is ownership.
+#[derive(Debug, Clone)]
+pub enum Grown {
+    /// The viewer's own harvest, in full; the walk goes on to its plants.
+    Harvest(Box<Harvest>),
+    /// Another license's harvest: its name (which the packages made from it already carry) and
+    /// how many plants went into it. Nothing of the plants (no tags, locations or dates), and
+    /// the walk stops here.
+    OtherHarvest { name: String, plant_count: usize },
+    /// One of the viewer's plants harvested into a harvest, or a mother plant a batch came from.
+    Plant(Box<Plant>),
+    /// One of the viewer's plant batches.
+    PlantBatch(Box<PlantBatch>),
+}
+
+/// A record a lineage walk visits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Node {
+    Package(i64),
+    Harvest(i64),
+    Plant(i64),
+    Batch(i64),
+}
+
+/// What a package came from: its source packages and its source harvests.
+fn package_sources(p: &Package) -> Vec<(Node, String)> {
+    let of = p.label.to_string();
+    p.source_package_ids
+        .iter()
+        .map(|id| Node::Package(*id))
+        .chain(
+            p.source_harvests
+                .iter()
+                .map(|h| Node::Harvest(h.harvest_id)),
+        )
+        .map(|n| (n, of.clone()))
+        .collect()
+}
+
+/// What a plant batch came from (rule 22): its seeds or clones package, its mother plant, or the
+/// batches it was split from.
+fn batch_sources(b: &PlantBatch) -> Vec<(Node, String)> {
+    b.source_package_id
+        .map(Node::Package)
+        .into_iter()
+        .chain(b.source_plant_id.map(Node::Plant))
+        .chain(b.source_plant_batch_ids.iter().map(|id| Node::Batch(*id)))
+        .map(|n| (n, b.name.clone()))
+        .collect()
 }
 
 fn not_found(what: &str, id: impl std::fmt::Display) -> AppError {
@@ -356,11 +424,18 @@ impl Ledger {
     }
 
     /// Walks a package's sources up and its derived packages down, breadth first, to `depth`.
+    /// Upward the walk also goes through source harvests to the plants harvested into them,
+    /// their plant batches, and what each batch was planted from (a seeds or clones package, a
+    /// mother plant, or another batch), then on up that package's own sources.
+    ///
     /// Packages of other licenses are shown as [`Relative::Other`]: the walk passes through
-    /// them (lineage crosses manifests), but the viewer learns only what they are.
+    /// them (lineage crosses manifests), but the viewer learns only what they are. Another
+    /// license's harvest is [`Grown::OtherHarvest`], where the walk stops: a manufacturer sees
+    /// which harvest its flower came from and how many plants, never its supplier's plants.
     pub async fn lineage(&self, scope: &Scope, package: Package, depth: u32) -> AppResult<Lineage> {
+        let lic = scope.license();
         let seen_by = |p: Package| -> Relative {
-            if p.license_number == scope.license() || in_custody_of(&p, scope.license()) {
+            if p.license_number == lic || in_custody_of(&p, lic) {
                 Relative::Visible(Box::new(p))
             } else {
                 Relative::Other {
@@ -373,21 +448,111 @@ impl Ledger {
             package: package.clone(),
             ancestors: vec![],
             descendants: vec![],
+            origins: vec![],
         };
-        let mut seen = HashSet::from([package.id]);
-        let mut frontier = package.source_package_ids.clone();
+        let mut seen = HashSet::from([Node::Package(package.id)]);
+        // Where each origin already shown sits in `out.origins`, to add what else it feeds.
+        let mut placed: HashMap<Node, usize> = HashMap::new();
+        let mut frontier = package_sources(&package);
         for level in 1..=depth {
-            let mut next = Vec::new();
-            for id in frontier.drain(..) {
-                if seen.insert(id)
-                    && let Some(p) = self.store.get::<Package>(id).await?
-                {
-                    next.extend(p.source_package_ids.iter().copied());
-                    out.ancestors.push((level, seen_by(p)));
+            if frontier.is_empty() {
+                break;
+            }
+            // This level's records, each once, with everything below that named it.
+            let mut fresh: Vec<(Node, Vec<String>)> = Vec::new();
+            let mut at: HashMap<Node, usize> = HashMap::new();
+            for (node, of) in frontier.drain(..) {
+                let names = if let Some(i) = placed.get(&node) {
+                    &mut out.origins[*i].source_of
+                } else if let Some(i) = at.get(&node) {
+                    &mut fresh[*i].1
+                } else if seen.insert(node) {
+                    let i = fresh.len();
+                    at.insert(node, i);
+                    fresh.push((node, vec![]));
+                    &mut fresh[i].1
+                } else {
+                    // An ancestor package already listed: packages carry no `source_of`.
+                    continue;
+                };
+                if !names.contains(&of) {
+                    names.push(of);
                 }
+            }
+            // A harvest's plants are read together (a harvest may hold hundreds).
+            let plant_ids: Vec<i64> = fresh
+                .iter()
+                .filter_map(|(n, _)| match n {
+                    Node::Plant(id) => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            let mut plants: HashMap<i64, Plant> = self
+                .store
+                .get_many::<Plant>(&plant_ids)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect();
+            let mut next = Vec::new();
+            for (node, source_of) in fresh {
+                let grown = match node {
+                    Node::Package(id) => {
+                        if let Some(p) = self.store.get::<Package>(id).await? {
+                            next.extend(package_sources(&p));
+                            out.ancestors.push((level, seen_by(p)));
+                        }
+                        continue;
+                    }
+                    Node::Harvest(id) => match self.store.get::<Harvest>(id).await? {
+                        Some(h) if h.license_number == lic => {
+                            next.extend(
+                                h.plant_ids
+                                    .iter()
+                                    .map(|p| (Node::Plant(*p), h.name.clone())),
+                            );
+                            Grown::Harvest(Box::new(h))
+                        }
+                        Some(h) => Grown::OtherHarvest {
+                            plant_count: h.plant_count(),
+                            name: h.name,
+                        },
+                        None => continue,
+                    },
+                    // Plants and batches are reached only from the viewer's own harvests and
+                    // batches, so they are its own; the check keeps it so.
+                    Node::Plant(id) => match plants.remove(&id) {
+                        Some(p) if p.license_number == lic => {
+                            next.push((Node::Batch(p.plant_batch_id), p.label.to_string()));
+                            Grown::Plant(Box::new(p))
+                        }
+                        _ => continue,
+                    },
+                    Node::Batch(id) => match self.store.get::<PlantBatch>(id).await? {
+                        Some(b) if b.license_number == lic => {
+                            next.extend(batch_sources(&b));
+                            Grown::PlantBatch(Box::new(b))
+                        }
+                        _ => continue,
+                    },
+                };
+                placed.insert(node, out.origins.len());
+                out.origins.push(Origin {
+                    depth: level,
+                    source_of,
+                    grown,
+                });
             }
             frontier = next;
         }
+        // Downward, packages only; an ancestor is never also listed as a descendant.
+        let mut seen: HashSet<i64> = seen
+            .into_iter()
+            .filter_map(|n| match n {
+                Node::Package(id) => Some(id),
+                _ => None,
+            })
+            .collect();
         let mut frontier = vec![package.id];
         for level in 1..=depth {
             if frontier.is_empty() {

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tagtrail_app::actions::harvests::HoldHarvests;
 use tagtrail_app::actions::packages::{Hold, OpenBalance, OpeningBalance};
 use tagtrail_app::actions::people::{
     self, CreateEmployee, Employ, IssueLicense, LicenseApplication, NewEmployee, PasswordHash,
@@ -20,6 +21,7 @@ use tagtrail_app::actions::people::{
 use tagtrail_app::actions::tags::{Order, Ship};
 use tagtrail_app::{Acting, AppError, Config, Door, Ledger, RateLimits};
 use tagtrail_demo::{self as demo, DemoCredentials};
+use tagtrail_domain::commands::harvests::HoldSpec as HarvestHold;
 use tagtrail_domain::commands::packages::{HoldSpec, NewPackage};
 use tagtrail_domain::commands::people::{FacilitySpec, Grant};
 use tagtrail_domain::commands::tags::OrderSpec;
@@ -346,21 +348,29 @@ enum AdminCommand {
         #[arg(long, default_value = "NotSubmitted")]
         lab_state: String,
     },
-    /// Put packages on administrative hold (rule 34).
+    /// Put packages (or, with `--harvest`, harvests) on administrative hold (rule 34).
     Hold {
         #[arg(long)]
         license_number: String,
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// Package labels, comma-separated.
+        #[arg(long, value_delimiter = ',', required_unless_present = "harvest")]
         label: Vec<String>,
+        /// A harvest's name (repeat for more): held, its packaging and waste are refused.
+        #[arg(long, conflicts_with = "label")]
+        harvest: Vec<String>,
         #[arg(long)]
         reason: String,
     },
-    /// Release packages from administrative hold.
+    /// Release packages (or, with `--harvest`, harvests) from administrative hold.
     Release {
         #[arg(long)]
         license_number: String,
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// Package labels, comma-separated.
+        #[arg(long, value_delimiter = ',', required_unless_present = "harvest")]
         label: Vec<String>,
+        /// A harvest's name (repeat for more): held, its packaging and waste are refused.
+        #[arg(long, conflicts_with = "label")]
+        harvest: Vec<String>,
         #[arg(long)]
         reason: String,
     },
@@ -982,16 +992,18 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
         AdminCommand::Hold {
             license_number,
             label,
+            harvest,
             reason,
         } => {
-            hold(ledger, &who, &license_number, label, true, reason).await?;
+            hold(ledger, &who, &license_number, label, harvest, true, reason).await?;
         }
         AdminCommand::Release {
             license_number,
             label,
+            harvest,
             reason,
         } => {
-            hold(ledger, &who, &license_number, label, false, reason).await?;
+            hold(ledger, &who, &license_number, label, harvest, false, reason).await?;
         }
         AdminCommand::Maintain => {
             let t = std::time::Instant::now();
@@ -1011,37 +1023,45 @@ async fn admin(ledger: &Ledger, command: AdminCommand) -> Result<()> {
     Ok(())
 }
 
-/// An administrative hold (`hold`) or release of packages (rule 34).
+/// An administrative hold (`hold`) or release of packages by label, or of harvests by name
+/// (rule 34).
 async fn hold(
     ledger: &Ledger,
     who: &Acting,
     license: &str,
     labels: Vec<String>,
+    harvests: Vec<String>,
     hold: bool,
     reason: String,
 ) -> Result<()> {
     let scope = operator_scope(ledger, who, license).await?;
     let command = if hold { "hold" } else { "release" };
+    let packages = harvests.is_empty();
+    let (key, what, names) = if packages {
+        ("Labels", "package(s)", labels)
+    } else {
+        ("Harvests", "harvest(s)", harvests)
+    };
     let door = admin_door(
         command,
-        json!({"LicenseNumber": license, "Labels": labels, "Reason": reason}),
+        json!({"LicenseNumber": license, key: names, "Reason": reason}),
     )
     .because(Some(&reason));
-    let n = labels.len();
-    let req = HoldSpec {
-        labels,
-        hold,
-        reason,
-    };
-    ledger
-        .run::<Hold>(&scope, door, &req)
-        .await
-        .map_err(app_err)?;
-    if hold {
-        println!("{n} package(s) on hold at {license}");
+    let n = names.len();
+    let run = if packages {
+        let req = HoldSpec {
+            labels: names,
+            hold,
+            reason,
+        };
+        ledger.run::<Hold>(&scope, door, &req).await
     } else {
-        println!("{n} package(s) released at {license}");
-    }
+        let req = HarvestHold { names, hold };
+        ledger.run::<HoldHarvests>(&scope, door, &req).await
+    };
+    run.map_err(app_err)?;
+    let done = if hold { "on hold" } else { "released" };
+    println!("{n} {what} {done} at {license}");
     Ok(())
 }
 

@@ -119,6 +119,7 @@ const SPECS: &[Spec] = &[
                 "Each",
                 Some("Sour Diesel"),
             ),
+            (grow::FLOWER, "Buds", "Grams", Some("Sour Diesel")),
         ],
         locations: &[
             ("Greenhouse A", "Planting"),
@@ -410,6 +411,13 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         &retailer,
     )
     .await?;
+    grow::ship(
+        ledger,
+        party(LicenseType::Cultivator)?,
+        party(LicenseType::Manufacturer)?,
+        party(LicenseType::Distributor)?,
+    )
+    .await?;
     Ok(out)
 }
 
@@ -604,7 +612,8 @@ async fn seed_license(
         },
     ];
     run::<sublocations::Create>(ledger, scope, "Demo sublocations", &subs).await?;
-    // Two orders: one shipped and received (usable tags), one shipped and awaiting receipt.
+    // Two orders: one shipped and received (usable tags), one shipped and awaiting receipt (a
+    // cultivator orders plant tags for its season too, below).
     let plant = if spec.kind.may_order_plant_tags() {
         Some(25)
     } else {
@@ -635,6 +644,25 @@ async fn seed_license(
     }
     let received: Vec<_> = first.ids.iter().map(|id| Some(*id)).collect();
     run::<tag::Receive>(ledger, scope, "Tags arrived", &received).await?;
+    if spec.kind.may_order_plant_tags() {
+        // Rules 11 and 20: the grower's season takes a plant tag per plant in the canopy, more
+        // than the opening order held; a third order, plant tags only, shipped and received.
+        let season = run::<tag::Order>(
+            ledger,
+            scope,
+            "Plant tags for the season",
+            &vec![OrderSpec {
+                plant_tags: Some(100),
+                package_tags: None,
+            }],
+        )
+        .await?;
+        for id in &season.ids {
+            system::<tag::Ship>(ledger, operator, "Tag order shipped by the supplier", id).await?;
+        }
+        let received: Vec<_> = season.ids.iter().map(|id| Some(*id)).collect();
+        run::<tag::Receive>(ledger, scope, "Plant tags arrived", &received).await?;
+    }
     seed_inventory(ledger, scope, operator_scope, spec.kind).await
 }
 

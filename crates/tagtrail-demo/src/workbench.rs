@@ -221,9 +221,11 @@ pub async fn seed(
         wb.license(&maya, &mfg.license_number).await?,
     );
     let packages = wb.records(&lm_luis, "package").await?;
+    // The kitchen's own lots: not the cultivator's bulk flower it received for extraction.
     let live: Vec<&(String, Value)> = packages
         .iter()
         .filter(|(_, v)| v["IsFinished"] != true && v["IsOnHold"] != true)
+        .filter(|(_, v)| v["Item"]["Name"] != crate::grow::FLOWER)
         .collect();
     let locations: Vec<String> = wb
         .records(&lm_luis, "location")

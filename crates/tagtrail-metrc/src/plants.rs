@@ -387,6 +387,24 @@ pub struct BatchPackageRequest {
     pub use_by_date: Option<String>,
 }
 
+/// `POST /plants/v2/plantbatch/packages`: clones or seeds taken from a plant, packaged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PlantBatchPackageRequest {
+    pub plant_label: Option<String>,
+    pub package_tag: Option<String>,
+    pub plant_batch_type: Option<String>,
+    pub item: Option<String>,
+    pub location: Option<String>,
+    pub sublocation: Option<String>,
+    pub note: Option<String>,
+    pub is_trade_sample: Option<bool>,
+    pub patient_license_number: Option<String>,
+    pub is_donation: Option<bool>,
+    pub count: Option<i64>,
+    pub actual_date: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct PlantSplitRequest {

@@ -451,8 +451,29 @@ pub struct ReasonDefinition {
 #[serde(rename_all = "PascalCase", default)]
 pub struct Lineage {
     pub package: Package,
+    /// Source packages, theirs, and the seeds or clones package a plant batch was planted from.
     pub ancestors: Vec<LineageStep>,
     pub descendants: Vec<LineageStep>,
+    /// The harvests, plants and plant batches the ancestry passes through, nearest first.
+    pub origins: Vec<LineageOrigin>,
+}
+
+/// A harvest, plant or plant batch in a package's ancestry (tagtrail extension). Exactly one of
+/// `Harvest`, `Plant`, `PlantBatch` is set, as `Kind` says. Another license's harvest carries
+/// only its `Name` and `PlantCount` (no `Id`), and nothing beyond it is listed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LineageOrigin {
+    /// Steps from the package, counting every package, harvest, plant and batch on the way.
+    pub depth: u32,
+    /// `Harvest`, `Plant` or `PlantBatch`.
+    pub kind: String,
+    /// What it is a source of: package labels (a harvest), harvest names (a plant), plant
+    /// labels or batch names (a plant batch, a mother plant).
+    pub source_of: Vec<String>,
+    pub harvest: Option<crate::harvests::Harvest>,
+    pub plant: Option<crate::plants::Plant>,
+    pub plant_batch: Option<crate::plants::PlantBatch>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

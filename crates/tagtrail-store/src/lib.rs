@@ -15,6 +15,7 @@ mod checkpoints;
 mod clock;
 mod error;
 mod imports;
+mod many;
 mod open;
 mod projection;
 mod read;

@@ -16,11 +16,17 @@ const FIELD: &str = "confirmed";
 
 /// A button that first shows `consequence` and asks again. Place it inside the action's form.
 pub fn button(label: &str, consequence: &str) -> Markup {
+    button_then(label, consequence, "This cannot be undone.")
+}
+
+/// [`button`] for an action another action reverses (finishing, which unfinishing undoes):
+/// `after` says so instead of "This cannot be undone."
+pub fn button_then(label: &str, consequence: &str, after: &str) -> Markup {
     html! {
         details.confirm {
             summary.act.danger { (label) }
             div.confirm-panel role="group" aria-label={ "Confirm: " (label) } {
-                p { (consequence) " This cannot be undone." }
+                p { (consequence) " " (after) }
                 button.act.danger type="submit" name=(FIELD) value="yes" { "Yes, " (label.to_lowercase()) }
             }
         }
@@ -36,10 +42,21 @@ pub fn confirmed(posted: &Posted) -> bool {
 /// with `confirmed=yes`, or back to `cancel`. Also the review step of a form whose effect is
 /// worth reading before it happens (an adjustment names the quantity before and after).
 pub fn ask(posted: &Posted, label: &str, consequence: &str, cancel: &str) -> Response {
+    ask_then(posted, label, consequence, "This cannot be undone.", cancel)
+}
+
+/// [`ask`] for an action another action reverses, with `after` saying how.
+pub fn ask_then(
+    posted: &Posted,
+    label: &str,
+    consequence: &str,
+    after: &str,
+    cancel: &str,
+) -> Response {
     let body = html! {
         h1 { (label) "?" }
         div.card {
-            p { (consequence) " This cannot be undone." }
+            p { (consequence) " " (after) }
             form method="post" action=(posted.path) {
                 // The session's token comes first, as in every form.
                 @if let Some(t) = posted.fields.get("csrf") { (csrf_field(t)) }

@@ -21,6 +21,8 @@ const STYLE: &str = concat!(
     include_str!("css/transfers.css"),
     include_str!("css/catalog.css"),
     include_str!("css/people.css"),
+    include_str!("cultivation/cultivation.css"),
+    include_str!("imports/imports.css"),
 );
 
 pub async fn stylesheet() -> impl IntoResponse {
@@ -87,7 +89,7 @@ pub fn section_needs(slug: &str) -> &'static [Permission] {
         "tags" => &[ManageTags],
         "employees" => &[ViewEmployees, ManageEmployees],
         "journal" => &[ViewJournal],
-        "imports" => &[ManageImmaturePlantsInventory],
+        "imports" => tagtrail_app::imports::PAGE_PERMISSIONS,
         "plantbatches" => &[ViewImmaturePlants],
         "plants" => &[ViewVegFlowerPlants],
         "harvests" => &[ViewHarvests],

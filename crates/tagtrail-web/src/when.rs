@@ -43,6 +43,12 @@ impl Zone {
             .map(|x| x.with_timezone(&Utc))
     }
 
+    /// The facility's date at instant `now` (`2026-11-30`): what a blank date on a form means.
+    /// The UTC date would be tomorrow's from 4 pm on in California.
+    pub fn today(&self, now: DateTime<Utc>) -> String {
+        now.with_timezone(&self.0).format("%Y-%m-%d").to_string()
+    }
+
     /// `Nov 30, 2026, 2:58 PM PST`, or the text as stored if it is not a time.
     pub fn text(&self, stamp: &str) -> String {
         match parse(stamp) {
@@ -109,6 +115,20 @@ mod tests {
         assert!(html.contains("title=\"2026-11-30 06:58:29 UTC\""), "{html}");
         assert_eq!(z.text("not a time"), "not a time");
         assert_eq!(date("2026-11-30"), "Nov 30, 2026");
+    }
+
+    #[test]
+    fn a_blank_date_is_the_facility_s_date_not_utc_s() {
+        let z = Zone::default();
+        // 01:30 UTC on Dec 1 is 5:30 pm on Nov 30 in California.
+        let now = "2026-12-01T01:30:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("instant");
+        assert_eq!(z.today(now), "2026-11-30");
+        let noon = "2026-12-01T20:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("instant");
+        assert_eq!(z.today(noon), "2026-12-01");
     }
 
     #[test]

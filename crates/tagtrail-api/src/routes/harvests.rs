@@ -21,7 +21,7 @@ use tagtrail_metrc::{Ids, Paged};
 const VIEW: &[Permission] = &[Permission::ViewHarvests];
 
 /// A harvest as Metrc shows it.
-fn harvest(h: &Harvest) -> wire::Harvest {
+pub(super) fn harvest(h: &Harvest) -> wire::Harvest {
     wire::Harvest {
         id: Some(h.id),
         name: Some(h.name.clone()),

@@ -31,7 +31,7 @@ const PREVIEW_ROWS: usize = 100;
 #[serde(rename_all = "PascalCase")]
 pub struct ImportAnswer {
     pub id: i64,
-    /// `plantings`.
+    /// `plant-additives`, `immature-plant-additives` or `plantings`.
     pub r#type: String,
     pub file_name: String,
     pub sha256: String,
@@ -139,10 +139,10 @@ fn kind_of(s: Option<&str>) -> Result<ImportKind, ApiError> {
         .ok_or_else(|| ApiError::bad_request(msg()))
 }
 
-/// tagtrail: uploads a CSV file (`type=plantings`; the header row names the columns, see the
-/// web UI's format guide) and validates it; answers the upload with its preview, or its row
+/// tagtrail: uploads a CSV file (`type=plant-additives`, `immature-plant-additives` or
+/// `plantings`; the header row names the columns, see the web UI's format guide) and validates it; answers the upload with its preview, or its row
 /// errors (400, each message naming its line). Nothing is applied until `…/apply`.
-#[utoipa::path(post, path = "/tagtrail/v1/imports", tag = "tagtrail", params(LicenseParam, ("type" = String, Query, description = "plantings"), ("fileName" = Option<String>, Query)), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportAnswer), (status = 202, body = ImportAnswer), (status = 400)))]
+#[utoipa::path(post, path = "/tagtrail/v1/imports", tag = "tagtrail", params(LicenseParam, ("type" = String, Query, description = "plant-additives, immature-plant-additives or plantings"), ("fileName" = Option<String>, Query)), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportAnswer), (status = 202, body = ImportAnswer), (status = 400)))]
 pub async fn upload(w: Write) -> Result<Response, ApiError> {
     let kind = kind_of(w.q.get("type"))?;
     let license = w.q.license()?.to_string();

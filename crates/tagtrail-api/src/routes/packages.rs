@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::packages as act;
-use tagtrail_app::reads::{Column, ListQuery, Relative};
+use tagtrail_app::reads::{Column, Grown, ListQuery, Origin, Relative};
 use tagtrail_domain::commands::packages::{
     AdjustSpec, DatesSpec, ExternalIdSpec, FinishSpec, ItemChangeSpec, MoveSpec, NoteSpec,
     TreatmentSpec,
@@ -81,9 +81,12 @@ pub async fn get_package_source_harvests(
     Ok(Json(super::harvests::source_harvests(&p)))
 }
 
-/// Ancestors and descendants of a package (tagtrail extension); `depth` defaults to 10. Another
-/// license's package appears with its label and item only: nothing live.
-#[utoipa::path(get, path = "/tagtrail/v1/packages/{id}/lineage", tag = "tagtrail", params(("id" = String, Path, description = "Id or label"), LicenseParam, ("depth" = Option<u32>, Query)), responses((status = 200, body = wire::Lineage)))]
+/// Ancestors and descendants of a package (tagtrail extension); `depth` defaults to 10 steps.
+/// Another license's package appears with its label and item only: nothing live. `Origins`
+/// continue the ancestry through source harvests to the harvested plants, their plant batches
+/// and what each batch was planted from (whose package is then an ancestor); another license's
+/// harvest appears with its name and plant count only, and the walk stops there.
+#[utoipa::path(get, path = "/tagtrail/v1/packages/{id}/lineage", tag = "tagtrail", params(("id" = String, Path, description = "Id or label"), LicenseParam, ("depth" = Option<u32>, Query, description = "Steps to walk each way, 1 to 50 (default 10); a package, harvest, plant or plant batch is one step each")), responses((status = 200, description = "The package, its ancestors and descendants, and the harvests, plants and plant batches it came from", body = wire::Lineage)))]
 pub async fn get_package_lineage(
     r: Read,
     Path(key): Path<String>,
@@ -110,7 +113,36 @@ pub async fn get_package_lineage(
         package: map::package(&l.package),
         ancestors: l.ancestors.iter().map(step).collect(),
         descendants: l.descendants.iter().map(step).collect(),
+        origins: l.origins.iter().map(origin).collect(),
     }))
+}
+
+/// A harvest, plant or plant batch of a lineage on the wire.
+fn origin(o: &Origin) -> wire::LineageOrigin {
+    let mut w = wire::LineageOrigin {
+        depth: o.depth,
+        source_of: o.source_of.clone(),
+        ..Default::default()
+    };
+    match &o.grown {
+        Grown::Harvest(h) => {
+            w.kind = "Harvest".into();
+            w.harvest = Some(super::harvests::harvest(h));
+        }
+        Grown::OtherHarvest { name, plant_count } => {
+            w.kind = "Harvest".into();
+            w.harvest = Some(map::other_harvest(name, *plant_count));
+        }
+        Grown::Plant(p) => {
+            w.kind = "Plant".into();
+            w.plant = Some(super::plants::plant(p));
+        }
+        Grown::PlantBatch(b) => {
+            w.kind = "PlantBatch".into();
+            w.plant_batch = Some(super::plantbatches::batch(b));
+        }
+    }
+    w
 }
 
 #[utoipa::path(get, path = "/packages/v2/adjustments", tag = "Packages", params(LicenseParam, PagingParams), responses((status = 200, body = Paged<wire::PackageAdjustment>)))]

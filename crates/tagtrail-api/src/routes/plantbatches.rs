@@ -1,6 +1,6 @@
 //! Plant batches (`metrc-v2-api.md` "PlantBatches"): immature lots, their plantings (also
 //! Metrc's `POST /packages/v2/plantings`), growth-phase changes, waste, destruction and packages
-//! of immature plants. Packages from mother plants are not served yet.
+//! of immature plants, from a batch or from the mother plant it was planted from.
 
 use crate::error::ApiError;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
@@ -320,38 +320,49 @@ pub async fn destroy(w: Write) -> Result<Json<Ids>, ApiError> {
     .map(created)
 }
 
-/// Immature plant packages from batches. Packaging a mother plant's clones
-/// (`isFromMotherPlant=true`) is not served: batches here hold no mother plants.
+fn package(r: &BatchPackageRequest) -> PackageSpec {
+    PackageSpec {
+        batch: r.plant_batch.clone(),
+        count: r.count,
+        location: r.location.clone(),
+        sublocation: r.sublocation.clone(),
+        item: r.item.clone(),
+        tag: r.tag.clone(),
+        patient_license_number: r.patient_license_number.clone(),
+        note: r.note.clone(),
+        is_trade_sample: r.is_trade_sample.unwrap_or(false),
+        is_donation: r.is_donation.unwrap_or(false),
+        actual_date: r.actual_date.clone(),
+        expiration_date: r.expiration_date.clone(),
+        sell_by_date: r.sell_by_date.clone(),
+        use_by_date: r.use_by_date.clone(),
+    }
+}
+
+/// Immature plant packages from batches: the batch's count goes down (rule 24). With
+/// `isFromMotherPlant=true` this is `POST /plantbatches/v2/packages/frommotherplant`.
 #[utoipa::path(post, path = "/plantbatches/v2/packages", tag = "PlantBatches", params(LicenseParam, ("isFromMotherPlant" = Option<bool>, Query)), request_body = Vec<BatchPackageRequest>, responses((status = 200, body = Ids)))]
 pub async fn create_packages(w: Write) -> Result<Json<Ids>, ApiError> {
     if w.params()
         .get("isFromMotherPlant")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     {
-        return Err(ApiError::bad_request(
-            "Packages from mother plants are not supported: plant batches here hold no mother plants.",
-        ));
+        return create_packages_from_mother_plant(w).await;
     }
-    w.run::<act::PackageBatches, BatchPackageRequest>(map::each(|r: &BatchPackageRequest| {
-        PackageSpec {
-            batch: r.plant_batch.clone(),
-            count: r.count,
-            location: r.location.clone(),
-            sublocation: r.sublocation.clone(),
-            item: r.item.clone(),
-            tag: r.tag.clone(),
-            patient_license_number: r.patient_license_number.clone(),
-            note: r.note.clone(),
-            is_trade_sample: r.is_trade_sample.unwrap_or(false),
-            is_donation: r.is_donation.unwrap_or(false),
-            actual_date: r.actual_date.clone(),
-            expiration_date: r.expiration_date.clone(),
-            sell_by_date: r.sell_by_date.clone(),
-            use_by_date: r.use_by_date.clone(),
-        }
-    }))
-    .await
-    .map(created)
+    w.run::<act::PackageBatches, BatchPackageRequest>(map::each(package))
+        .await
+        .map(created)
+}
+
+/// Packages of new clones cut from the mother plant `PlantBatch` was planted from (a batch made
+/// by `POST /plants/v2/plantings`). The mother stays and the batch keeps its count; the clones
+/// pass through a new batch named after the package's tag (source: the mother and `PlantBatch`),
+/// packaged whole, so rules 16, 19, 22 and 24 hold as for any planting and packaging.
+#[utoipa::path(post, path = "/plantbatches/v2/packages/frommotherplant", tag = "PlantBatches", params(LicenseParam), request_body = Vec<BatchPackageRequest>, responses((status = 200, body = Ids)))]
+pub async fn create_packages_from_mother_plant(w: Write) -> Result<Json<Ids>, ApiError> {
+    w.run::<act::PackageMotherPlantCuttings, BatchPackageRequest>(map::each(package))
+        .await
+        .map(created)
 }
 
 #[utoipa::path(get, path = "/plantbatches/v2/waste", tag = "PlantBatches", params(LicenseParam, PagingParams), responses((status = 200, body = Paged<PlantWaste>)))]

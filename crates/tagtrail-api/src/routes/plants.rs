@@ -1,6 +1,7 @@
 //! Plants (`metrc-v2-api.md` "Plants"): individually tagged plants, their lists, growth phase,
-//! moves, strain and tag changes, waste and destruction, and plantings from a plant. Harvest and
-//! manicure are served with the harvests; additives, split, merge and adjust are not served yet.
+//! moves, strain and tag changes, waste and destruction, plantings and packages of clones from a
+//! plant. Harvest and manicure are served with the harvests; additives, split, merge and adjust
+//! are not served yet.
 
 use super::plantbatches::{VIEW_WASTE, reasons, waste};
 use crate::error::ApiError;
@@ -12,7 +13,8 @@ use axum::http::StatusCode;
 use tagtrail_app::actions::plants as act;
 use tagtrail_app::reads::{Column, ListQuery};
 use tagtrail_domain::commands::plants::WasteSpec;
-use tagtrail_domain::commands::plants::batches::Planting;
+use tagtrail_domain::commands::plants::batches::{PackageSpec, Planting};
+use tagtrail_domain::commands::plants::clones::PlantPackageSpec;
 use tagtrail_domain::commands::plants::tagged::{
     DestroySpec, GrowthPhaseSpec, MoveSpec, PlantWasteSpec, StrainSpec, TagSpec,
 };
@@ -26,7 +28,7 @@ use tagtrail_metrc::{Ids, Paged};
 const VIEW: &[Permission] = &[Permission::ViewVegFlowerPlants];
 const VIEW_MOTHERS: &[Permission] = &[Permission::ViewMotherPlants];
 
-fn plant(p: &rec::Plant) -> Plant {
+pub(super) fn plant(p: &rec::Plant) -> Plant {
     Plant {
         id: Some(p.id),
         label: Some(p.label.to_string()),
@@ -286,6 +288,36 @@ pub async fn create_plantings(w: Write) -> Result<Json<Ids>, ApiError> {
             source_package: None,
             source_plant_batches: vec![],
             source_plant: r.plant_label.clone(),
+        },
+    ))
+    .await
+    .map(created)
+}
+
+/// Clones or seeds taken from a plant, packaged: `Count` cuttings of `PlantLabel` become a
+/// batch of `PlantBatchType` named after `PackageTag` (its source the plant, rule 22), packaged
+/// whole under that tag (an Immature Plants item counted in Each, rule 24). The plant stays, now a
+/// mother plant, and counts the clones (`ClonedCount`). Answers with the packages' ids.
+#[utoipa::path(post, path = "/plants/v2/plantbatch/packages", tag = "Plants", params(LicenseParam), request_body = Vec<PlantBatchPackageRequest>, responses((status = 200, body = Ids)))]
+pub async fn create_plant_batch_packages(w: Write) -> Result<Json<Ids>, ApiError> {
+    w.run::<act::PackagePlantCuttings, PlantBatchPackageRequest>(map::each(
+        |r: &PlantBatchPackageRequest| PlantPackageSpec {
+            plant: r.plant_label.clone(),
+            batch_type: r.plant_batch_type.clone(),
+            package: PackageSpec {
+                batch: None,
+                count: r.count,
+                location: r.location.clone(),
+                sublocation: r.sublocation.clone(),
+                item: r.item.clone(),
+                tag: r.package_tag.clone(),
+                patient_license_number: r.patient_license_number.clone(),
+                note: r.note.clone(),
+                is_trade_sample: r.is_trade_sample.unwrap_or(false),
+                is_donation: r.is_donation.unwrap_or(false),
+                actual_date: r.actual_date.clone(),
+                ..Default::default()
+            },
         },
     ))
     .await

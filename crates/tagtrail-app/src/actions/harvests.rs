@@ -1,13 +1,14 @@
 //! Harvests: harvesting and manicuring plants, harvest waste, finishing, renaming, moving,
 //! restoring harvested plants, and packages from harvests. Every one needs a facility that grows
-//! plants, and loads exactly the harvests, plants, places, tags and items its request names.
+//! plants, and loads exactly the harvests, plants, places, tags and items its request names. The
+//! regulator's hold on harvests is here too.
 
 use crate::{Action, AppResult, Context, Definition, Needs, Outcome};
 use std::collections::HashMap;
 use tagtrail_domain::Rejection;
 use tagtrail_domain::commands::harvests::{
-    self, FinishSpec, HarvestPackageSpec, HarvestPlantSpec, HarvestWorld, MoveSpec, PackageWorld,
-    RenameSpec, RestoreSpec, WasteSpec,
+    self, FinishSpec, HarvestPackageSpec, HarvestPlantSpec, HarvestWorld, HoldSpec, MoveSpec,
+    PackageWorld, RenameSpec, RestoreSpec, WasteSpec,
 };
 use tagtrail_domain::license::Capability;
 use tagtrail_domain::permission::Permission;
@@ -293,6 +294,30 @@ harvest_edit! {
         ..Default::default()
     },
     decide: |ctx, w, req| harvests::relocate(ctx, &w, req),
+}
+
+/// The regulator's administrative hold or release of harvests (rule 34, as for packages): the
+/// operator's act, never a licensee's. A held harvest refuses its packaging, waste and every
+/// other change until released.
+pub struct HoldHarvests;
+
+impl Action for HoldHarvests {
+    const DEF: Definition = Definition::operator("Administrative hold or release of harvests")
+        .reason("Administrative hold");
+    type Request = HoldSpec;
+    type World = HarvestWorld;
+
+    async fn load(tx: &mut WriteTx, at: &Context<'_>, req: &HoldSpec) -> AppResult<HarvestWorld> {
+        let refs = Refs {
+            names: req.names.clone(),
+            ..Default::default()
+        };
+        load_world(tx, license(at), refs).await
+    }
+
+    fn decide(at: &Context<'_>, w: HarvestWorld, req: &HoldSpec) -> Result<Outcome, Rejection> {
+        Ok(Outcome::of(&harvests::set_hold(&at.ctx, &w, req)?))
+    }
 }
 
 /// `PUT /harvests/v2/restore/harvestedplants`: harvested plants go back to flowering.

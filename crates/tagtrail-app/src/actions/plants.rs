@@ -11,6 +11,7 @@ use tagtrail_domain::commands::plants::{
     batches::{
         self, AdjustSpec, BatchWasteSpec, GrowthPhaseSpec, PackageSpec, Planting, SplitSpec,
     },
+    clones::{self, PlantPackageSpec},
     tagged::{self, PlantWasteSpec},
 };
 use tagtrail_domain::license::Capability;
@@ -88,21 +89,30 @@ async fn load_world(tx: &mut WriteTx, license: &str, mut n: Names) -> AppResult<
         .map(|b| (fold(&b.name), b))
         .collect();
     let batch_ids: HashMap<i64, PlantBatch> = by_ids(tx, license, &n.batch_ids).await?;
-    let plants: HashMap<String, Plant> = tx
+    // A split or phase change that keeps a batch's or plant's strain or location needs those
+    // rows too, and packages from a mother plant the plant a batch was planted from.
+    for b in batches.values().chain(batch_ids.values()) {
+        n.locations.push(b.location_name.clone());
+        n.strain_ids.push(b.strain_id);
+        n.plant_ids.extend(b.source_plant_id);
+    }
+    let mut plants: HashMap<String, Plant> = tx
         .find_many::<Plant>(lic, &upper(&n.plants), None)
         .await?
         .into_iter()
         .map(|p| (p.label.to_string(), p))
         .collect();
     let plant_ids: HashMap<i64, Plant> = by_ids(tx, license, &n.plant_ids).await?;
-    // A split or phase change that keeps a batch's or plant's strain or location needs those
-    // rows too.
-    for b in batches.values().chain(batch_ids.values()) {
-        n.locations.push(b.location_name.clone());
-        n.strain_ids.push(b.strain_id);
+    // A plant found by id is also found by its label (a planting names its source plant so).
+    for p in plant_ids.values() {
+        plants
+            .entry(p.label.to_string())
+            .or_insert_with(|| p.clone());
     }
-    for p in plants.values().chain(plant_ids.values()) {
+    for p in plants.values() {
         n.locations.push(p.location_name.clone());
+        n.sublocations.extend(p.sublocation_name.clone());
+        n.strains.push(p.strain_name.clone());
     }
     let world = World {
         tags: tx
@@ -323,14 +333,42 @@ cultivation!(
 cultivation!(
     /// `POST /plantbatches/v2/packages`: immature plants of batches into packages (rule 24).
     PackageBatches, "Package immature plants", IMMATURE, PackageSpec,
-    names: |n, s| {
-        push(&mut n.batches, &s.batch);
-        push(&mut n.items, &s.item);
-        push(&mut n.locations, &s.location);
-        push(&mut n.sublocations, &s.sublocation);
-        push(&mut n.tags, &s.tag);
-    },
+    names: |n, s| { package_names(&mut n, s); },
     decide: |ctx, world, by, next, req| batches::packages(ctx, world, by, next, req),
+);
+
+fn package_names(n: &mut Names, s: &PackageSpec) {
+    push(&mut n.batches, &s.batch);
+    push(&mut n.items, &s.item);
+    push(&mut n.locations, &s.location);
+    push(&mut n.sublocations, &s.sublocation);
+    push(&mut n.tags, &s.tag);
+}
+
+/// Packages cut from a plant also plant a batch named after the package's tag, whose name must
+/// be free.
+fn cutting_names(n: &mut Names, s: &PackageSpec) {
+    package_names(n, s);
+    push(&mut n.batches, &s.tag);
+}
+
+cultivation!(
+    /// `POST /plants/v2/plantbatch/packages`: clones or seeds of a plant into packages, the
+    /// plant staying (rules 16, 19, 22, 24).
+    PackagePlantCuttings, "Package clones from plants", IMMATURE, PlantPackageSpec,
+    names: |n, s| {
+        cutting_names(&mut n, &s.package);
+        push(&mut n.plants, &s.plant);
+    },
+    decide: |ctx, world, by, next, req| clones::from_plants(ctx, world, by, next, req),
+);
+
+cultivation!(
+    /// `POST /plantbatches/v2/packages/frommotherplant`: new clones of the mother plant a batch
+    /// was planted from, into packages; the batch keeps its count (rules 16, 19, 22, 24).
+    PackageMotherPlantCuttings, "Package clones from mother plants", IMMATURE, PackageSpec,
+    names: |n, s| { cutting_names(&mut n, s); },
+    decide: |ctx, world, by, next, req| clones::from_mother_plants(ctx, world, by, next, req),
 );
 
 fn plant_names(n: &mut Names, id: Option<i64>, label: &Option<String>) {

@@ -7,17 +7,16 @@
 //! waste, packages and restored plants) never goes below zero: a waste, a package or a restore
 //! that would take more than is there is refused (the spirit of rule 24).
 
-use super::packages::{parse_date, parse_date_any, today};
+use super::packages::{NewParts, new_package, parse_date, parse_date_any, take_package_tag, today};
 use super::{Ctx, MAX_NAME_CHARS, optional, required};
 use crate::error::{Rejection, RowErrors};
 use crate::lab_state::LabState;
 use crate::quantity::{self, QuantityType, UnitOfMeasure};
 use crate::records::{
-    GrowthPhase, Harvest, HarvestType, HarvestWaste, Item, Location, Package, PackageState, Plant,
-    PlantState, SourceHarvest, Sublocation, Tag, fold,
+    GrowthPhase, Harvest, HarvestType, HarvestWaste, Item, Location, Package, Plant, PlantState,
+    SourceHarvest, Sublocation, Tag, fold,
 };
 use crate::reference;
-use crate::tag::{self, TagKind, TagLabel, TagStatus};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -585,11 +584,54 @@ pub fn unfinish(
             if !h.is_finished() {
                 return Err(format!("Harvest {} is not finished.", h.name));
             }
+            // A held harvest stays as the hold found it, finished or not.
+            if h.on_hold {
+                return Err(format!("Harvest {} is on hold.", h.name));
+            }
             h.finished_date = None;
             h.active = true;
             Ok(())
         },
     )
+}
+
+/// The regulator's administrative hold (or release) of harvests, by name, as packages are held
+/// (rule 34). A held harvest is listed on `GET /harvests/v2/onhold`, and every change to it (its
+/// packaging, waste, finishing, unfinishing, renaming, moving, harvesting more into it) is
+/// refused until it is released ([`check_changeable`]). The reason is the journal entry's.
+#[derive(Debug, Clone, Default)]
+pub struct HoldSpec {
+    pub names: Vec<String>,
+    /// True to hold, false to release.
+    pub hold: bool,
+}
+
+pub fn set_hold(
+    ctx: &Ctx,
+    world: &HarvestWorld,
+    spec: &HoldSpec,
+) -> Result<Vec<Harvest>, Rejection> {
+    let id_of = |n: &String| world.by_name.get(&fold(n)).map(|h| h.id);
+    // The operator names harvests; a name that is no harvest of the facility is said so.
+    let mut unknown = RowErrors::default();
+    for (row, n) in spec.names.iter().enumerate() {
+        if id_of(n).is_none() {
+            let n = n.trim();
+            unknown.push(
+                row,
+                format!("Harvest {n} does not exist in the current Facility."),
+            );
+        }
+    }
+    unknown.into_result()?;
+    update_each(ctx, world, &spec.names, id_of, |h, _| {
+        if h.on_hold == spec.hold {
+            let state = if spec.hold { "already" } else { "not" };
+            return Err(format!("Harvest {} is {state} on hold.", h.name));
+        }
+        h.on_hold = spec.hold;
+        Ok(())
+    })
 }
 
 /// `PUT /harvests/v2/rename`.
@@ -848,26 +890,8 @@ pub fn create_packages(
             harvests: work.harvests.clone(),
         };
         let result = (|| -> Result<(Package, Tag, Vec<String>), String> {
-            let raw = optional(&spec.tag).ok_or("Tag was not specified.")?;
-            let label = TagLabel::parse(&raw)?;
-            let tag = world
-                .tags
-                .get(label.as_str())
-                .ok_or_else(|| format!("Tag {label} is not available."))?;
             // Rules 11 and 13: received, unused, a package tag issued to this facility.
-            tag::check_usable(
-                &label,
-                tag.tag_status,
-                tag.kind,
-                &tag.license_number,
-                TagKind::Package,
-                lic,
-            )?;
-            if used_tags.contains(&label) {
-                return Err(format!(
-                    "Tag {label} is used more than once in this request."
-                ));
-            }
+            let (label, used) = take_package_tag(ctx, &world.tags, &spec.tag, &used_tags)?;
             let item_name = required(&spec.item, "Item")?;
             let item = world
                 .items
@@ -984,65 +1008,37 @@ pub fn create_packages(
             } else {
                 LabState::NotSubmitted
             };
-            let mut used = tag.clone();
-            used.tag_status = TagStatus::Used;
-            used.used_at = Some(ctx.now.clone());
-            used.active = false;
-            used.last_modified = ctx.now.clone();
             let strain = sources
                 .first()
                 .and_then(|s| row_work.harvests.get(&s.harvest_id))
                 .and_then(|h| h.strain_names.first().cloned())
                 .or_else(|| item.strain_name.clone());
             let pkg = Package {
-                id: 0,
-                license_number: lic.clone(),
-                label,
-                package_type: "Product".into(),
-                item_id: item.id,
-                item_name: item.name.clone(),
-                item_category: item.category.clone(),
                 item_strain_name: item.strain_name.clone().or(strain),
-                quantity,
-                unit_of_measure: unit.name.into(),
-                original_quantity: quantity,
-                location_id: Some(location.id),
-                location_name: Some(location.name.clone()),
-                sublocation_id: sublocation.map(|s| s.id),
-                sublocation_name: sublocation.map(|s| s.name.clone()),
                 note,
-                packaged_date: packaged,
-                packaged_by_license: lic.clone(),
-                packaged_by_name: ctx.facility.name.clone(),
-                source_package_ids: vec![],
-                source_package_labels: vec![],
                 production_batch_number: batch,
                 is_production_batch: spec.is_production_batch,
                 is_testing_sample: testing,
                 is_trade_sample: spec.is_trade_sample,
                 is_donation: spec.is_donation,
-                is_finished_good: false,
                 product_requires_remediation: spec.product_requires_remediation,
-                initial_lab_testing_state: lab_state,
-                lab_testing_state: lab_state,
-                lab_testing_state_date: today(ctx),
-                remediation_count: 0,
-                remediation_date: None,
-                decontamination_date: None,
-                on_hold: false,
-                hold_reason: None,
-                state: PackageState::Active,
-                finished_date: None,
                 expiration_date: parse_date_any("ExpirationDate", &spec.expiration_date)?,
                 sell_by_date: parse_date_any("SellByDate", &spec.sell_by_date)?,
                 use_by_date: parse_date_any("UseByDate", &spec.use_by_date)?,
-                external_id: None,
-                archived_date: None,
-                lab_license: None,
-                received: None,
                 source_harvests: sources,
-                active: true,
-                last_modified: ctx.now.clone(),
+                ..new_package(
+                    ctx,
+                    NewParts {
+                        label,
+                        item,
+                        quantity,
+                        unit: unit.name,
+                        location,
+                        sublocation,
+                        packaged_date: packaged,
+                        lab_state,
+                    },
+                )
             };
             Ok((pkg, used, warnings))
         })();
@@ -1069,6 +1065,7 @@ mod tests {
     use super::*;
     use crate::license::LicenseType;
     use crate::records::{Facility, Onboarding, PlantBatchType};
+    use crate::tag::{TagKind, TagLabel, TagStatus};
 
     const LIC: &str = "CCL21-0001001";
     const NOW: &str = "2026-06-10T12:00:00Z";

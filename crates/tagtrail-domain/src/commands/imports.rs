@@ -8,13 +8,17 @@
 //! 100 plants) is decided by the same decision function the API runs for the same request, by
 //! the application layer; this module turns each row into that request and remembers its line.
 
+use crate::commands::additives::{Application, BatchAdditiveSpec, Product};
 use crate::commands::plants::batches::Planting;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
+mod additives;
 #[cfg(test)]
 mod tests;
+
+pub use additives::PlantAdditiveRow;
 
 /// The largest file accepted: a 100,000-row file of long names fits.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
@@ -36,6 +40,8 @@ pub enum Format {
     Decimal,
     /// A calendar date, `YYYY-MM-DD`.
     Date,
+    /// Active ingredients: `Name=Percent` pairs separated by semicolons.
+    Ingredients,
 }
 
 impl Format {
@@ -45,6 +51,7 @@ impl Format {
             Format::Integer => "whole number",
             Format::Decimal => "decimal number (point, no thousands separator)",
             Format::Date => "date, YYYY-MM-DD",
+            Format::Ingredients => "list of Name=Percent pairs, separated by semicolons",
         }
     }
 }
@@ -155,15 +162,27 @@ const PLANTINGS: &[Column] = &[
 pub enum ImportKind {
     /// New plant batches (`POST /plantbatches/v2/plantings`).
     Plantings,
+    /// Additives applied to tagged plants, by tag or by location (bulletin V;
+    /// `POST /plants/v2/additives`, `…/bylocation`, and their `usingtemplate` twins).
+    PlantAdditives,
+    /// Additives applied to plant batches (immature lots) by name (bulletin VI;
+    /// `POST /plantbatches/v2/additives` and `…/usingtemplate`).
+    ImmaturePlantAdditives,
 }
 
 impl ImportKind {
-    pub const ALL: &'static [ImportKind] = &[ImportKind::Plantings];
+    pub const ALL: &'static [ImportKind] = &[
+        ImportKind::PlantAdditives,
+        ImportKind::ImmaturePlantAdditives,
+        ImportKind::Plantings,
+    ];
 
     /// The name in addresses and in storage.
     pub fn slug(self) -> &'static str {
         match self {
             ImportKind::Plantings => "plantings",
+            ImportKind::PlantAdditives => "plant-additives",
+            ImportKind::ImmaturePlantAdditives => "immature-plant-additives",
         }
     }
 
@@ -171,6 +190,8 @@ impl ImportKind {
     pub fn title(self) -> &'static str {
         match self {
             ImportKind::Plantings => "Plantings",
+            ImportKind::PlantAdditives => "Plant Additives",
+            ImportKind::ImmaturePlantAdditives => "Immature Plant Additives",
         }
     }
 
@@ -181,6 +202,17 @@ impl ImportKind {
                 "Each row creates one plant batch (immature lot) from a source package of seeds \
                  or clones or from a mother plant, exactly as POST /plantbatches/v2/plantings does."
             }
+            ImportKind::PlantAdditives => {
+                "Each row records one additive (fertilizer, pesticide, other) applied to tagged \
+                 plants, named by their tags or as every plant growing in a location, exactly as \
+                 POST /plants/v2/additives (or …/bylocation, or with a template …/usingtemplate) \
+                 does."
+            }
+            ImportKind::ImmaturePlantAdditives => {
+                "Each row records one additive (fertilizer, pesticide, other) applied to a plant \
+                 batch (immature lot), by the batch's name, exactly as \
+                 POST /plantbatches/v2/additives (or with a template …/usingtemplate) does."
+            }
         }
     }
 
@@ -188,6 +220,8 @@ impl ImportKind {
     pub fn endpoint(self) -> &'static str {
         match self {
             ImportKind::Plantings => "POST /plantbatches/v2/plantings",
+            ImportKind::PlantAdditives => "POST /plants/v2/additives",
+            ImportKind::ImmaturePlantAdditives => "POST /plantbatches/v2/additives",
         }
     }
 
@@ -205,6 +239,8 @@ impl ImportKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Plantings => PLANTINGS,
+            ImportKind::PlantAdditives => &additives::PLANT_ADDITIVES,
+            ImportKind::ImmaturePlantAdditives => &additives::BATCH_ADDITIVES,
         }
     }
 
@@ -297,12 +333,16 @@ impl Row {
 #[derive(Debug, Clone)]
 pub enum Requests {
     Plantings(Vec<(usize, Planting)>),
+    PlantAdditives(Vec<(usize, PlantAdditiveRow)>),
+    BatchAdditives(Vec<(usize, BatchAdditiveSpec)>),
 }
 
 impl Requests {
     pub fn len(&self) -> usize {
         match self {
             Requests::Plantings(v) => v.len(),
+            Requests::PlantAdditives(v) => v.len(),
+            Requests::BatchAdditives(v) => v.len(),
         }
     }
 
@@ -314,12 +354,41 @@ impl Requests {
 /// Reads a file of `kind`: every problem of shape, each with its line, or every row as the
 /// request it is.
 pub fn read(kind: ImportKind, bytes: &[u8]) -> Result<Requests, Vec<LineError>> {
-    let rows = rows(kind, bytes)?;
-    Ok(match kind {
+    let (rows, mut errors) = checked_rows(kind, bytes)?;
+    let requests = match kind {
         ImportKind::Plantings => {
             Requests::Plantings(rows.iter().map(|r| (r.line, planting(r))).collect())
         }
-    })
+        ImportKind::PlantAdditives => {
+            Requests::PlantAdditives(each(&rows, &mut errors, additives::plant_row))
+        }
+        ImportKind::ImmaturePlantAdditives => {
+            Requests::BatchAdditives(each(&rows, &mut errors, additives::batch_row))
+        }
+    };
+    if errors.is_empty() {
+        return Ok(requests);
+    }
+    // In file order, whichever check found them.
+    errors.sort_by_key(|e| e.line);
+    errors.truncate(MAX_ERRORS);
+    Err(errors)
+}
+
+/// Every row as its request; the rows that are no request of the kind add their problem.
+fn each<S>(
+    rows: &[Row],
+    errors: &mut Vec<LineError>,
+    f: impl Fn(&Row) -> Result<S, LineError>,
+) -> Vec<(usize, S)> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        match f(r) {
+            Ok(s) => out.push((r.line, s)),
+            Err(e) => errors.push(e),
+        }
+    }
+    out
 }
 
 fn planting(r: &Row) -> Planting {
@@ -344,6 +413,21 @@ pub const MAX_ERRORS: usize = 100;
 
 /// Reads the header row and every data row of a file of `kind`, checking each cell's format.
 pub fn rows(kind: ImportKind, bytes: &[u8]) -> Result<Vec<Row>, Vec<LineError>> {
+    let (rows, mut errors) = checked_rows(kind, bytes)?;
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        errors.truncate(MAX_ERRORS);
+        Err(errors)
+    }
+}
+
+/// The rows whose cells are well formed, and the problems of the others; an error for a file
+/// that cannot be read at all (not text, no header, no rows).
+fn checked_rows(
+    kind: ImportKind,
+    bytes: &[u8],
+) -> Result<(Vec<Row>, Vec<LineError>), Vec<LineError>> {
     let one = |line, msg: &str| Err(vec![LineError::new(line, msg)]);
     if bytes.len() > MAX_FILE_BYTES {
         return one(
@@ -418,14 +502,10 @@ pub fn rows(kind: ImportKind, bytes: &[u8]) -> Result<Vec<Row>, Vec<LineError>> 
             Err(e) => errors.push(e),
         }
     }
-    if !errors.is_empty() {
-        errors.truncate(MAX_ERRORS);
-        return Err(errors);
-    }
-    if out.is_empty() {
+    if out.is_empty() && errors.is_empty() {
         return one(2, "The file has a header row but no data rows.");
     }
-    Ok(out)
+    Ok((out, errors))
 }
 
 /// Counts lines as the reader moves forward, so a 100,000-row file is scanned once.
@@ -586,6 +666,7 @@ fn cell(format: Format, v: &str) -> Option<Cell> {
             .ok()
             .filter(|_| v.len() == 10)
             .map(|_| Cell::Date(v.to_string())),
+        Format::Ingredients => additives::ingredients(v).map(|_| Cell::Text(v.to_string())),
     }
 }
 
@@ -633,6 +714,21 @@ impl Requests {
                     },
                 })
                 .collect(),
+            Requests::PlantAdditives(rows) => rows
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(line, r)| additive_change(*line, plant_target(r), r.application()))
+                .collect(),
+            Requests::BatchAdditives(rows) => rows
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(line, b)| {
+                    let target = format!("Plant batch {}", text(&b.plant_batch_name));
+                    additive_change(*line, target, &b.application)
+                })
+                .collect(),
         }
     }
 
@@ -657,6 +753,135 @@ impl Requests {
                     })
                     .collect()
             }
+            Requests::PlantAdditives(rows) => additive_totals(
+                rows.iter().map(|(_, r)| (plant_target(r), r.application())),
+                "plant target(s)",
+            ),
+            Requests::BatchAdditives(rows) => additive_totals(
+                rows.iter().map(|(_, b)| {
+                    let name = b.plant_batch_name.as_deref().unwrap_or("").trim();
+                    (name.to_lowercase(), &b.application)
+                }),
+                "plant batch(es)",
+            ),
         }
     }
+}
+
+/// What a Plant Additives row treats, in words.
+fn plant_target(r: &PlantAdditiveRow) -> String {
+    match r {
+        PlantAdditiveRow::Plants(p) => {
+            let labels: Vec<String> = p
+                .plant_labels
+                .iter()
+                .map(|l| l.trim().to_uppercase())
+                .collect();
+            match labels.as_slice() {
+                [one] => format!("Plant {one}"),
+                many => format!("Plants {}", many.join(", ")),
+            }
+        }
+        PlantAdditiveRow::Location(l) => format!(
+            "Every growing plant at {}{}",
+            l.location_name.as_deref().unwrap_or(""),
+            l.sublocation_name
+                .as_deref()
+                .map(|s| format!(" / {s}"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// The product an application names: its trade name, or its template's name.
+fn product_name(a: &Application) -> String {
+    match &a.product {
+        Product::Direct(p) => p.product_trade_name.clone().unwrap_or_default(),
+        Product::Template(t) => format!(
+            "template {}",
+            t.template_name.as_deref().unwrap_or_default()
+        ),
+    }
+}
+
+fn additive_change(line: usize, target: String, a: &Application) -> Change {
+    let amount = a
+        .total_amount_applied
+        .map(|d| d.normalize().to_string())
+        .unwrap_or_default();
+    let unit = a.total_amount_unit_of_measure.as_deref().unwrap_or("");
+    let date = a.actual_date.as_deref().unwrap_or("");
+    let (what, source) = match &a.product {
+        Product::Direct(p) => {
+            let kind = p.additive_type.as_deref().unwrap_or("");
+            let ingredients: Vec<String> = p
+                .active_ingredients
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} {}%",
+                        i.name.as_deref().unwrap_or(""),
+                        i.percentage
+                            .map(|d| d.normalize().to_string())
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            let with = if ingredients.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", ingredients.join(", "))
+            };
+            (
+                format!("{} ({kind}{with})", product_name(a)),
+                p.product_supplier.clone(),
+            )
+        }
+        Product::Template(t) => {
+            let how: Vec<&str> = [t.rate.as_deref(), t.volume.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            let how = if how.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", how.join(", "))
+            };
+            (format!("{}{how}", product_name(a)), None)
+        }
+    };
+    Change {
+        line,
+        target,
+        change: format!("{amount} {unit} of {what}, applied {date}"),
+        source,
+    }
+}
+
+/// Per product and unit: how many applications, how much in all, on how many targets.
+fn additive_totals<'a>(
+    rows: impl Iterator<Item = (String, &'a Application)>,
+    targets: &str,
+) -> Vec<String> {
+    let mut by: BTreeMap<(String, String), (usize, Decimal, std::collections::HashSet<String>)> =
+        BTreeMap::new();
+    for (target, a) in rows {
+        let key = (
+            product_name(a),
+            a.total_amount_unit_of_measure.clone().unwrap_or_default(),
+        );
+        let e = by.entry(key).or_default();
+        e.0 += 1;
+        e.1 += a.total_amount_applied.unwrap_or_default();
+        e.2.insert(target);
+    }
+    by.into_iter()
+        .map(|((product, unit), (n, sum, on))| {
+            format!(
+                "{n} application(s) of {product}: {} {unit} in all, on {} {targets}",
+                sum.normalize(),
+                on.len()
+            )
+        })
+        .collect()
 }

@@ -180,6 +180,115 @@ type Draw = (Package, Decimal, String);
 /// One planned new package: the package, its draws, the tag it uses.
 type Planned = (Package, Vec<Draw>, Tag);
 
+/// Rules 11 and 13: the package tag `raw` names must be received, unused and issued to this
+/// facility, and not taken by an earlier row of the request (`taken`). Answers with its label
+/// and the tag as it is once used. Every way of making a package takes its tag so.
+pub(crate) fn take_package_tag(
+    ctx: &Ctx,
+    tags: &HashMap<String, Tag>,
+    raw: &Option<String>,
+    taken: &HashSet<TagLabel>,
+) -> Result<(TagLabel, Tag), String> {
+    let raw = optional(raw).ok_or("Tag was not specified.")?;
+    let label = TagLabel::parse(&raw)?;
+    let tag = tags
+        .get(label.as_str())
+        .ok_or_else(|| format!("Tag {label} is not available."))?;
+    tag::check_usable(
+        &label,
+        tag.tag_status,
+        tag.kind,
+        &tag.license_number,
+        TagKind::Package,
+        &ctx.facility.license_number,
+    )?;
+    if taken.contains(&label) {
+        return Err(format!(
+            "Tag {label} is used more than once in this request."
+        ));
+    }
+    Ok((label, used_now(ctx, tag)))
+}
+
+/// Tag `t` as it is once used now (rule 13: used once, never again).
+pub(crate) fn used_now(ctx: &Ctx, t: &Tag) -> Tag {
+    let mut used = t.clone();
+    used.tag_status = TagStatus::Used;
+    used.used_at = Some(ctx.now.clone());
+    used.active = false;
+    used.last_modified = ctx.now.clone();
+    used
+}
+
+/// What every new package is made of; the rest of it starts as [`new_package`] sets it.
+pub(crate) struct NewParts<'a> {
+    pub label: TagLabel,
+    pub item: &'a Item,
+    pub quantity: Decimal,
+    pub unit: &'a str,
+    pub location: &'a Location,
+    pub sublocation: Option<&'a Sublocation>,
+    pub packaged_date: String,
+    pub lab_state: LabState,
+}
+
+/// A new active package of this facility, packaged by it, with no sources, flags, hold,
+/// remediation or dates beyond its packaging: what `POST /packages/v2`, packages from harvests
+/// and packages of immature plants each start from (with `..` for what they set otherwise).
+pub(crate) fn new_package(ctx: &Ctx, parts: NewParts) -> Package {
+    let lic = &ctx.facility.license_number;
+    Package {
+        id: 0,
+        license_number: lic.clone(),
+        label: parts.label,
+        package_type: "Product".into(),
+        item_id: parts.item.id,
+        item_name: parts.item.name.clone(),
+        item_category: parts.item.category.clone(),
+        item_strain_name: parts.item.strain_name.clone(),
+        quantity: parts.quantity,
+        unit_of_measure: parts.unit.into(),
+        original_quantity: parts.quantity,
+        location_id: Some(parts.location.id),
+        location_name: Some(parts.location.name.clone()),
+        sublocation_id: parts.sublocation.map(|s| s.id),
+        sublocation_name: parts.sublocation.map(|s| s.name.clone()),
+        note: None,
+        packaged_date: parts.packaged_date,
+        packaged_by_license: lic.clone(),
+        packaged_by_name: ctx.facility.name.clone(),
+        source_package_ids: vec![],
+        source_package_labels: vec![],
+        production_batch_number: None,
+        is_production_batch: false,
+        is_testing_sample: false,
+        is_trade_sample: false,
+        is_donation: false,
+        is_finished_good: false,
+        product_requires_remediation: false,
+        initial_lab_testing_state: parts.lab_state,
+        lab_testing_state: parts.lab_state,
+        lab_testing_state_date: today(ctx),
+        remediation_count: 0,
+        remediation_date: None,
+        decontamination_date: None,
+        on_hold: false,
+        hold_reason: None,
+        state: PackageState::Active,
+        finished_date: None,
+        expiration_date: None,
+        sell_by_date: None,
+        use_by_date: None,
+        external_id: None,
+        archived_date: None,
+        lab_license: None,
+        received: None,
+        source_harvests: vec![],
+        active: true,
+        last_modified: ctx.now.clone(),
+    }
+}
+
 /// Creates packages from source packages (`POST /packages/v2`) or testing samples
 /// (`POST /packages/v2/testing`). Every row is validated before anything is decided, and two
 /// rows drawing on one source see each other's draw.
@@ -199,25 +308,8 @@ pub fn create_packages(
     for (row, spec) in specs.iter().enumerate() {
         let result = (|| -> Result<Planned, String> {
             // Tag: received, unused, a package tag, issued to this facility (rules 11, 13).
-            let raw = optional(&spec.tag).ok_or("Tag was not specified.")?;
-            let label = TagLabel::parse(&raw)?;
-            let tag = world
-                .tags
-                .get(label.as_str())
-                .ok_or_else(|| format!("Tag {label} is not available."))?;
-            tag::check_usable(
-                &label,
-                tag.tag_status,
-                tag.kind,
-                &tag.license_number,
-                TagKind::Package,
-                lic,
-            )?;
-            if !used_tags.insert(label.clone()) {
-                return Err(format!(
-                    "Tag {label} is used more than once in this request."
-                ));
-            }
+            let (label, used) = take_package_tag(ctx, &world.tags, &spec.tag, &used_tags)?;
+            used_tags.insert(label.clone());
             // Rule 23: every new package names at least one source package.
             match (mode, spec.ingredients.is_empty()) {
                 (Mode::Opening { .. }, false) => {
@@ -354,31 +446,8 @@ pub fn create_packages(
             } else {
                 LabState::NotSubmitted
             };
-            let mut used = tag.clone();
-            used.tag_status = TagStatus::Used;
-            used.used_at = Some(ctx.now.clone());
-            used.active = false;
-            used.last_modified = ctx.now.clone();
             let pkg = Package {
-                id: 0,
-                license_number: lic.clone(),
-                label,
-                package_type: "Product".into(),
-                item_id: item.id,
-                item_name: item.name.clone(),
-                item_category: item.category.clone(),
-                item_strain_name: item.strain_name.clone(),
-                quantity: qty,
-                unit_of_measure: unit.name.into(),
-                original_quantity: qty,
-                location_id: Some(location.id),
-                location_name: Some(location.name.clone()),
-                sublocation_id: sublocation.map(|s| s.id),
-                sublocation_name: sublocation.map(|s| s.name.clone()),
                 note: optional(&spec.note),
-                packaged_date: packaged,
-                packaged_by_license: lic.clone(),
-                packaged_by_name: ctx.facility.name.clone(),
                 source_package_ids: draws.iter().map(|(p, _, _)| p.id).collect(),
                 source_package_labels: draws.iter().map(|(p, _, _)| p.label.to_string()).collect(),
                 production_batch_number: optional(&spec.production_batch_number),
@@ -388,26 +457,22 @@ pub fn create_packages(
                 is_donation: spec.is_donation,
                 is_finished_good: spec.is_finished_good,
                 product_requires_remediation: spec.product_requires_remediation,
-                initial_lab_testing_state: lab_state,
-                lab_testing_state: lab_state,
-                lab_testing_state_date: today(ctx),
-                remediation_count: 0,
-                remediation_date: None,
-                decontamination_date: None,
-                on_hold: false,
-                hold_reason: None,
-                state: PackageState::Active,
-                finished_date: None,
                 expiration_date: parse_date_any("ExpirationDate", &spec.expiration_date)?,
                 sell_by_date: parse_date_any("SellByDate", &spec.sell_by_date)?,
                 use_by_date: parse_date_any("UseByDate", &spec.use_by_date)?,
-                external_id: None,
-                archived_date: None,
-                lab_license: None,
-                received: None,
-                source_harvests: vec![],
-                active: true,
-                last_modified: ctx.now.clone(),
+                ..new_package(
+                    ctx,
+                    NewParts {
+                        label,
+                        item,
+                        quantity: qty,
+                        unit: unit.name,
+                        location,
+                        sublocation,
+                        packaged_date: packaged,
+                        lab_state,
+                    },
+                )
             };
             Ok((pkg, draws, used))
         })();

@@ -9,6 +9,7 @@ use crate::helpers::*;
 use crate::plantbatches::{grown, planted};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
+use std::collections::HashSet;
 
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, false)
@@ -94,6 +95,52 @@ async fn growing(app: &TestApp) -> Vec<Value> {
     out
 }
 
+const TEMPLATES: &str = "/additivestemplates/v2/active";
+const APPLIED: &str = "/plants/v2/additives";
+
+/// The ids on `path` now. The demo cultivator keeps a feeding template and feeds and sprays
+/// plants of its own, so a test takes these before it writes and checks what it added.
+async fn ids_on(app: &TestApp, path: &str) -> HashSet<i64> {
+    let rows = app.list(CULTIVATOR, path).await;
+    rows.iter().map(|r| int_field(r, "Id")).collect()
+}
+
+/// The rows of `path` whose ids are not in `old`, in the list's order.
+async fn added(app: &TestApp, path: &str, old: &HashSet<i64>) -> Vec<Value> {
+    let rows = app.list(CULTIVATOR, path).await;
+    rows.into_iter()
+        .filter(|r| !old.contains(&int_field(r, "Id")))
+        .collect()
+}
+
+/// The names of the [`added`] rows, sorted.
+async fn added_names(app: &TestApp, path: &str, old: &HashSet<i64>) -> Vec<String> {
+    let mut names: Vec<String> = added(app, path, old)
+        .await
+        .iter()
+        .map(|r| str_field(r, "Name"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// How many rows of `path` with ids in `old` were last modified within `from..=to`: the demo's
+/// own rows a `lastModified` window also holds.
+async fn old_within(
+    app: &TestApp,
+    path: &str,
+    old: &HashSet<i64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> i64 {
+    let (from, to) = (iso(from), iso(to));
+    let rows = app.list(CULTIVATOR, path).await;
+    rows.iter()
+        .filter(|r| old.contains(&int_field(r, "Id")))
+        .filter(|r| (from.as_str()..=to.as_str()).contains(&str_field(r, "LastModified").as_str()))
+        .count() as i64
+}
+
 async fn create_template(app: &TestApp, name: &str) -> i64 {
     let r = app
         .post(
@@ -134,6 +181,7 @@ async fn refused(app: &TestApp, method: &str, path: &str, body: Value) -> Vec<(u
 #[tokio::test]
 async fn templates_are_created_read_listed_and_updated() {
     for_each_backend(async |app| {
+        let demo = ids_on(app, TEMPLATES).await;
         let r = app
             .post(
                 CULTIVATOR,
@@ -163,7 +211,7 @@ async fn templates_are_created_read_listed_and_updated() {
         assert_eq!(t["IsActive"], json!(true));
         assert!(int_field(&t, "FacilityId") > 0);
         assert_eq!(decimal(&t["ActiveIngredients"][0], "Percentage"), "12.5");
-        let active = app.names(CULTIVATOR, "/additivestemplates/v2/active").await;
+        let active = added_names(app, TEMPLATES, &demo).await;
         assert_eq!(active, vec!["Kelp", "Neem"]);
         assert!(
             app.list(CULTIVATOR, "/additivestemplates/v2/inactive")
@@ -199,6 +247,7 @@ async fn templates_are_created_read_listed_and_updated() {
 #[tokio::test]
 async fn template_errors_are_per_row_and_write_nothing() {
     for_each_backend(async |app| {
+        let demo = ids_on(app, TEMPLATES).await;
         let kelp = create_template(app, "Kelp").await;
         let mut bad_pct = template("Bad");
         merge(
@@ -260,7 +309,7 @@ async fn template_errors_are_per_row_and_write_nothing() {
             .status(400);
         assert!(!r.message().is_empty());
         assert_eq!(
-            app.names(CULTIVATOR, "/additivestemplates/v2/active").await,
+            added_names(app, TEMPLATES, &demo).await,
             vec!["Kelp", "Neem"]
         );
         let t = app
@@ -277,6 +326,7 @@ async fn template_errors_are_per_row_and_write_nothing() {
 #[tokio::test]
 async fn rule_17_additives_applied_to_plants_directly_and_from_a_template() {
     for_each_backend(async |app| {
+        let demo = ids_on(app, APPLIED).await;
         planted(app, "Lot", 4).await;
         let plants = labels(app, &grown(app, "Lot", 3, "Vegetative").await).await;
         create_template(app, "Neem").await;
@@ -302,7 +352,7 @@ async fn rule_17_additives_applied_to_plants_directly_and_from_a_template() {
             .await
             .ok();
         assert_eq!(ids(&r).len(), 1);
-        let list = app.list(CULTIVATOR, "/plants/v2/additives").await;
+        let list = added(app, APPLIED, &demo).await;
         assert_eq!(list.len(), 2);
         let a = &list[0];
         assert_pascal_case(a, "PlantAdditive");
@@ -337,6 +387,7 @@ async fn rule_17_additives_applied_to_plants_directly_and_from_a_template() {
 #[tokio::test]
 async fn applications_to_plants_refuse_bad_rows_and_write_nothing() {
     for_each_backend(async |app| {
+        let demo = ids_on(app, APPLIED).await;
         planted(app, "Lot", 4).await;
         let plants = labels(app, &grown(app, "Lot", 2, "Flowering").await).await;
         // A destroyed plant takes no additive.
@@ -389,11 +440,7 @@ async fn applications_to_plants_refuse_bad_rows_and_write_nothing() {
             rows[0].1.contains("does not exist or is archived"),
             "{rows:?}"
         );
-        assert!(
-            app.list(CULTIVATOR, "/plants/v2/additives")
-                .await
-                .is_empty()
-        );
+        assert!(added(app, APPLIED, &demo).await.is_empty());
     })
     .await;
 }
@@ -401,6 +448,7 @@ async fn applications_to_plants_refuse_bad_rows_and_write_nothing() {
 #[tokio::test]
 async fn additives_by_location_treat_every_growing_plant_there() {
     for_each_backend(async |app| {
+        let demo = ids_on(app, APPLIED).await;
         planted(app, "Lot", 5).await;
         let ids3 = grown(app, "Lot", 3, "Vegetative").await;
         // One plant moves to a sublocation of the same location.
@@ -434,7 +482,7 @@ async fn additives_by_location_treat_every_growing_plant_there() {
         .send()
         .await
         .ok();
-        let list = app.list(CULTIVATOR, "/plants/v2/additives").await;
+        let list = added(app, APPLIED, &demo).await;
         // The demo grows plants of its own in Greenhouse A: every growing one there is treated.
         let growing = growing(app).await;
         let there = |loc: &str, sub: Option<&str>| {
@@ -502,6 +550,7 @@ async fn additives_by_location_treat_every_growing_plant_there() {
 #[tokio::test]
 async fn additives_on_plant_batches_directly_and_from_a_template() {
     for_each_backend(async |app| {
+        let (demo, demo_templates) = (ids_on(app, APPLIED).await, ids_on(app, TEMPLATES).await);
         let batch = planted(app, "Lot", 7).await;
         create_template(app, "Neem").await;
         app.post(
@@ -520,23 +569,24 @@ async fn additives_on_plant_batches_directly_and_from_a_template() {
         .send()
         .await
         .ok();
-        let list = app.list(CULTIVATOR, "/plants/v2/additives").await;
+        let list = added(app, APPLIED, &demo).await;
         assert_eq!(list.len(), 2);
         // Both lists page by lastModified windows, like every other list (rule 67: 24 h at most).
         let now = Utc::now();
         let (recent, old) = (now - Duration::minutes(30), now - Duration::hours(3));
         let later = now + Duration::minutes(1);
         assert_eq!(
-            total_in(app, "/plants/v2/additives", recent, later).await,
-            2
+            total_in(app, APPLIED, recent, later).await,
+            2 + old_within(app, APPLIED, &demo, recent, later).await
+        );
+        let (before, after) = (old, now - Duration::hours(1));
+        assert_eq!(
+            total_in(app, APPLIED, before, after).await,
+            old_within(app, APPLIED, &demo, before, after).await
         );
         assert_eq!(
-            total_in(app, "/plants/v2/additives", old, now - Duration::hours(1)).await,
-            0
-        );
-        assert_eq!(
-            total_in(app, "/additivestemplates/v2/active", recent, later).await,
-            1
+            total_in(app, TEMPLATES, recent, later).await,
+            1 + old_within(app, TEMPLATES, &demo_templates, recent, later).await
         );
         app.get(CULTIVATOR, "/plants/v2/additives")
             .query("lastModifiedStart", &iso(now - Duration::hours(25)))
@@ -552,8 +602,9 @@ async fn additives_on_plant_batches_directly_and_from_a_template() {
             .await
             .ok()
             .json();
-        assert_eq!(int_field(&paged, "Total"), 2);
-        assert_eq!(paged["Data"][0], list[1]);
+        let all = app.list(CULTIVATOR, APPLIED).await;
+        assert_eq!(int_field(&paged, "Total"), all.len() as i64);
+        assert_eq!(paged["Data"][0], all[1]);
         for a in &list {
             assert_eq!(int_field(a, "PlantBatchId"), batch);
             assert_eq!(str_field(a, "PlantBatchName"), "Lot");
@@ -651,6 +702,7 @@ async fn archive(app: &TestApp, id: i64) -> Result<(), tagtrail_app::AppError> {
 #[tokio::test]
 async fn an_archived_template_is_inactive_frees_its_name_and_is_applied_no_more() {
     for_each_backend(async |app| {
+        let demo = ids_on(app, TEMPLATES).await;
         planted(app, "Lot", 2).await;
         let neem = create_template(app, "Neem").await;
         archive(app, neem).await.expect("archived");
@@ -660,11 +712,7 @@ async fn an_archived_template_is_inactive_frees_its_name_and_is_applied_no_more(
             .await;
         assert_eq!(inactive.len(), 1);
         assert_eq!(inactive[0]["IsActive"], json!(false));
-        assert!(
-            app.list(CULTIVATOR, "/additivestemplates/v2/active")
-                .await
-                .is_empty()
-        );
+        assert!(added(app, TEMPLATES, &demo).await.is_empty());
         let rows = refused(
             app,
             "POST",

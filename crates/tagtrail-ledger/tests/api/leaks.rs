@@ -841,6 +841,39 @@ async fn no_license_reads_another_licenses_records() {
                         ));
                     }
                 }
+                // Harvests, plants and batches: in full (with an Id) only the caller's own, which
+                // it can read by id itself; another license's harvest is a name and a plant count.
+                for o in l["Origins"].as_array().into_iter().flatten() {
+                    let (record, path) = match o["Kind"].as_str() {
+                        Some("Harvest") => (&o["Harvest"], "/harvests/v2"),
+                        Some("Plant") => (&o["Plant"], "/plants/v2"),
+                        _ => (&o["PlantBatch"], "/plantbatches/v2"),
+                    };
+                    let Some(rid) = record["Id"].as_i64() else {
+                        let live: Vec<&String> = record
+                            .as_object()
+                            .into_iter()
+                            .flatten()
+                            .filter(|(k, v)| !says_nothing(v) && *k != "Name" && *k != "PlantCount")
+                            .map(|(k, _)| k)
+                            .collect();
+                        if !live.is_empty() || o["Kind"] != "Harvest" {
+                            walk.leak(format!(
+                                "GET /tagtrail/v1/packages/{id}/lineage as {lic}: another license's {} shows {live:?}",
+                                o["Kind"]
+                            ));
+                        }
+                        continue;
+                    };
+                    walk.probes += 1;
+                    let own = app.get(lic, &format!("{path}/{rid}")).send().await;
+                    if own.status != 200 {
+                        walk.leak(format!(
+                            "GET /tagtrail/v1/packages/{id}/lineage as {lic}: {path}/{rid} in full, which {lic} may not read ({})",
+                            own.status
+                        ));
+                    }
+                }
             }
         }
 

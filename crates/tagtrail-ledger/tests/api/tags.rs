@@ -20,6 +20,32 @@ async fn order(app: &TestApp, license: &str, id: i64) -> Value {
         .unwrap_or_else(|| panic!("order {id} is listed"))
 }
 
+/// Plant tags the cultivator's received orders hold, less one per plant it tagged (rule 20): the
+/// demo grows plants, each under its own tag, and every plant is on one of these lists.
+async fn plant_tags_left(app: &TestApp) -> usize {
+    let received: i64 = app
+        .list(CULTIVATOR, "/tagtrail/v1/tags/orders")
+        .await
+        .iter()
+        .filter(|o| o["Status"] == "Received")
+        .map(|o| int_field(o, "PlantTags"))
+        .sum();
+    let mut tagged = BTreeSet::new();
+    for list in [
+        "vegetative",
+        "flowering",
+        "onhold",
+        "inactive",
+        "mother",
+        "mother/inactive",
+        "mother/onhold",
+    ] {
+        let plants = app.list(CULTIVATOR, &format!("/plants/v2/{list}")).await;
+        tagged.extend(plants.iter().map(|p| str_field(p, "Label")));
+    }
+    usize::try_from(received).expect("a count") - tagged.len()
+}
+
 #[tokio::test]
 async fn available_and_staged_tags() {
     for_each_backend(async |app| {
@@ -44,7 +70,11 @@ async fn available_and_staged_tags() {
             assert_eq!(t["FacilityId"], facility_id);
         }
         let plant = app.list(CULTIVATOR, "/tags/v2/plant/available").await;
-        assert_eq!(plant.len(), 25);
+        assert_eq!(plant.len(), plant_tags_left(app).await);
+        assert!(
+            plant.len() >= 25,
+            "the opening order's plant tags are still free"
+        );
         assert!(plant.iter().all(|t| t["TagTypeName"] == "CannabisPlant"));
         let plant_labels: BTreeSet<String> = plant.iter().map(|t| str_field(t, "Label")).collect();
         assert!(plant_labels.is_disjoint(&labels(app, CULTIVATOR, "package").await));
@@ -92,11 +122,14 @@ async fn tag_orders_are_listed() {
             .await
             .ok()
             .json();
-        assert_eq!(int_field(&orders, "Total"), 2);
+        // The demo's opening order (received), its reorder (awaiting receipt) and the plant tags
+        // of the grower's season (received), all of them listed.
         let data = orders["Data"].as_array().expect("Data");
+        let total = int_field(&orders, "Total");
+        assert_eq!(usize::try_from(total).ok(), Some(data.len()));
         let received = data
             .iter()
-            .find(|o| o["Status"] == "Received")
+            .find(|o| o["Status"] == "Received" && int_field(o, "PackageTags") == 50)
             .expect("the demo's received order");
         assert_eq!(
             (
@@ -121,6 +154,11 @@ async fn tag_orders_are_listed() {
             (0, 10)
         );
         assert_eq!(shipped["ReceivedDateTime"], Value::Null);
+        let season = data
+            .iter()
+            .find(|o| o["Status"] == "Received" && int_field(o, "PackageTags") == 0)
+            .expect("the demo grower's order of plant tags");
+        assert!(int_field(season, "PlantTags") > 0);
         let paged = app
             .get(CULTIVATOR, "/tagtrail/v1/tags/orders")
             .query("pageSize", "1")
@@ -134,7 +172,7 @@ async fn tag_orders_are_listed() {
                 int_field(&paged, "RecordsOnPage"),
                 int_field(&paged, "TotalPages")
             ),
-            (1, 2)
+            (1, total)
         );
     })
     .await;

@@ -1,5 +1,5 @@
-//! The Data Import page (rule 73; bulletin V–VII) in the web UI: the format guide and its
-//! example file come from the parser's own column definitions; a file uploaded through the
+//! The Data Import page (rule 73; bulletin V–VII) in the web UI: every import type's format
+//! guide and example file come from the parser's own column definitions; a file uploaded through the
 //! page's form (multipart, with the session's CSRF token) is checked row by row by the plantings
 //! action, a bad line is named and nothing is applied; a good file is previewed, applied only
 //! after confirmation, and the grid says where each upload stands.
@@ -82,19 +82,29 @@ async fn rule_73_the_format_guide_is_made_from_the_parsers_columns() {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains(">Data import<"), "the section");
         assert!(page.body.contains("enctype=\"multipart/form-data\""));
-        let guide = b.get(&lic("/imports/guide/plantings")).await;
-        assert_eq!(guide.status, StatusCode::OK);
-        let mut at = 0;
-        for c in ImportKind::Plantings.columns() {
-            let found = guide.body[at..]
-                .find(&format!(">{}<", c.name))
-                .unwrap_or_else(|| panic!("column {} in order", c.name));
-            at += found;
+        for kind in ImportKind::ALL {
+            assert!(
+                page.body.contains(&format!("imports?type={}", kind.slug())),
+                "a tab for {kind:?}"
+            );
+            let guide = b
+                .get(&lic(&format!("/imports/guide/{}", kind.slug())))
+                .await;
+            assert_eq!(guide.status, StatusCode::OK);
+            let mut at = 0;
+            for c in kind.columns() {
+                let found = guide.body[at..]
+                    .find(&format!(">{}<", c.name))
+                    .unwrap_or_else(|| panic!("{kind:?}: column {} in order", c.name));
+                at += found;
+            }
+            assert!(guide.body.contains("YYYY-MM-DD") && guide.body.contains("header row"));
+            let example = b
+                .get(&lic(&format!("/imports/guide/{}/example.csv", kind.slug())))
+                .await;
+            assert_eq!(example.status, StatusCode::OK);
+            assert_eq!(example.body, kind.example_csv());
         }
-        assert!(guide.body.contains("YYYY-MM-DD") && guide.body.contains("header row"));
-        let example = b.get(&lic("/imports/guide/plantings/example.csv")).await;
-        assert_eq!(example.status, StatusCode::OK);
-        assert_eq!(example.body, ImportKind::Plantings.example_csv());
         assert_eq!(
             b.get(&lic("/imports/guide/sales")).await.status,
             StatusCode::NOT_FOUND

@@ -125,6 +125,101 @@ async fn lineage_shows_another_licenses_package_as_label_and_item_only() {
     .await;
 }
 
+/// The lineage's "Grown from" table (issue 12): the cultivator sees its own harvest, every plant
+/// harvested into it and their batch; the manufacturer that received flower from that harvest
+/// sees its name and plant count, with no link and none of the plants' tags.
+#[tokio::test]
+async fn lineage_grown_from_shows_another_licenses_harvest_as_name_and_plant_count_only() {
+    for_each_backend(async |app| {
+        let b = app.backend;
+        // The demo's flower that went from the cultivator's harvest to the manufacturer.
+        let flower = app
+            .list(MANUFACTURER, "/packages/v2/active")
+            .await
+            .into_iter()
+            .find(|p| !field(p, "SourceHarvestNames").is_empty())
+            .expect("the demo's flower from the cultivator's harvest");
+        let name = field(&flower, "SourceHarvestNames");
+        let harvests: Vec<Value> = [
+            app.list(CULTIVATOR, "/harvests/v2/active").await,
+            app.list(CULTIVATOR, "/harvests/v2/inactive").await,
+        ]
+        .concat();
+        let theirs = harvests
+            .iter()
+            .find(|h| field(h, "Name") == name)
+            .expect("the cultivator's harvest");
+        let plants: Vec<String> = app
+            .list(CULTIVATOR, "/plants/v2/inactive")
+            .await
+            .iter()
+            .filter(|p| p.get("HarvestId").and_then(Value::as_i64) == Some(id(theirs)))
+            .map(|p| field(p, "Label"))
+            .collect();
+        assert!(!plants.is_empty(), "[{b}] the harvest's plants");
+
+        let mfg = Browser::sign_in(app, MANUFACTURER).await;
+        let page = mfg
+            .get(&format!("/ui/l/{MANUFACTURER}/packages/{}", id(&flower)))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "[{b}]");
+        let grown = element(&page.body, "<table id=\"origins\"", "</table>");
+        assert!(grown.contains(&name), "[{b}] {grown}");
+        assert!(grown.contains("another license's harvest"), "[{b}] {grown}");
+        let count = theirs.get("PlantCount").and_then(Value::as_i64).unwrap_or(-1);
+        assert!(grown.contains(&format!("{count} plants")), "[{b}] {grown}");
+        assert!(!grown.contains("/harvests/"), "[{b}] no link to it");
+        for p in &plants {
+            assert!(!page.body.contains(p.as_str()), "[{b}] the page names plant {p}");
+        }
+        assert!(!grown.contains("Drying"), "[{b}] nor where it dries");
+
+        // The cultivator packages what is left of a harvest of its own; its page goes on to
+        // the plants and their batch.
+        let mine = harvests
+            .iter()
+            .find(|h| {
+                h.get("FinishedDate").is_none_or(Value::is_null)
+                    && decimal(h, "CurrentWeight").parse::<f64>().unwrap_or(0.0) >= 100.0
+            })
+            .expect("a harvest with weight left");
+        let tags = app.list(CULTIVATOR, "/tags/v2/package/available").await;
+        let tag = field(tags.first().expect("a package tag"), "Label");
+        let r = app
+            .post(
+                CULTIVATOR,
+                "/harvests/v2/packages",
+                json!([{"Tag": tag, "Location": "Vault", "Item": "Blue Dream Flower", "UnitOfWeight": "Grams",
+                        "Ingredients": [{"HarvestId": id(mine), "Weight": 100, "UnitOfWeight": "Grams"}]}]),
+            )
+            .send()
+            .await
+            .ok();
+        let bag = ids(&r)[0];
+        let own: Vec<Value> = app
+            .list(CULTIVATOR, "/plants/v2/inactive")
+            .await
+            .into_iter()
+            .filter(|p| p.get("HarvestId").and_then(Value::as_i64) == Some(id(mine)))
+            .collect();
+        assert!(!own.is_empty(), "[{b}]");
+        let grower = Browser::sign_in(app, CULTIVATOR).await;
+        let page = grower
+            .get(&format!("/ui/l/{CULTIVATOR}/packages/{bag}"))
+            .await;
+        let grown = element(&page.body, "<table id=\"origins\"", "</table>");
+        assert!(
+            grown.contains(&format!("/harvests/{}\"", id(mine))),
+            "[{b}] a link to its harvest: {grown}"
+        );
+        for p in &own {
+            assert!(grown.contains(&field(p, "Label")), "[{b}] {grown}");
+            assert!(grown.contains(&field(p, "PlantBatchName")), "[{b}] {grown}");
+        }
+    })
+    .await;
+}
+
 /// A one-page PDF, enough for a certificate of analysis.
 fn pdf(text: &str) -> Vec<u8> {
     format!("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% {text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n").into_bytes()

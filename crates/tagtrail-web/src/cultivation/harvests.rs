@@ -3,7 +3,7 @@
 //! and the package-from-harvest screen: a new tag, an item weighed, a weight taken from the
 //! harvest and a location. The new package's page names its source harvest.
 
-use super::{decimal, done, frame, plainly, select};
+use super::{day, decimal, done, frame, plainly, select};
 use crate::WebState;
 use crate::confirm;
 use crate::error::WebError;
@@ -28,13 +28,19 @@ use tagtrail_domain::commands::harvests::{
 };
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::quantity::QuantityType;
-use tagtrail_domain::records::{Harvest, HarvestWaste, Item};
+use tagtrail_domain::records::{Harvest, HarvestWaste, Item, Package, Plant};
 use tagtrail_domain::reference;
 use tagtrail_domain::tag::TagKind;
 
 const VIEW: &[Permission] = &[Permission::ViewHarvests];
 
 const TABS: &[(&str, &str)] = &[("active", "Drying (active)"), ("finished", "Finished")];
+
+/// What follows finishing and unfinishing, which undo each other (rule 72): the confirmation
+/// says so rather than "cannot be undone".
+const AFTER_FINISH: &str =
+    "It takes no more waste or packages until it is unfinished (Unfinish on its page).";
+const AFTER_UNFINISH: &str = "It takes waste and packages again until it is finished.";
 
 #[derive(Deserialize, Default)]
 pub struct Tab {
@@ -44,8 +50,8 @@ pub struct Tab {
 /// A harvest's weights, each in its unit.
 fn weights(h: &Harvest) -> Markup {
     html! {
-        td.num { (h.total_wet_weight) } td.num { (h.total_waste_weight) } td.num { (h.total_packaged_weight) }
-        td.num { strong { (h.current_weight()) } } td { (h.unit_of_weight) } td.num { (h.plant_count()) }
+        td.num data-th="Wet weight" { (h.total_wet_weight) } td.num data-th="Waste" { (h.total_waste_weight) } td.num data-th="Packaged" { (h.total_packaged_weight) }
+        td.num data-th="Current" { strong { (h.current_weight()) } } td data-th="Unit" { (h.unit_of_weight) } td.num data-th="Plants" { (h.plant_count()) }
     }
 }
 
@@ -71,6 +77,7 @@ pub async fn list(
     let body = html! {
         h1 { "Harvests · " (f.scope.facility().name) }
         (notices(f.flash()))
+        (super::path_links(&f))
         nav.tabs aria-label="Harvest lists" {
             @for (slug, words) in TABS {
                 @if *slug == tab { strong.tab aria-current="page" { (words) } }
@@ -78,17 +85,17 @@ pub async fn list(
             }
         }
         p.muted { "Harvest flowering plants on the " a href=(with_query(&f.url("plants"), &[("tab", "flowering")])) { "Plants" } " page. A harvest's current weight is its wet weight less waste, packages and restored plants." }
-        (wide(html! { table.grid #harvests {
+        (wide(html! { table.grid.stack.cult #harvests {
             thead { tr { th { "Harvest" } th { "Strains" } th { "Drying location" } th { "Started" }
                 th.num { "Wet weight" } th.num { "Waste" } th.num { "Packaged" } th.num { "Current" } th { "Unit" } th.num { "Plants" }
                 @if tab == "finished" { th { "Finished" } } } }
             tbody { @for h in &found.rows { tr {
-                td { a href=(f.url(&format!("harvests/{}", h.id))) { (h.name) } @if h.on_hold { " " span.badge.hold { "‖ On hold" } } }
-                td { (h.strain_names.join(", ")) }
-                td { (h.drying_location_name) }
-                td { (date(&h.harvest_start_date)) }
+                td data-th="Harvest" { span { a href=(f.url(&format!("harvests/{}", h.id))) { (h.name) } @if h.on_hold { " " span.badge.hold { "‖ On hold" } } } }
+                td data-th="Strains" { (h.strain_names.join(", ")) }
+                td data-th="Drying location" { (h.drying_location_name) }
+                td data-th="Started" { (date(&h.harvest_start_date)) }
                 (weights(h))
-                @if tab == "finished" { td { (h.finished_date.as_deref().map(date).unwrap_or_default()) } }
+                @if tab == "finished" { td data-th="Finished" { (h.finished_date.as_deref().map(date).unwrap_or_default()) } }
             } } }
         } }))
         @if found.rows.is_empty() { p.muted #no-harvests { "No harvests here." } }
@@ -116,6 +123,29 @@ pub async fn page(
     }
     .with(Column::HarvestId, [h.id]);
     let wastes = s.ledger.list::<HarvestWaste>(&f.scope, q).await?.rows;
+    let plants = s
+        .ledger
+        .list::<Plant>(
+            &f.scope,
+            ListQuery::default().with(Column::HarvestId, [h.id]),
+        )
+        .await?
+        .rows;
+    // No column holds a package's source harvests, so the license's packages are read and
+    // sorted here: a cultivator makes packages by the hundred, not the hundred thousand, and
+    // packages that left (shipped, finished) still came from this harvest.
+    let all = ListQuery {
+        newest_first: true,
+        ..Default::default()
+    };
+    let packaged: Vec<Package> = s
+        .ledger
+        .list::<Package>(&f.scope, all)
+        .await?
+        .rows
+        .into_iter()
+        .filter(|p| p.source_harvests.iter().any(|sh| sh.harvest_id == h.id))
+        .collect();
     let weighed = |i: &Item| {
         reference::item_category(&i.category).map(|c| c.quantity_type)
             == Some(QuantityType::WeightBased)
@@ -145,12 +175,12 @@ pub async fn page(
     let body = html! {
         h1 { "Harvest " (h.name) }
         (notices(f.flash()))
-        p.page-links { a href=(f.url("harvests")) { "All harvests" } }
+        (super::path_links(&f))
         div.card { table.fields #facts {
             tr { th { "Strains" } td { (h.strain_names.join(", ")) } th { "Type" } td { @if h.harvest_type.as_str() == "Product" { "Manicured material" } @else { "Whole plants" } } }
             tr { th { "Drying location" } td { (h.drying_location_name) @if let Some(sub) = &h.drying_sublocation_name { " / " (sub) } } th { "Plants" } td { (h.plant_count()) } }
             tr { th { "Wet weight" } td { (h.total_wet_weight) " " (h.unit_of_weight) } th { "Waste" } td { (h.total_waste_weight) " " (h.unit_of_weight) } }
-            tr { th { "Packaged" } td { (h.total_packaged_weight) " " (h.unit_of_weight) " in " (h.package_count) " packages" } th { "Current weight" } td #current { strong { (h.current_weight()) " " (h.unit_of_weight) } } }
+            tr { th { "Packaged" } td { (h.total_packaged_weight) " " (h.unit_of_weight) " in " (h.package_count) @if h.package_count == 1 { " package" } @else { " packages" } } th { "Current weight" } td #current { strong { (h.current_weight()) " " (h.unit_of_weight) } } }
             tr { th { "Started" } td { (date(&h.harvest_start_date)) } th { "State" } td { @if let Some(d) = &h.finished_date { span.badge.closed { "Finished " (date(d)) } } @else { span.badge.neutral { "Drying" } } } }
             tr { th { "Last changed" } td colspan="3" { (f.when(&h.last_modified)) } }
         } }
@@ -160,7 +190,7 @@ pub async fn page(
                 @if f.can(&Unfinish::DEF) {
                     form method="post" action={ (base) "/unfinish" } {
                         (csrf_field(f.csrf()))
-                        (confirm::button("Unfinish", &format!("Harvest {} returns to the active list with {} {}.", h.name, h.current_weight(), h.unit_of_weight)))
+                        (confirm::button_then("Unfinish", &format!("Harvest {} returns to the active list with {} {}.", h.name, h.current_weight(), h.unit_of_weight), AFTER_UNFINISH))
                     }
                 }
             }
@@ -168,13 +198,38 @@ pub async fn page(
             (package_form(&f, &h, &base, &c))
             (actions(&f, &h, &base))
         }
+        h2 { "Packages from this harvest" }
+        (wide(html! { table.stack.cult #harvest-packages {
+            thead { tr { th { "Package" } th { "Item" } th.num { "Taken from the harvest" } th.num { "Now holds" } th { "Packaged" } th { "State" } } }
+            tbody { @for p in &packaged { tr {
+                td.mono data-th="Package" { a href=(f.url(&format!("packages/{}", p.id))) { (p.label) } }
+                td data-th="Item" { (p.item_name) }
+                td.num data-th="Taken" { span { @for sh in p.source_harvests.iter().filter(|sh| sh.harvest_id == h.id) { (sh.weight) " " (sh.unit_of_weight) } } }
+                td.num data-th="Now holds" { (p.quantity) " " (p.unit_of_measure) }
+                td data-th="Packaged" { (date(&p.packaged_date)) }
+                td data-th="State" { span { (crate::status::package(p)) } }
+            } } }
+        } }))
+        @if packaged.is_empty() { p.muted { "No packages yet." } }
+        h2 { "Plants" }
+        (wide(html! { table.stack.cult #harvest-plants {
+            thead { tr { th { "Tag" } th { "Strain" } th { "Lot" } th { "Flowering since" } th { "Harvested" } } }
+            tbody { @for p in &plants { tr {
+                td.mono data-th="Tag" { (p.label) }
+                td data-th="Strain" { (p.strain_name) }
+                td data-th="Lot" { a href=(f.url(&format!("plantbatches/{}", p.plant_batch_id))) { (p.plant_batch_name) } }
+                td data-th="Flowering since" { (p.flowering_date.as_deref().map(date).unwrap_or_default()) }
+                td data-th="Harvested" { (p.harvested_date.as_deref().map(date).unwrap_or_default()) }
+            } } }
+        } }))
+        @if plants.is_empty() { p.muted { "No plants recorded." } }
         h2 { "Waste" }
-        (wide(html! { table #harvest-waste {
+        (wide(html! { table.stack.cult #harvest-waste {
             thead { tr { th { "Date" } th { "Type" } th.num { "Weight" } th { "Recorded by" } th { "State" } th { span.muted { "Action" } } } }
             tbody { @for w in &wastes { tr {
-                td { (date(&w.actual_date)) } td { (w.waste_type) } td.num { (w.waste_weight) " " (w.unit_of_weight) } td { (w.recorded_by) }
-                td { @if w.active { "Recorded" } @else { span.muted { "Removed" } } }
-                td { @if w.active && !h.is_finished() && f.can(&DiscontinueWaste::DEF) {
+                td data-th="Date" { (date(&w.actual_date)) } td data-th="Type" { (w.waste_type) } td.num data-th="Weight" { (w.waste_weight) " " (w.unit_of_weight) } td data-th="Recorded by" { (w.recorded_by) }
+                td data-th="State" { @if w.active { "Recorded" } @else { span.muted { "Removed" } } }
+                td data-th="Action" { @if w.active && !h.is_finished() && f.can(&DiscontinueWaste::DEF) {
                     form.inline method="post" action={ (base) "/unwaste" } {
                         (csrf_field(f.csrf()))
                         input type="hidden" name="waste" value=(w.id);
@@ -197,6 +252,16 @@ fn package_form(f: &Frame, h: &Harvest, base: &str, c: &Choices) -> Markup {
     let action = format!("{base}/package");
     let pf = f.prefill(&action);
     let current = h.current_weight().to_string();
+    // The harvest's own strain first: Sour Diesel plants make Sour Diesel flower.
+    let same_strain = c
+        .items
+        .iter()
+        .find(|i| {
+            i.strain_name
+                .as_ref()
+                .is_some_and(|n| h.strain_names.contains(n))
+        })
+        .map_or("", |i| i.name.as_str());
     html! {
         h2 { "Package from this harvest" }
         section.card.actions aria-label="Package from this harvest" { form #package-form method="post" action=(action) {
@@ -205,7 +270,7 @@ fn package_form(f: &Frame, h: &Harvest, base: &str, c: &Choices) -> Markup {
                 @if c.tags.is_empty() { p.muted { "No package tags available: order and receive some on the Tags page." } }
                 label { "New tag (" (c.tags.len()) " available)" (select("tag", c.tags.iter().map(String::as_str), &pf, "")) }
                 (pf.problem(&["tag"]))
-                label { "Item (weighed)" (select("item", c.items.iter().map(|i| i.name.as_str()), &pf, "")) }
+                label { "Item (weighed)" (select("item", c.items.iter().map(|i| i.name.as_str()), &pf, same_strain)) }
                 (pf.problem(&["item"]))
                 label { "Weight taken from the harvest" input type="text" name="weight" inputmode="decimal" size="8" required value=(pf.value("weight", &current)); }
                 label { "Unit" (select("unit", super::weight_units(), &pf, &h.unit_of_weight)) }
@@ -248,7 +313,7 @@ fn actions(f: &Frame, h: &Harvest, base: &str) -> Markup {
                     fieldset { legend { "Finish" }
                         label { "Finished on (blank: today)" input type="date" name="date" value=(finish.value("date", "")); }
                         (finish.problem(&["date"]))
-                        (confirm::button("Finish", &format!("Harvest {} is finished and leaves the active list with {} {} unpackaged.", h.name, h.current_weight(), h.unit_of_weight)))
+                        (confirm::button_then("Finish", &format!("Harvest {} is finished and leaves the active list with {} {} unpackaged.", h.name, h.current_weight(), h.unit_of_weight), AFTER_FINISH))
                     }
                 }
             }
@@ -279,6 +344,7 @@ pub async fn act(
         let ask = match what.as_str() {
             "finish" => Some((
                 "Finish",
+                AFTER_FINISH,
                 format!(
                     "Harvest {} is finished and leaves the active list with {} {unit} unpackaged.",
                     h.name,
@@ -287,6 +353,7 @@ pub async fn act(
             )),
             "unfinish" => Some((
                 "Unfinish",
+                AFTER_UNFINISH,
                 format!(
                     "Harvest {} returns to the active list with {} {unit}.",
                     h.name,
@@ -295,6 +362,7 @@ pub async fn act(
             )),
             "unwaste" => Some((
                 "Remove",
+                "This cannot be undone.",
                 format!(
                     "The waste record is removed and its weight returns to harvest {}.",
                     h.name
@@ -302,8 +370,9 @@ pub async fn act(
             )),
             _ => None,
         };
-        if let Some((label, consequence)) = ask {
-            return confirm::ask(&posted, &format!("{label} {}", h.name), &consequence, &to);
+        if let Some((label, after, consequence)) = ask {
+            let title = format!("{label} {}", h.name);
+            return confirm::ask_then(&posted, &title, &consequence, after, &to);
         }
     }
     let mut to_after = to.clone();
@@ -317,7 +386,7 @@ pub async fn act(
                     waste_type: form.text("waste_type"),
                     unit_of_weight: form.text("unit"),
                     waste_weight: decimal(form, "weight", "Weight")?,
-                    actual_date: form.text("date"),
+                    actual_date: day(&s, form, "date"),
                 };
                 let w = s
                     .ledger
@@ -339,7 +408,7 @@ pub async fn act(
             "finish" => {
                 let spec = FinishSpec {
                     id: Some(h.id),
-                    actual_date: form.text("date"),
+                    actual_date: day(&s, form, "date"),
                 };
                 let w = s
                     .ledger
@@ -362,7 +431,7 @@ pub async fn act(
                     item: form.text("item"),
                     unit_of_weight: unit.clone(),
                     note: form.text("note"),
-                    actual_date: form.text("date"),
+                    actual_date: day(&s, form, "date"),
                     ingredients: vec![HarvestIngredient {
                         harvest_id: Some(h.id),
                         harvest_name: None,

@@ -1,5 +1,6 @@
-//! The cultivator's pages: plant batches (lots), tagged plants by phase, and harvests with the
-//! package-from-harvest screen. Only a license that grows plants has them (any other answers
+//! The cultivator's pages: plant batches (lots) and a lot's page, tagged plants by phase, and
+//! harvests with the package-from-harvest screen, each leading to the next (`path_links`, and
+//! each write answering on the page where its result is). Only a license that grows plants has them (any other answers
 //! 404, as the sections are not offered there). Every form maps its fields to the request of the
 //! action the matching Metrc endpoint runs, through the web door.
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .route(&lic("/plantbatches"), get(batches::page))
         .route(&lic("/plantbatches/plant"), post(batches::plant))
+        .route(&lic("/plantbatches/{id}"), get(batches::lot))
         .route(&lic("/plantbatches/{id}/{action}"), post(batches::act))
         .route(&lic("/plants"), get(plants::page))
         .route(&lic("/plants/{action}"), post(plants::act))
@@ -134,6 +136,13 @@ fn select<'a>(
     }
 }
 
+/// A date field: blank is today on the facility's clock (the domain's own default is the UTC
+/// date, which in California is tomorrow's from 4 pm on).
+fn day(s: &WebState, form: &Fields, name: &str) -> Option<String> {
+    form.text(name)
+        .or_else(|| Some(s.options.zone.today(s.ledger.now())))
+}
+
 /// A decimal field: blank is none; anything else must be a number.
 fn decimal(form: &Fields, name: &str, what: &str) -> Result<Option<Decimal>, WebError> {
     match form.text(name) {
@@ -160,7 +169,7 @@ fn whole(form: &Fields, name: &str, what: &str) -> Result<Option<i64>, WebError>
 fn waste_fields(pf: &Prefill) -> Markup {
     html! {
         label { "Waste method" (select("method", WASTE_METHODS.iter().copied(), pf, "Compost")) }
-        label { "Waste weight" input type="text" name="weight" inputmode="decimal" size="8" placeholder="250" value=(pf.value("weight", "")); }
+        label { "Waste weight" input type="text" name="weight" inputmode="decimal" size="8" placeholder="e.g. 250" value=(pf.value("weight", "")); }
         label { "Unit" (select("unit", weight_units(), pf, "Grams")) }
         (pf.problem(&["weight", "unit of measure"]))
         label { "Reason" select name="reason" {
@@ -176,7 +185,7 @@ fn waste_fields(pf: &Prefill) -> Markup {
 }
 
 /// The waste fields of a posted form, as the actions take them.
-fn waste_spec(form: &Fields) -> Result<WasteSpec, WebError> {
+fn waste_spec(s: &WebState, form: &Fields) -> Result<WasteSpec, WebError> {
     Ok(WasteSpec {
         method: form.text("method"),
         mixed: None,
@@ -184,7 +193,7 @@ fn waste_spec(form: &Fields) -> Result<WasteSpec, WebError> {
         unit: form.text("unit"),
         reason: form.text("reason"),
         note: form.text("note"),
-        date: form.text("date"),
+        date: day(s, form, "date"),
     })
 }
 
@@ -220,6 +229,22 @@ fn plainly(mut e: WebError) -> WebError {
         })
         .collect();
     e
+}
+
+/// The way along the cultivator's pages, at the top of each: lots become tagged plants, which
+/// are harvested, and harvests are packaged. The section navigation names the pages; this says
+/// where each step's result is found.
+fn path_links(f: &Frame) -> Markup {
+    let plants = f.url("plants");
+    let tab = |t: &str| crate::urls::with_query(&plants, &[("tab", t)]);
+    html! {
+        nav #cultivation-links aria-label="From lot to package" { p.page-links {
+            a href=(f.url("plantbatches")) { "Plant batches" } " → "
+            a href=(tab("vegetative")) { "Vegetative plants" } " → "
+            a href=(tab("flowering")) { "Flowering plants" } " → "
+            a href=(f.url("harvests")) { "Harvests" } " → packages"
+        } }
+    }
 }
 
 /// What a write answers on the page it leads back to.

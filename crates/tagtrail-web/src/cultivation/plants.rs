@@ -3,7 +3,7 @@
 //! flowering (in a canopy location, rule 21), change location, record waste, destroy (asks
 //! first), and harvest flowering plants into a harvest, each with its wet weight.
 
-use super::{decimal, done, frame, plainly, select, waste_fields, waste_spec};
+use super::{day, decimal, done, frame, plainly, select, waste_fields, waste_spec};
 use crate::WebState;
 use crate::confirm;
 use crate::error::WebError;
@@ -111,7 +111,7 @@ pub async fn page(
     let canopy = super::locations(&s, &f.scope, |t| t.for_plants).await?;
     let drying = super::locations(&s, &f.scope, |t| t.for_harvests).await?;
     let canopy_names = || canopy.iter().map(|l| l.name.as_str());
-    let table = html! { table.grid #plants {
+    let table = html! { table.grid.stack.cult #plants {
         thead { tr {
             @if acts { th { "Pick" } }
             th { "Tag" } th { "Strain" } th { "Location" } th { "Phase" } th { "Lot" } th { "Planted" } th { "Vegetative" } th { "Flowering" }
@@ -121,22 +121,22 @@ pub async fn page(
         tbody { @for p in &found.rows {
             @let label = p.label.to_string();
             tr {
-                @if acts { td { input type="checkbox" name="plant" value=(label) aria-label={ "Pick " (label) } checked[pf.chosen("plant", &label, false)]; } }
-                td.mono { (label) @if p.is_mother { " " span.badge.neutral { "Mother" } } }
-                td { (p.strain_name) }
-                td { (p.location_name) @if let Some(sub) = &p.sublocation_name { " / " (sub) } }
-                td { (p.growth_phase.as_str()) @if p.on_hold { " " span.badge.hold { "‖ On hold" } } }
-                td { (p.plant_batch_name) }
-                td { (date(&p.planted_date)) }
-                td { (p.vegetative_date.as_deref().map(date).unwrap_or_default()) }
-                td { (p.flowering_date.as_deref().map(date).unwrap_or_default()) }
+                @if acts { td data-th="Pick" { input type="checkbox" name="plant" value=(label) aria-label={ "Pick " (label) } checked[pf.chosen("plant", &label, false)]; } }
+                td.mono data-th="Tag" { span { (label) @if p.is_mother { " " span.badge.neutral { "Mother" } } } }
+                td data-th="Strain" { (p.strain_name) }
+                td data-th="Location" { (p.location_name) @if let Some(sub) = &p.sublocation_name { " / " (sub) } }
+                td data-th="Phase" { span { (p.growth_phase.as_str()) @if p.on_hold { " " span.badge.hold { "‖ On hold" } } } }
+                td data-th="Lot" { a href=(f.url(&format!("plantbatches/{}", p.plant_batch_id))) { (p.plant_batch_name) } }
+                td data-th="Planted" { (date(&p.planted_date)) }
+                td data-th="Vegetative" { (p.vegetative_date.as_deref().map(date).unwrap_or_default()) }
+                td data-th="Flowering" { (p.flowering_date.as_deref().map(date).unwrap_or_default()) }
                 @if tab == "inactive" {
-                    td { (p.harvested_date.as_deref().map(date).unwrap_or_default()) }
-                    td { (p.destroyed_date.as_deref().map(date).unwrap_or_default()) }
+                    td data-th="Harvested" { (p.harvested_date.as_deref().map(date).unwrap_or_default()) }
+                    td data-th="Destroyed" { (p.destroyed_date.as_deref().map(date).unwrap_or_default()) }
                 }
                 @if flowering && acts {
                     @let field = format!("weight_{label}");
-                    td { input type="text" name=(field) inputmode="decimal" size="7" aria-label={ "Wet weight of " (label) } value=(pf.value(&field, "")); }
+                    td data-th="Wet weight" { input type="text" name=(field) inputmode="decimal" size="7" aria-label={ "Wet weight of " (label) } value=(pf.value(&field, "")); }
                 }
             }
         } }
@@ -144,6 +144,7 @@ pub async fn page(
     let body = html! {
         h1 { "Plants · " (f.scope.facility().name) }
         (notices(f.flash()))
+        (super::path_links(&f))
         nav.tabs aria-label="Plants by phase" {
             @for (slug, words) in TABS {
                 @if *slug == tab { strong.tab aria-current="page" { (words) } }
@@ -185,8 +186,10 @@ pub async fn page(
                     fieldset #waste-fields { legend { "Waste and destruction" }
                         p.hint { "Record waste: one record for the ticked plants, which keep growing. Destroy: each ticked plant is destroyed with this waste weight recorded for it (rule 17)." }
                         (waste_fields(&pf))
-                        @if f.can(&RecordPlantWaste::DEF) { button.act type="submit" formaction={ (base) "/waste" } { "Record waste" } }
-                        @if f.can(&DestroyPlants::DEF) { (confirm::button("Destroy the ticked plants", "Each ticked plant is destroyed and its waste recorded; its tag is used for good.")) }
+                        div.buttons {
+                            @if f.can(&RecordPlantWaste::DEF) { button.act type="submit" formaction={ (base) "/waste" } { "Record waste" } }
+                            @if f.can(&DestroyPlants::DEF) { (confirm::button("Destroy the ticked plants", "Each ticked plant is destroyed and its waste recorded; its tag is used for good.")) }
+                        }
                     }
                 }
             } }
@@ -223,6 +226,7 @@ pub async fn act(
             &to,
         );
     }
+    let mut to_after = to.clone();
     let result = async {
         if picked.is_empty() {
             return Err(WebError::bad("Tick at least one plant in the list."));
@@ -266,7 +270,7 @@ pub async fn act(
                     labels: picked.clone(),
                     location: None,
                     sublocation: None,
-                    waste: waste_spec(form)?,
+                    waste: waste_spec(&s, form)?,
                 }];
                 let door = posted.door(form.get("reason"));
                 let w = s
@@ -276,7 +280,7 @@ pub async fn act(
                 done(&w, "Waste recorded")
             }
             "destroy" => {
-                let waste = waste_spec(form)?;
+                let waste = waste_spec(&s, form)?;
                 let req: Vec<DestroySpec> = picked
                     .iter()
                     .map(|l| DestroySpec {
@@ -302,7 +306,7 @@ pub async fn act(
                         unit_of_weight: form.text("unit_of_weight"),
                         drying_location: form.text("drying_location"),
                         harvest_name: form.text("harvest_name"),
-                        actual_date: form.text("harvest_date"),
+                        actual_date: day(&s, form, "harvest_date"),
                         ..Default::default()
                     });
                 }
@@ -310,6 +314,10 @@ pub async fn act(
                     .ledger
                     .run_as::<HarvestPlants>(who, &license, posted.door(None), &req)
                     .await?;
+                // On to the harvest's page, where it is weighed, wasted and packaged.
+                if let Some(h) = w.ids.first() {
+                    to_after = format!("/ui/l/{}/harvests/{h}", segment(&license));
+                }
                 done(&w, &format!("{} plants harvested", req.len()))
             }
             _ => return Err(WebError::not_found("No such action.")),
@@ -317,5 +325,6 @@ pub async fn act(
         Ok(msg)
     }
     .await;
+    let to = if result.is_ok() { to_after } else { to };
     reply(&s, &signed, &to, result.map_err(plainly), Some(typed)).await
 }

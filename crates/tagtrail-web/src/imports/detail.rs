@@ -15,6 +15,7 @@ use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 use tagtrail_app::imports::{self as imp, ImportStatus};
+use tagtrail_domain::commands::imports::ImportKind;
 
 /// Rows of the preview per page.
 const PAGE: usize = 200;
@@ -39,6 +40,11 @@ pub async fn page(
         None
     };
     let base = f.url(&format!("imports/{id}"));
+    // What a change's source is: a planting's package or plant, an additive's supplier.
+    let from_header = match i.kind {
+        ImportKind::Plantings => "From",
+        ImportKind::PlantAdditives | ImportKind::ImmaturePlantAdditives => "Supplier",
+    };
     let body = html! {
         @if i.status.running() {
             meta http-equiv="refresh" content="2";
@@ -46,14 +52,14 @@ pub async fn page(
         h1 { "Import " (id) ": " (i.file_name) }
         (notices(f.flash()))
         div.card {
-            dl {
+            dl.cat-facts {
                 dt { "Type" } dd { (i.kind.title()) " (" a href=(f.url(&format!("imports/guide/{}", i.kind.slug()))) { "format" } ")" }
                 dt { "Rows" } dd { (imp::thousands(i.rows)) }
                 dt { "Uploaded" } dd { (i.created_by) ", " (f.when(&i.created_at)) }
                 dt { "SHA-256" } dd.mono { (i.sha256) }
                 dt { "Status" } dd #status { (status(&i.status)) }
                 @if let ImportStatus::Applied { first, last } = i.status {
-                    dt { "Journal entries" } dd { (first) "–" (last) " (one per 10 rows) · " a href=(f.url("journal")) { "journal" } }
+                    dt { "Journal entries" } dd { (first) "–" (last) " (one per request of at most 10 rows) · " a href=(f.url("journal")) { "journal" } }
                 }
             }
         }
@@ -74,13 +80,13 @@ pub async fn page(
             }
             (wide(html! {
                 table.stack #preview {
-                    thead { tr { th { "Line" } th { "Record" } th { "Change" } th { "From" } } }
+                    thead { tr { th { "Line" } th { "Record" } th { "Change" } th { (from_header) } } }
                     tbody { @for c in &p.changes {
                         tr {
                             td data-th="Line" { div { (c.line) } }
                             td data-th="Record" { div { (c.target) } }
                             td data-th="Change" { div { (c.change) } }
-                            td data-th="From" { div { (c.source.clone().unwrap_or_default()) } }
+                            td data-th=(from_header) { div { (c.source.clone().unwrap_or_default()) } }
                         }
                     } }
                 }

@@ -24,10 +24,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
-use tagtrail_app::Allowed;
 use tagtrail_app::imports::{self as imp, Import, ImportStatus};
 use tagtrail_domain::commands::imports::{ImportKind, MAX_FILE_BYTES};
-use tagtrail_domain::permission::Permission;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -45,16 +43,15 @@ pub fn routes() -> Router<WebState> {
         )
 }
 
-/// Who may open the page: whoever may take one of the import types' actions.
-pub(crate) fn perms(kind: ImportKind) -> &'static [Permission] {
-    match imp::definition(kind).allowed {
-        Allowed::Holders(p) => p,
-        Allowed::Operator => &[],
-    }
-}
-
-fn kind_or_first(slug: Option<&str>) -> ImportKind {
+/// The tab asked for, else the first type the person may import, else the first.
+fn kind_or_first(f: &Frame, slug: Option<&str>) -> ImportKind {
     slug.and_then(ImportKind::parse)
+        .or_else(|| {
+            ImportKind::ALL
+                .iter()
+                .copied()
+                .find(|k| f.can(imp::definition(*k)))
+        })
         .unwrap_or(ImportKind::ALL[0])
 }
 
@@ -109,12 +106,13 @@ pub async fn page(
     Path(license): Path<String>,
     Query(tab): Query<Tab>,
 ) -> Page {
-    let f = Frame::of(&s, signed, &license, perms(ImportKind::ALL[0])).await?;
+    let f = Frame::of(&s, signed, &license, imp::PAGE_PERMISSIONS).await?;
     let action = format!("/ui/l/{}/imports", crate::urls::segment(f.license()));
     let pre = f.prefill(&action);
     // A refused upload comes back on the tab it was sent from.
     let chosen = pre.value("type", "");
     let kind = kind_or_first(
+        &f,
         tab.kind
             .as_deref()
             .or(Some(chosen.as_str()).filter(|c| !c.is_empty())),

@@ -6,6 +6,7 @@ pub mod create;
 pub mod detail;
 pub mod label;
 pub mod list;
+mod origins;
 mod words;
 
 use crate::error::WebError;

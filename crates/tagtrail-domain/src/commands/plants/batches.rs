@@ -3,8 +3,10 @@
 //! destruction.
 
 use super::{
-    Changed, NextIds, WasteSpec, WasteTarget, Work, World, check_lot, count, date, note, tag_run,
+    Changed, NextIds, WasteSpec, WasteTarget, Work, World, check_lot, check_takes, count, date,
+    note, tag_run,
 };
+use crate::commands::packages::{NewParts, new_package, parse_date_any};
 use crate::commands::{Ctx, optional, required};
 use crate::error::Rejection;
 use crate::records::{
@@ -40,10 +42,16 @@ pub fn plantings(
     next: NextIds,
     specs: &[Planting],
 ) -> Result<Changed, Rejection> {
-    Work::new(ctx, world, by, next).each(specs, |w, s| planting(w, s))
+    Work::new(ctx, world, by, next).each(specs, |w, s| {
+        let id = planting(w, s)?;
+        w.answer(id);
+        Ok(())
+    })
 }
 
-fn planting(w: &mut Work, s: &Planting) -> Result<(), String> {
+/// Plants one batch and answers with its id, which the caller decides whether to answer with
+/// (a package of clones cut from a plant answers with the package's).
+pub(super) fn planting(w: &mut Work, s: &Planting) -> Result<i64, String> {
     let name = required(&s.name, "Name")?;
     w.check_free_name(&name)?;
     let type_name = required(&s.batch_type, "Type")?;
@@ -142,9 +150,8 @@ fn planting(w: &mut Work, s: &Planting) -> Result<(), String> {
         active: true,
         last_modified: w.ctx.now.clone(),
     };
-    w.answer(id);
     w.put_batch(batch);
-    Ok(())
+    Ok(id)
 }
 
 #[derive(Default)]
@@ -194,13 +201,8 @@ fn growth_phase(w: &mut Work, s: &GrowthPhaseSpec) -> Result<(), String> {
     let name = required(&s.name, "Name")?;
     let mut batch = w.batch(&name)?;
     let n = count(s.count, "Count")?;
-    if n > batch.untracked_count {
-        // Rule 24: a lot count never goes below zero.
-        return Err(format!(
-            "Plant Batch {} has {} plants; {n} cannot change growth phase. Count cannot be less than zero.",
-            batch.name, batch.untracked_count
-        ));
-    }
+    // Rule 24: a lot count never goes below zero.
+    check_takes(&batch, n, "change growth phase")?;
     let phase_name = required(&s.growth_phase, "GrowthPhase")?;
     let phase = GrowthPhase::parse(&phase_name)
         .ok_or_else(|| format!("Growth phase {phase_name} does not exist."))?;
@@ -378,20 +380,14 @@ pub fn split(
         w.check_free_name(&name)?;
         let n = count(s.count, "Count")?;
         check_lot(n)?;
-        if n > from.untracked_count {
-            return Err(format!(
-                "Plant Batch {} has {} plants; {n} cannot be split off. Count cannot be less than zero.",
-                from.name, from.untracked_count
-            ));
-        }
+        check_takes(&from, n, "be split off")?;
         let strain = match optional(&s.strain) {
             Some(_) => w.strain(None, &s.strain)?,
             None => w.strain(Some(from.strain_id), &None)?,
         };
         let location = match optional(&s.location) {
             Some(_) => w.location(&s.location, "Location", false)?,
-            None => w
-                .location(&Some(from.location_name.clone()), "Location", false)?,
+            None => w.location(&Some(from.location_name.clone()), "Location", false)?,
         };
         let sublocation = w.sublocation(&s.sublocation)?;
         let day = date("ActualDate", &s.date, w.ctx)?;
@@ -557,17 +553,8 @@ pub fn record_waste(
     Work::new(ctx, world, by, next).each(specs, |w, s| {
         let name = required(&s.batch, "PlantBatchName")?;
         let b = w.batch(&name)?;
-        let input = s.waste.check(w.ctx, "WasteDate")?;
-        let id = w.record_waste(
-            input,
-            WasteTarget {
-                location_name: Some(b.location_name.clone()),
-                sublocation_name: b.sublocation_name.clone(),
-                batch: Some(b),
-                ..Default::default()
-            },
-        )?;
-        w.answer(id);
+        let waste = w.record_waste(&s.waste, "WasteDate", WasteTarget::of_batch(&b, 0))?;
+        w.answer(waste.id);
         Ok(())
     })
 }
@@ -592,23 +579,8 @@ pub fn destroy(
         let name = required(&s.batch, "PlantBatch")?;
         let mut b = w.batch(&name)?;
         let n = count(s.count, "Count")?;
-        if n > b.untracked_count {
-            return Err(format!(
-                "Plant Batch {} has {} plants; {n} cannot be destroyed. Count cannot be less than zero.",
-                b.name, b.untracked_count
-            ));
-        }
-        let input = s.waste.check(w.ctx, "ActualDate")?;
-        w.record_waste(
-            input,
-            WasteTarget {
-                batch: Some(b.clone()),
-                count: n,
-                location_name: Some(b.location_name.clone()),
-                sublocation_name: b.sublocation_name.clone(),
-                plants: vec![],
-            },
-        )?;
+        check_takes(&b, n, "be destroyed")?;
+        w.record_waste(&s.waste, "ActualDate", WasteTarget::of_batch(&b, n))?;
         b.untracked_count -= n;
         b.destroyed_count += n;
         w.answer(b.id);
@@ -649,16 +621,11 @@ pub fn packages(
     Work::new(ctx, world, by, next).each(specs, |w, s| package(w, s))
 }
 
-fn package(w: &mut Work, s: &PackageSpec) -> Result<(), String> {
+pub(super) fn package(w: &mut Work, s: &PackageSpec) -> Result<(), String> {
     let name = required(&s.batch, "PlantBatch")?;
     let mut batch = w.batch(&name)?;
     let n = count(s.count, "Count")?;
-    if n > batch.untracked_count {
-        return Err(format!(
-            "Plant Batch {} has {} plants; {n} cannot be packaged. Count cannot be less than zero.",
-            batch.name, batch.untracked_count
-        ));
-    }
+    check_takes(&batch, n, "be packaged")?;
     let item = w.item(&s.item)?;
     if item.category != "Immature Plants" || item.unit_of_measure != "Each" {
         return Err(format!(
@@ -694,73 +661,37 @@ fn package(w: &mut Work, s: &PackageSpec) -> Result<(), String> {
     let sublocation = w.sublocation(&s.sublocation)?;
     let raw = required(&s.tag, "Tag")?;
     let packaged = date("ActualDate", &s.actual_date, w.ctx)?;
-    let any_date = |field: &str, v: &Option<String>| -> Result<Option<String>, String> {
-        optional(v)
-            .map(|d| {
-                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map(crate::time::format_date)
-                    .map_err(|_| format!("{field} {d} is not a date (YYYY-MM-DD)."))
-            })
-            .transpose()
-    };
-    let expiration_date = any_date("ExpirationDate", &s.expiration_date)?;
-    let sell_by_date = any_date("SellByDate", &s.sell_by_date)?;
-    let use_by_date = any_date("UseByDate", &s.use_by_date)?;
+    let expiration_date = parse_date_any("ExpirationDate", &s.expiration_date)?;
+    let sell_by_date = parse_date_any("SellByDate", &s.sell_by_date)?;
+    let use_by_date = parse_date_any("UseByDate", &s.use_by_date)?;
     let note = note(&s.note, "Note")?;
     let label = w.use_tag(&raw, crate::tag::TagKind::Package)?;
-    let lic = batch.license_number.clone();
     let id = w.new_package_id();
-    let qty = rust_decimal::Decimal::from(n);
     let pkg = crate::records::Package {
         id,
-        license_number: lic.clone(),
-        label,
         package_type: "ImmaturePlant".into(),
-        item_id: item.id,
-        item_name: item.name.clone(),
-        item_category: item.category.clone(),
-        item_strain_name: item.strain_name.clone(),
-        quantity: qty,
-        unit_of_measure: "Each".into(),
-        original_quantity: qty,
-        location_id: Some(location.id),
-        location_name: Some(location.name.clone()),
-        sublocation_id: sublocation.as_ref().map(|x| x.id),
-        sublocation_name: sublocation.map(|x| x.name),
         note,
-        packaged_date: packaged.clone(),
-        packaged_by_license: lic,
-        packaged_by_name: w.ctx.facility.name.clone(),
-        source_package_ids: vec![],
-        source_package_labels: vec![],
-        production_batch_number: None,
-        is_production_batch: false,
-        is_testing_sample: false,
         is_trade_sample: s.is_trade_sample,
         is_donation: s.is_donation,
-        is_finished_good: false,
-        product_requires_remediation: false,
-        // Plants are not lab tested (as `create_packages` decides for the Plants categories).
-        initial_lab_testing_state: crate::lab_state::LabState::NotRequired,
-        lab_testing_state: crate::lab_state::LabState::NotRequired,
-        lab_testing_state_date: packaged,
-        remediation_count: 0,
-        remediation_date: None,
-        decontamination_date: None,
-        on_hold: false,
-        hold_reason: None,
-        state: crate::records::PackageState::Active,
-        finished_date: None,
+        lab_testing_state_date: packaged.clone(),
         expiration_date,
         sell_by_date,
         use_by_date,
-        external_id: None,
-        archived_date: None,
-        lab_license: None,
-        received: None,
-        source_harvests: vec![],
-        active: true,
-        last_modified: w.ctx.now.clone(),
+        ..new_package(
+            w.ctx,
+            NewParts {
+                label,
+                item: &item,
+                quantity: rust_decimal::Decimal::from(n),
+                unit: "Each",
+                location: &location,
+                sublocation: sublocation.as_ref(),
+                packaged_date: packaged,
+                // Plants are not lab tested (as `create_packages` decides for the Plants
+                // categories).
+                lab_state: crate::lab_state::LabState::NotRequired,
+            },
+        )
     };
     batch.untracked_count -= n;
     batch.packaged_count += n;

@@ -1,5 +1,6 @@
-//! Cultivation (cctt-rules §1.D): immature plant batches ([`batches`]) and individually tagged
-//! plants ([`tagged`]), and the plant waste recorded against either.
+//! Cultivation (cctt-rules §1.D): immature plant batches ([`batches`]), individually tagged
+//! plants ([`tagged`]), packages of clones cut from a plant ([`clones`]), and the plant waste
+//! recorded against batches or plants.
 //!
 //! Every decision here works on a [`Work`]: the rows the ledger loaded, and the versions of them
 //! this request has already changed, so that two rows of one request touching one batch see each
@@ -7,6 +8,7 @@
 //! fails leaves the work as it was before it.
 
 pub mod batches;
+pub mod clones;
 pub mod tagged;
 #[cfg(test)]
 mod tests;
@@ -18,7 +20,7 @@ use crate::records::{
     Item, Location, Package, Plant, PlantBatch, PlantWaste, Strain, Sublocation, Tag, fold,
 };
 use crate::reference;
-use crate::tag::{self, TagKind, TagLabel, TagStatus};
+use crate::tag::{self, TagKind, TagLabel};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
@@ -199,7 +201,12 @@ impl<'a> Work<'a> {
     /// The facility's active batch named `name`, as this request last left it.
     pub fn batch(&self, name: &str) -> Result<PlantBatch, String> {
         let key = fold(name);
-        let changed = self.batches.values().find(|b| fold(&b.name) == key);
+        // Names are unique among active batches only: one this request emptied may share it.
+        let changed = self
+            .batches
+            .values()
+            .filter(|b| fold(&b.name) == key)
+            .max_by_key(|b| b.active);
         let found = match changed {
             Some(b) => Some(b),
             None => self
@@ -340,11 +347,7 @@ impl<'a> Work<'a> {
             kind,
             self.license(),
         )?;
-        let mut used = t.clone();
-        used.tag_status = TagStatus::Used;
-        used.used_at = Some(self.now());
-        used.active = false;
-        used.last_modified = self.now();
+        let used = super::packages::used_now(self.ctx, t);
         self.tags.insert(label.to_string(), used);
         Ok(label)
     }
@@ -511,8 +514,16 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// Records a waste entry (rules 17 and 57) and answers with its id.
-    pub fn record_waste(&mut self, w: WasteInput, target: WasteTarget) -> Result<i64, String> {
+    /// Checks the waste fields of a waste or destroy body (rules 16, 17, 57; the date in the
+    /// body's `date_field`) and records the waste against `target`: the one way every plant and
+    /// batch waste is recorded. Answers with the entry as recorded.
+    pub fn record_waste(
+        &mut self,
+        spec: &WasteSpec,
+        date_field: &str,
+        target: WasteTarget,
+    ) -> Result<PlantWaste, String> {
+        let w = spec.check(self.ctx, date_field)?;
         let what = if target.count > 0 {
             "Destruction"
         } else {
@@ -561,7 +572,10 @@ impl<'a> Work<'a> {
             active: true,
             last_modified: self.now(),
         });
-        Ok(id)
+        self.waste
+            .last()
+            .cloned()
+            .ok_or_else(|| "The waste was not recorded.".to_string())
     }
 }
 
@@ -573,6 +587,31 @@ pub struct WasteTarget {
     pub plants: Vec<Plant>,
     pub location_name: Option<String>,
     pub sublocation_name: Option<String>,
+}
+
+impl WasteTarget {
+    /// Waste of batch `b`, `count` of its plants destroyed (none for waste material alone),
+    /// where the batch stands.
+    pub fn of_batch(b: &PlantBatch, count: i64) -> Self {
+        WasteTarget {
+            batch: Some(b.clone()),
+            count,
+            plants: vec![],
+            location_name: Some(b.location_name.clone()),
+            sublocation_name: b.sublocation_name.clone(),
+        }
+    }
+
+    /// Plant `p` destroyed, where it stands.
+    pub fn of_plant(p: &Plant) -> Self {
+        WasteTarget {
+            batch: None,
+            count: 1,
+            plants: vec![p.clone()],
+            location_name: Some(p.location_name.clone()),
+            sublocation_name: p.sublocation_name.clone(),
+        }
+    }
 }
 
 /// The waste fields every waste and destroy body carries, as the wire names them.
@@ -685,6 +724,17 @@ pub(crate) fn count(v: Option<i64>, field: &str) -> Result<i64, String> {
         Some(n) if n <= 0 => Err(format!("{field} must be greater than zero.")),
         Some(n) => Ok(n),
     }
+}
+
+/// Rule 24: `n` plants can leave batch `b` (`verb`: how they leave) only if it holds them.
+pub(crate) fn check_takes(b: &PlantBatch, n: i64, verb: &str) -> Result<(), String> {
+    if n > b.untracked_count {
+        return Err(format!(
+            "Plant Batch {} has {} plants; {n} cannot {verb}. Count cannot be less than zero.",
+            b.name, b.untracked_count
+        ));
+    }
+    Ok(())
 }
 
 /// Rule 19: a lot never holds more than [`MAX_LOT`] plants.

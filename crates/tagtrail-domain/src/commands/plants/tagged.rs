@@ -188,17 +188,14 @@ pub fn record_waste(
             }
             None => (None, None),
         };
-        let input = s.waste.check(w.ctx, "WasteDate")?;
-        let id = w.record_waste(
-            input,
-            WasteTarget {
-                plants,
-                location_name,
-                sublocation_name,
-                ..Default::default()
-            },
-        )?;
-        w.answer(id);
+        let target = WasteTarget {
+            plants,
+            location_name,
+            sublocation_name,
+            ..Default::default()
+        };
+        let waste = w.record_waste(&s.waste, "WasteDate", target)?;
+        w.answer(waste.id);
         Ok(())
     })
 }
@@ -225,24 +222,12 @@ pub fn destroy(
         if s.count.is_some_and(|c| c != 1) {
             return Err(format!("Plant {} is one plant; Count must be 1.", p.label));
         }
-        let input = s.waste.check(w.ctx, "ActualDate")?;
-        let day = input.date.clone();
-        let reason = input.reason.clone();
-        let extra = input.note.clone();
-        w.record_waste(
-            input,
-            WasteTarget {
-                count: 1,
-                location_name: Some(p.location_name.clone()),
-                sublocation_name: p.sublocation_name.clone(),
-                plants: vec![p.clone()],
-                batch: None,
-            },
-        )?;
+        let waste = w.record_waste(&s.waste, "ActualDate", WasteTarget::of_plant(&p))?;
         p.state = PlantState::Destroyed;
-        p.destroyed_date = Some(day);
+        p.destroyed_date = Some(waste.waste_date);
         // Rule 17: a destruction note names the employee and the reason.
-        p.destroyed_note = Some(match extra {
+        let reason = waste.waste_reason_name;
+        p.destroyed_note = Some(match waste.note {
             Some(n) => format!("{reason}: {n}"),
             None => reason,
         });
