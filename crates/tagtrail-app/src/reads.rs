@@ -17,6 +17,7 @@ use tagtrail_domain::records::{
 };
 use tagtrail_domain::time;
 
+use tagtrail_store::SourceKind;
 pub use tagtrail_store::{Column, Filter, ListQuery, Page, Val};
 
 /// A window whose end lies this little ahead of the ledger's horizon is waited for rather than
@@ -53,6 +54,23 @@ pub struct Lineage {
     pub descendants: Vec<(u32, Relative)>,
     /// The harvests, plants and plant batches the ancestry passes through, nearest first.
     pub origins: Vec<Origin>,
+    /// The plant batches, plants and harvests the descent passes through, nearest first: a seeds
+    /// or clones package's batches, their plants, and the harvests those went into (the
+    /// packages made from them are in `descendants`).
+    pub grown_into: Vec<Offspring>,
+}
+
+/// A plant batch, plant or harvest below a package, grown from it.
+#[derive(Debug, Clone)]
+pub struct Offspring {
+    /// Steps from the package, counting every batch, plant, harvest and package on the way.
+    pub depth: u32,
+    /// What it came from, by the name the viewer has for it: package labels (a plant batch),
+    /// plant batch names (a plant), plant labels (a harvest).
+    pub grown_from: Vec<String>,
+    /// Always the viewer's own record: the walk down goes only through its own batches,
+    /// plants and harvests.
+    pub grown: Grown,
 }
 
 /// A harvest, plant or plant batch in a package's ancestry.
@@ -105,6 +123,11 @@ fn package_sources(p: &Package) -> Vec<(Node, String)> {
         )
         .map(|n| (n, of.clone()))
         .collect()
+}
+
+/// Records by their id.
+fn by_id<R>(rows: Vec<R>, id: impl Fn(&R) -> i64) -> HashMap<i64, R> {
+    rows.into_iter().map(|r| (id(&r), r)).collect()
 }
 
 /// What a plant batch came from (rule 22): its seeds or clones package, its mother plant, or the
@@ -449,6 +472,7 @@ impl Ledger {
             ancestors: vec![],
             descendants: vec![],
             origins: vec![],
+            grown_into: vec![],
         };
         let mut seen = HashSet::from([Node::Package(package.id)]);
         // Where each origin already shown sits in `out.origins`, to add what else it feeds.
@@ -545,32 +569,193 @@ impl Ledger {
             }
             frontier = next;
         }
-        // Downward, packages only; an ancestor is never also listed as a descendant.
-        let mut seen: HashSet<i64> = seen
-            .into_iter()
-            .filter_map(|n| match n {
-                Node::Package(id) => Some(id),
-                _ => None,
-            })
-            .collect();
-        let mut frontier = vec![package.id];
+        // Downward: derived packages, and from a seeds or clones package through the viewer's
+        // own plant batches, their plants and the harvests they went into to the packages made
+        // from those. Nothing listed above is listed again below.
+        let mut frontier = vec![(Node::Package(package.id), package.label.to_string())];
+        let mut placed: HashMap<Node, usize> = HashMap::new();
         for level in 1..=depth {
             if frontier.is_empty() {
                 break;
             }
-            let keys: Vec<String> = frontier.iter().map(i64::to_string).collect();
-            let links: Vec<PackageLink> = self.store.find_many(None, &keys, None).await?;
-            let mut ids: Vec<i64> = links.iter().map(|l| l.child_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            frontier = Vec::new();
-            for id in ids {
-                if seen.insert(id)
-                    && let Some(p) = self.store.get::<Package>(id).await?
-                {
-                    frontier.push(p.id);
-                    out.descendants.push((level, seen_by(p)));
+            let found = self.grown_below(lic, &frontier).await?;
+            // This level's records, each once, in the order found.
+            let mut fresh: Vec<(Node, Vec<String>)> = Vec::new();
+            let mut at: HashMap<Node, usize> = HashMap::new();
+            for (node, of) in found {
+                let names = if let Some(i) = placed.get(&node) {
+                    &mut out.grown_into[*i].grown_from
+                } else if let Some(i) = at.get(&node) {
+                    &mut fresh[*i].1
+                } else if seen.insert(node) {
+                    let i = fresh.len();
+                    at.insert(node, i);
+                    fresh.push((node, vec![]));
+                    &mut fresh[i].1
+                } else {
+                    continue;
+                };
+                if !names.contains(&of) {
+                    names.push(of);
                 }
+            }
+            // Read together, a kind at a time (a batch may hold hundreds of plants).
+            let ids = |want: fn(Node) -> Option<i64>| -> Vec<i64> {
+                fresh.iter().filter_map(|(n, _)| want(*n)).collect()
+            };
+            let mut packages = by_id(
+                self.store
+                    .get_many::<Package>(&ids(|n| match n {
+                        Node::Package(id) => Some(id),
+                        _ => None,
+                    }))
+                    .await?,
+                |p| p.id,
+            );
+            let mut batches = by_id(
+                self.store
+                    .get_many::<PlantBatch>(&ids(|n| match n {
+                        Node::Batch(id) => Some(id),
+                        _ => None,
+                    }))
+                    .await?,
+                |b| b.id,
+            );
+            let mut plants = by_id(
+                self.store
+                    .get_many::<Plant>(&ids(|n| match n {
+                        Node::Plant(id) => Some(id),
+                        _ => None,
+                    }))
+                    .await?,
+                |p| p.id,
+            );
+            let mut harvests = by_id(
+                self.store
+                    .get_many::<Harvest>(&ids(|n| match n {
+                        Node::Harvest(id) => Some(id),
+                        _ => None,
+                    }))
+                    .await?,
+                |h| h.id,
+            );
+            frontier = Vec::new();
+            for (node, grown_from) in fresh {
+                // Batches, plants and harvests are the viewer's own or not shown at all.
+                let (grown, name) = match node {
+                    Node::Package(id) => {
+                        if let Some(p) = packages.remove(&id) {
+                            frontier.push((node, p.label.to_string()));
+                            out.descendants.push((level, seen_by(p)));
+                        }
+                        continue;
+                    }
+                    Node::Batch(id) => match batches.remove(&id) {
+                        Some(b) if b.license_number == lic => {
+                            let name = b.name.clone();
+                            (Grown::PlantBatch(Box::new(b)), name)
+                        }
+                        _ => continue,
+                    },
+                    Node::Plant(id) => match plants.remove(&id) {
+                        Some(p) if p.license_number == lic => {
+                            let name = p.label.to_string();
+                            (Grown::Plant(Box::new(p)), name)
+                        }
+                        _ => continue,
+                    },
+                    Node::Harvest(id) => match harvests.remove(&id) {
+                        Some(h) if h.license_number == lic => {
+                            let name = h.name.clone();
+                            (Grown::Harvest(Box::new(h)), name)
+                        }
+                        _ => continue,
+                    },
+                };
+                frontier.push((node, name));
+                placed.insert(node, out.grown_into.len());
+                out.grown_into.push(Offspring {
+                    depth: level,
+                    grown_from,
+                    grown,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// One level down from `frontier` (each record with the name the level below knows it
+    /// by): each package's derived packages and the plant batches planted from it, each batch's
+    /// plants, each plant's harvests and each harvest's packages, with the name of what each came
+    /// from, by the order of the records above. A few statements per kind of record, whatever
+    /// the level's size. Batches, plants and harvests are followed only within `lic`: a batch
+    /// another license planted from a package it received is not the viewer's to see.
+    async fn grown_below(
+        &self,
+        lic: &str,
+        frontier: &[(Node, String)],
+    ) -> AppResult<Vec<(Node, String)>> {
+        let name: HashMap<Node, &String> = frontier.iter().map(|(n, s)| (*n, s)).collect();
+        let of = |n: Node| name.get(&n).map(|s| (*s).clone()).unwrap_or_default();
+        let ids = |want: fn(Node) -> Option<i64>| -> Vec<i64> {
+            frontier.iter().filter_map(|(n, _)| want(*n)).collect()
+        };
+        let packages = ids(|n| match n {
+            Node::Package(id) => Some(id),
+            _ => None,
+        });
+        let batches = ids(|n| match n {
+            Node::Batch(id) => Some(id),
+            _ => None,
+        });
+        let plants = ids(|n| match n {
+            Node::Plant(id) => Some(id),
+            _ => None,
+        });
+        let harvests = ids(|n| match n {
+            Node::Harvest(id) => Some(id),
+            _ => None,
+        });
+        let mut out = Vec::new();
+        if !packages.is_empty() {
+            let keys: Vec<String> = packages.iter().map(i64::to_string).collect();
+            let mut links: Vec<PackageLink> = self.store.find_many(None, &keys, None).await?;
+            links.sort_by_key(|l| (l.parent_id, l.child_id));
+            for l in links {
+                out.push((Node::Package(l.child_id), of(Node::Package(l.parent_id))));
+            }
+            for (from, batch) in self
+                .store
+                .children_of(SourceKind::Package, &packages)
+                .await?
+            {
+                out.push((Node::Batch(batch), of(Node::Package(from))));
+            }
+        }
+        if !batches.is_empty() {
+            let q = ListQuery {
+                license: Some(lic.to_string()),
+                ..Default::default()
+            }
+            .with(Column::PlantBatchId, batches.iter().copied());
+            for p in self.store.list::<Plant>(&q).await?.rows {
+                out.push((Node::Plant(p.id), of(Node::Batch(p.plant_batch_id))));
+            }
+        }
+        if !plants.is_empty() {
+            // Every harvest a plant went into, a manicure's as well as its harvest's (the plant
+            // itself names only the last).
+            for (from, h) in self.store.children_of(SourceKind::Plant, &plants).await? {
+                out.push((Node::Harvest(h), of(Node::Plant(from))));
+            }
+        }
+        if !harvests.is_empty() {
+            for (from, p) in self
+                .store
+                .children_of(SourceKind::Harvest, &harvests)
+                .await?
+            {
+                out.push((Node::Package(p), of(Node::Harvest(from))));
             }
         }
         Ok(out)

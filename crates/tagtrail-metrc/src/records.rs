@@ -456,6 +456,27 @@ pub struct Lineage {
     pub descendants: Vec<LineageStep>,
     /// The harvests, plants and plant batches the ancestry passes through, nearest first.
     pub origins: Vec<LineageOrigin>,
+    /// The plant batches, plants and harvests the descent passes through, nearest first: the
+    /// batches planted from a seeds or clones package, their plants and the harvests those went
+    /// into (the packages made from a harvest are `Descendants`). Only the caller's own.
+    pub grown_into: Vec<LineageGrown>,
+}
+
+/// A plant batch, plant or harvest below a package (tagtrail extension), always the caller's
+/// own. Exactly one of `Harvest`, `Plant`, `PlantBatch` is set, as `Kind` says.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LineageGrown {
+    /// Steps from the package, counting every package, batch, plant and harvest on the way.
+    pub depth: u32,
+    /// `PlantBatch`, `Plant` or `Harvest`.
+    pub kind: String,
+    /// What it was grown from: package labels (a plant batch), batch names (a plant), plant
+    /// labels (a harvest).
+    pub grown_from: Vec<String>,
+    pub harvest: Option<crate::harvests::Harvest>,
+    pub plant: Option<crate::plants::Plant>,
+    pub plant_batch: Option<crate::plants::PlantBatch>,
 }
 
 /// A harvest, plant or plant batch in a package's ancestry (tagtrail extension). Exactly one of

@@ -15,6 +15,7 @@ mod checkpoints;
 mod clock;
 mod error;
 mod imports;
+mod lineage;
 mod many;
 mod open;
 mod projection;
@@ -26,6 +27,7 @@ mod write;
 
 pub use error::StoreError;
 pub use imports::{ImportRow, ImportState, NewImport};
+pub use lineage::SourceKind;
 pub use open::{Backend, Store};
 pub use projection::{Column, Val};
 pub use read::{Filter, ListQuery, Page};

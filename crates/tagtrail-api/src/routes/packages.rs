@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::packages as act;
-use tagtrail_app::reads::{Column, Grown, ListQuery, Origin, Relative};
+use tagtrail_app::reads::{Column, Grown, ListQuery, Offspring, Origin, Relative};
 use tagtrail_domain::commands::packages::{
     AdjustSpec, DatesSpec, ExternalIdSpec, FinishSpec, ItemChangeSpec, MoveSpec, NoteSpec,
     TreatmentSpec,
@@ -85,8 +85,11 @@ pub async fn get_package_source_harvests(
 /// Another license's package appears with its label and item only: nothing live. `Origins`
 /// continue the ancestry through source harvests to the harvested plants, their plant batches
 /// and what each batch was planted from (whose package is then an ancestor); another license's
-/// harvest appears with its name and plant count only, and the walk stops there.
-#[utoipa::path(get, path = "/tagtrail/v1/packages/{id}/lineage", tag = "tagtrail", params(("id" = String, Path, description = "Id or label"), LicenseParam, ("depth" = Option<u32>, Query, description = "Steps to walk each way, 1 to 50 (default 10); a package, harvest, plant or plant batch is one step each")), responses((status = 200, description = "The package, its ancestors and descendants, and the harvests, plants and plant batches it came from", body = wire::Lineage)))]
+/// harvest appears with its name and plant count only, and the walk stops there. `GrownInto`
+/// continues the descent the same way down, for a recall: the caller's own plant batches
+/// planted from a seeds or clones package, their plants and the harvests they went into, whose
+/// packages are then descendants; another license's batches and plants are never listed.
+#[utoipa::path(get, path = "/tagtrail/v1/packages/{id}/lineage", tag = "tagtrail", params(("id" = String, Path, description = "Id or label"), LicenseParam, ("depth" = Option<u32>, Query, description = "Steps to walk each way, 1 to 50 (default 10); a package, harvest, plant or plant batch is one step each")), responses((status = 200, description = "The package, its ancestors and descendants, the harvests, plants and plant batches it came from, and those grown from it", body = wire::Lineage)))]
 pub async fn get_package_lineage(
     r: Read,
     Path(key): Path<String>,
@@ -114,35 +117,66 @@ pub async fn get_package_lineage(
         ancestors: l.ancestors.iter().map(step).collect(),
         descendants: l.descendants.iter().map(step).collect(),
         origins: l.origins.iter().map(origin).collect(),
+        grown_into: l.grown_into.iter().map(offspring).collect(),
     }))
 }
 
-/// A harvest, plant or plant batch of a lineage on the wire.
+/// A harvest, plant or plant batch above a package on the wire.
 fn origin(o: &Origin) -> wire::LineageOrigin {
-    let mut w = wire::LineageOrigin {
+    let (kind, harvest, plant, plant_batch) = grown(&o.grown);
+    wire::LineageOrigin {
         depth: o.depth,
+        kind,
         source_of: o.source_of.clone(),
-        ..Default::default()
-    };
-    match &o.grown {
-        Grown::Harvest(h) => {
-            w.kind = "Harvest".into();
-            w.harvest = Some(super::harvests::harvest(h));
-        }
-        Grown::OtherHarvest { name, plant_count } => {
-            w.kind = "Harvest".into();
-            w.harvest = Some(map::other_harvest(name, *plant_count));
-        }
-        Grown::Plant(p) => {
-            w.kind = "Plant".into();
-            w.plant = Some(super::plants::plant(p));
-        }
-        Grown::PlantBatch(b) => {
-            w.kind = "PlantBatch".into();
-            w.plant_batch = Some(super::plantbatches::batch(b));
-        }
+        harvest,
+        plant,
+        plant_batch,
     }
-    w
+}
+
+/// A plant batch, plant or harvest below a package on the wire.
+fn offspring(o: &Offspring) -> wire::LineageGrown {
+    let (kind, harvest, plant, plant_batch) = grown(&o.grown);
+    wire::LineageGrown {
+        depth: o.depth,
+        kind,
+        grown_from: o.grown_from.clone(),
+        harvest,
+        plant,
+        plant_batch,
+    }
+}
+
+type GrownWire = (
+    String,
+    Option<tagtrail_metrc::harvests::Harvest>,
+    Option<tagtrail_metrc::plants::Plant>,
+    Option<tagtrail_metrc::plants::PlantBatch>,
+);
+
+/// A lineage's cultivation record as its kind and the one record of that kind.
+fn grown(g: &Grown) -> GrownWire {
+    match g {
+        Grown::Harvest(h) => (
+            "Harvest".into(),
+            Some(super::harvests::harvest(h)),
+            None,
+            None,
+        ),
+        Grown::OtherHarvest { name, plant_count } => (
+            "Harvest".into(),
+            Some(map::other_harvest(name, *plant_count)),
+            None,
+            None,
+        ),
+        Grown::Plant(p) => ("Plant".into(), None, Some(super::plants::plant(p)), None),
+        Grown::PlantBatch(b) => (
+            "PlantBatch".into(),
+            None,
+            None,
+            Some(super::plantbatches::batch(b)),
+        ),
+    }
 }
 
 #[utoipa::path(get, path = "/packages/v2/adjustments", tag = "Packages", params(LicenseParam, PagingParams), responses((status = 200, body = Paged<wire::PackageAdjustment>)))]

@@ -604,6 +604,8 @@ async fn no_license_reads_another_licenses_records() {
             leaks: vec![],
             probes: 0,
         };
+        // Batches, plants and harvests lineage listed below a package (a recall's walk).
+        let mut grown = 0usize;
         let o = collect(app, &mut walk).await;
         assert!(
             o.packages.len() >= 15
@@ -842,8 +844,12 @@ async fn no_license_reads_another_licenses_records() {
                     }
                 }
                 // Harvests, plants and batches: in full (with an Id) only the caller's own, which
-                // it can read by id itself; another license's harvest is a name and a plant count.
-                for o in l["Origins"].as_array().into_iter().flatten() {
+                // it can read by id itself; another license's harvest is a name and a plant count
+                // above a package (`Origins`), and never listed below one (`GrownInto`).
+                let up = l["Origins"].as_array().into_iter().flatten().map(|o| ("Origins", o));
+                let down = l["GrownInto"].as_array().into_iter().flatten().map(|o| ("GrownInto", o));
+                for (side, o) in up.chain(down) {
+                    grown += usize::from(side == "GrownInto");
                     let (record, path) = match o["Kind"].as_str() {
                         Some("Harvest") => (&o["Harvest"], "/harvests/v2"),
                         Some("Plant") => (&o["Plant"], "/plants/v2"),
@@ -857,9 +863,9 @@ async fn no_license_reads_another_licenses_records() {
                             .filter(|(k, v)| !says_nothing(v) && *k != "Name" && *k != "PlantCount")
                             .map(|(k, _)| k)
                             .collect();
-                        if !live.is_empty() || o["Kind"] != "Harvest" {
+                        if !live.is_empty() || o["Kind"] != "Harvest" || side == "GrownInto" {
                             walk.leak(format!(
-                                "GET /tagtrail/v1/packages/{id}/lineage as {lic}: another license's {} shows {live:?}",
+                                "GET /tagtrail/v1/packages/{id}/lineage as {lic}: {side} another license's {} shows {live:?}",
                                 o["Kind"]
                             ));
                         }
@@ -869,7 +875,7 @@ async fn no_license_reads_another_licenses_records() {
                     let own = app.get(lic, &format!("{path}/{rid}")).send().await;
                     if own.status != 200 {
                         walk.leak(format!(
-                            "GET /tagtrail/v1/packages/{id}/lineage as {lic}: {path}/{rid} in full, which {lic} may not read ({})",
+                            "GET /tagtrail/v1/packages/{id}/lineage as {lic}: {side} {path}/{rid} in full, which {lic} may not read ({})",
                             own.status
                         ));
                     }
@@ -878,10 +884,15 @@ async fn no_license_reads_another_licenses_records() {
         }
 
         println!(
-            "[{}] {} reads walked, {} leaks",
+            "[{}] {} reads walked, {} leaks, {grown} lineage records grown from packages",
             app.backend,
             walk.probes,
             walk.leaks.len()
+        );
+        assert!(
+            grown > 0,
+            "[{}] the demo's clones packages grow into batches, plants and harvests",
+            app.backend
         );
         assert!(
             walk.leaks.is_empty(),

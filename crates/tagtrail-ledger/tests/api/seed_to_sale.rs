@@ -9,6 +9,8 @@
 //! At the end the lineage reaches the plants: the cultivator's view of its own package goes
 //! through the harvest to every plant, their batch and the clones package; the manufacturer's
 //! view goes through the harvest by name and plant count only, never the supplier's plant tags.
+//! A recall from the clones package walks the same way down: the batch, its plants, their
+//! harvests and the packages made from them, the shipped one a stub once it changed hands.
 
 use crate::helpers::*;
 use crate::plantbatches::{clones, plant_tags};
@@ -71,9 +73,38 @@ fn ancestors(l: &Value) -> Vec<(i64, String)> {
 }
 
 fn source_of(o: &Value) -> Vec<String> {
-    let mut v: Vec<String> = o["SourceOf"]
+    names(o, "SourceOf")
+}
+
+/// The `GrownInto` entries of a lineage answer of one `Kind`.
+fn grown_into<'a>(l: &'a Value, kind: &str) -> Vec<&'a Value> {
+    l["GrownInto"]
         .as_array()
-        .expect("SourceOf is an array")
+        .expect("GrownInto is an array")
+        .iter()
+        .filter(|o| o["Kind"] == kind)
+        .collect()
+}
+
+fn grown_from(o: &Value) -> Vec<String> {
+    names(o, "GrownFrom")
+}
+
+/// `(Depth, Label)` of each descendant package.
+fn descendants(l: &Value) -> Vec<(i64, String)> {
+    l["Descendants"]
+        .as_array()
+        .expect("Descendants is an array")
+        .iter()
+        .map(|s| (int_field(s, "Depth"), str_field(&s["Package"], "Label")))
+        .collect()
+}
+
+/// A lineage entry's list of names, sorted.
+fn names(o: &Value, field: &str) -> Vec<String> {
+    let mut v: Vec<String> = o[field]
+        .as_array()
+        .expect("a list of names")
         .iter()
         .map(|s| s.as_str().expect("a name").to_string())
         .collect();
@@ -379,9 +410,62 @@ async fn seed_to_sale_clone_to_manufacturer_lineage_reaches_the_plants() {
         let l = lineage(app, CULTIVATOR, &keep).await;
         assert_eq!(origins(&l, "Plant").len(), 3, "[{b}] {l}");
         assert_eq!(ancestors(&l), vec![(4, source.clone())], "[{b}]");
-        // The clones package's descendants are packages only: it has none.
+        // A recall from the clones package: the walk down goes through the cultivator's batch,
+        // its three plants and both harvests they went into (the manicure's too) to the packages
+        // made from the harvest, and on to what was made from those (rule 40: a package's
+        // lineage is followed across manifests). The shipped lot and the distillate belong to
+        // the manufacturer now, so they are stubs: label and item, nothing live.
         let l = lineage(app, CULTIVATOR, &source).await;
         assert!(l["Origins"].as_array().is_some_and(Vec::is_empty), "[{b}] {l}");
+        let bs = grown_into(&l, "PlantBatch");
+        assert_eq!(bs.len(), 1, "[{b}] {l}");
+        assert_eq!((int_field(bs[0], "Depth"), int_field(&bs[0]["PlantBatch"], "Id")), (1, batch_id));
+        assert_eq!(grown_from(bs[0]), vec![source.clone()]);
+        let ps = grown_into(&l, "Plant");
+        let mut seen: Vec<String> = ps.iter().map(|o| str_field(&o["Plant"], "Label")).collect();
+        seen.sort();
+        assert_eq!(seen, want, "[{b}] every plant of the batch, in full");
+        for o in &ps {
+            assert_eq!((int_field(o, "Depth"), grown_from(o)), (2, vec![LOT.to_string()]), "[{b}]");
+            assert_eq!(str_field(&o["Plant"], "HarvestedDate"), days_ago(7), "[{b}] {o}");
+        }
+        let hs = grown_into(&l, "Harvest");
+        let by_name = |n: &str| {
+            hs.iter()
+                .find(|h| h["Harvest"]["Name"] == n)
+                .unwrap_or_else(|| panic!("[{b}] {n} is grown into: {l}"))
+        };
+        assert_eq!(hs.len(), 2, "[{b}] the harvest and the manicure: {l}");
+        let h = by_name(HARVEST);
+        assert_eq!((int_field(h, "Depth"), int_field(&h["Harvest"], "Id")), (3, harvest_id));
+        assert_eq!(str_field(&h["Harvest"], "DryingLocationName"), "Drying Room", "[{b}] in full");
+        assert_eq!(grown_from(h), want, "[{b}] from all three plants");
+        assert_eq!(grown_from(by_name(TRIM)), vec![plants[0].clone()], "[{b}]");
+        let mut down = descendants(&l);
+        down.sort();
+        let mut expect = vec![(4, ship.clone()), (4, keep.clone()), (5, oil.clone())];
+        expect.sort();
+        assert_eq!(down, expect, "[{b}] {l}");
+        for d in l["Descendants"].as_array().expect("Descendants") {
+            let p = &d["Package"];
+            if p["Label"] == keep.as_str() {
+                assert_eq!(str_field(p, "LocationName"), "Vault", "[{b}] its own lot, in full: {p}");
+            } else {
+                // Another license's package: label and item only (no id, quantity, location).
+                assert!(p["Id"].is_null() && p["Quantity"].is_null() && p["LocationName"].is_null(), "[{b}] a stub: {p}");
+                assert!(!p["Item"]["Name"].is_null(), "[{b}] {p}");
+            }
+        }
+        // The depth bounds the walk down as well: two steps reach the plants and stop.
+        let short = get(app, CULTIVATOR, &format!("/tagtrail/v1/packages/{source}/lineage?depth=2")).await;
+        assert_eq!((grown_into(&short, "Plant").len(), grown_into(&short, "Harvest").len()), (3, 0), "[{b}] {short}");
+        assert!(descendants(&short).is_empty(), "[{b}] {short}");
+        // The manufacturer's packages grow into nothing it may see: never the supplier's batch,
+        // plants or harvests, whichever way it walks.
+        for key in [&ship, &oil] {
+            let l = lineage(app, MANUFACTURER, key).await;
+            assert!(l["GrownInto"].as_array().is_some_and(Vec::is_empty), "[{b}] {l}");
+        }
     })
     .await;
 }

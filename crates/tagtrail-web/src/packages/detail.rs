@@ -385,6 +385,7 @@ pub async fn page(
         } }))
         p.muted { "Sources above the package, packages made from it below. Another license's packages show only what they are." }
         (super::origins::table(&f, &lineage.origins))
+        (super::origins::grown_into(&f, &lineage.grown_into))
         h2 { "Adjustments" }
         (wide(html! { table {
             thead { tr { th { "Date" } th { "Quantity" } th { "Reason" } th { "Note" } th { "By" } } }

@@ -1,12 +1,14 @@
-//! The lineage section's "Grown from" table: the harvests, plants and plant batches a package's
-//! ancestry passes through, as the scoped lineage read gives them. Another license's harvest is
-//! its name and plant count only; the read stops there, so nothing of its plants can show.
+//! The lineage section's "Grown from" and "Grown into" tables: the harvests, plants and plant
+//! batches a package's ancestry and descent pass through, as the scoped lineage read gives them.
+//! Another license's harvest is its name and plant count only; the read stops there, so nothing
+//! of its plants can show. Downward the read lists only the viewer's own batches, plants and
+//! harvests (packages made from them are with the packages above).
 
 use crate::frame::Frame;
 use crate::layout::wide;
 use crate::when::date;
 use maud::{Markup, html};
-use tagtrail_app::reads::{Grown, Origin};
+use tagtrail_app::reads::{Grown, Offspring, Origin};
 
 /// Plant rows shown before the rest are folded into one line of tags (a harvest may hold
 /// hundreds of plants).
@@ -33,11 +35,18 @@ fn abbr(unit: &str) -> &str {
     tagtrail_domain::quantity::unit(unit).map_or(unit, |u| u.abbreviation)
 }
 
-fn row(f: &Frame, o: &Origin) -> Markup {
-    let of = o.source_of.join(", ");
+/// One row: a cultivation record of the lineage, at its depth, with what it feeds or came from.
+struct Row<'a> {
+    depth: u32,
+    grown: &'a Grown,
+    names: &'a [String],
+}
+
+fn row(f: &Frame, o: &Row) -> Markup {
+    let of = o.names.join(", ");
     html! { tr {
         td { (o.depth) }
-        @match &o.grown {
+        @match o.grown {
             Grown::Harvest(h) => {
                 td { "Harvest" }
                 td { a href=(f.url(&format!("harvests/{}", h.id))) { (h.name) } }
@@ -74,20 +83,57 @@ fn row(f: &Frame, o: &Origin) -> Markup {
     } }
 }
 
-/// The table, or nothing when the ancestry reaches no harvest.
+/// The "Grown from" table, or nothing when the ancestry reaches no harvest.
 pub fn table(f: &Frame, origins: &[Origin]) -> Markup {
-    if origins.is_empty() {
+    let rows: Vec<Row> = origins
+        .iter()
+        .map(|o| Row {
+            depth: o.depth,
+            grown: &o.grown,
+            names: &o.source_of,
+        })
+        .collect();
+    section(
+        f,
+        &rows,
+        ("Grown from", "origins", "Source of"),
+        "The harvests the package was made from, the plants harvested into them, their plant batches and what each batch was planted from (a seeds or clones package is listed with the packages above). Another license's harvest shows only its name and how many plants went into it.",
+    )
+}
+
+/// The "Grown into" table, or nothing when the descent reaches no plant batch: for a recall of
+/// a seeds or clones package, what was planted from it and harvested.
+pub fn grown_into(f: &Frame, grown: &[Offspring]) -> Markup {
+    let rows: Vec<Row> = grown
+        .iter()
+        .map(|o| Row {
+            depth: o.depth,
+            grown: &o.grown,
+            names: &o.grown_from,
+        })
+        .collect();
+    section(
+        f,
+        &rows,
+        ("Grown into", "grown-into", "Grown from"),
+        "Your plant batches planted from the package, their plants and the harvests they went into (the packages made from those harvests are listed with the packages above). Batches another license planted from it are not shown.",
+    )
+}
+
+/// A table of rows under `title`, its plants past the first few folded into one line of tags.
+fn section(f: &Frame, rows: &[Row], (title, id, last): (&str, &str, &str), note: &str) -> Markup {
+    if rows.is_empty() {
         return html! {};
     }
-    let is_plant = |o: &&Origin| matches!(o.grown, Grown::Plant(_));
-    let folded: Vec<&Origin> = origins.iter().filter(is_plant).skip(PLANT_ROWS).collect();
+    let is_plant = |o: &&Row| matches!(o.grown, Grown::Plant(_));
+    let folded: Vec<&Row> = rows.iter().filter(is_plant).skip(PLANT_ROWS).collect();
     let mut plants = 0;
     html! {
-        h3 { "Grown from" }
-        (wide(html! { table #origins {
-            thead { tr { th { "Depth" } th { "What" } th { "Tag or name" } th { "Strain" } th { "Weight or count" } th { "Dates" } th { "Source of" } } }
+        h3 { (title) }
+        (wide(html! { table id=(id) {
+            thead { tr { th { "Depth" } th { "What" } th { "Tag or name" } th { "Strain" } th { "Weight or count" } th { "Dates" } th { (last) } } }
             tbody {
-                @for o in origins {
+                @for o in rows {
                     @if matches!(o.grown, Grown::Plant(_)) {
                         @if { plants += 1; plants <= PLANT_ROWS } { (row(f, o)) }
                     } @else { (row(f, o)) }
@@ -95,11 +141,11 @@ pub fn table(f: &Frame, origins: &[Origin]) -> Markup {
                 @if !folded.is_empty() {
                     tr { td colspan="7" { details {
                         summary { (folded.len()) " more plants" }
-                        @for o in &folded { @if let Grown::Plant(p) = &o.grown { span.mono { (p.label) } " " } }
+                        @for o in &folded { @if let Grown::Plant(p) = o.grown { span.mono { (p.label) } " " } }
                     } } }
                 }
             }
         } }))
-        p.muted { "The harvests the package was made from, the plants harvested into them, their plant batches and what each batch was planted from (a seeds or clones package is listed with the packages above). Another license's harvest shows only its name and how many plants went into it." }
+        p.muted { (note) }
     }
 }
