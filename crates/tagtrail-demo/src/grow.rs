@@ -370,7 +370,9 @@ pub(crate) async fn seed(
         package: NewPackage {
             tag: Some(clones.clone()),
             item: Some("Sour Diesel Clones".into()),
-            quantity: Some(Decimal::new(40, 0)),
+            // A nursery's tray of 100: the season plants 32 of them, and the rest stay for
+            // visitors (and the browser suites, which plant lots of their own) to plant.
+            quantity: Some(Decimal::new(100, 0)),
             unit_of_measure: Some("Each".into()),
             location: Some(VAULT.into()),
             ..Default::default()

@@ -241,6 +241,9 @@ pub async fn act(
                         label: label(l),
                         growth_phase: Some("Flowering".into()),
                         new_location: form.text("location"),
+                        // The facility's day, as every date on these pages (a harvest dated
+                        // today must not fall before a flowering dated by UTC's tomorrow).
+                        growth_date: day(&s, form, "date"),
                         ..Default::default()
                     })
                     .collect();
@@ -256,6 +259,7 @@ pub async fn act(
                     .map(|l| MoveSpec {
                         label: label(l),
                         location: form.text("location"),
+                        date: day(&s, form, "date"),
                         ..Default::default()
                     })
                     .collect();
