@@ -9,6 +9,14 @@ mod map;
 pub mod openapi;
 pub mod ratelimit;
 mod routes;
+pub mod webhooks;
+
+/// The change feed as the API serves it, for doors that deliver it elsewhere (webhooks).
+pub mod changes {
+    pub use crate::routes::changes::{
+        Cursor, DEFAULT_PAGE_SIZE, FeedItem, FeedPage, MAX_PAGE_SIZE, feed_page, parse_cursor,
+    };
+}
 
 use axum::Json;
 use axum::Router;

@@ -203,7 +203,9 @@ impl Ledger {
         let world = A::load(&mut tx, &at, req).await?;
         let outcome = A::decide(&at, world, req)?;
         let license = Some(scope.license().to_string());
-        commit(tx, scope.acting(), license, door, &A::DEF, now, outcome).await
+        let written = commit(tx, scope.acting(), license, door, &A::DEF, now, outcome).await?;
+        self.webhook_wake.notify_one();
+        Ok(written)
     }
 
     /// Takes the action `A` as `who` at `license`: the scope first (the caller must work
@@ -238,6 +240,7 @@ impl Ledger {
         let world = A::load(&mut tx, req).await?;
         let (license, outcome, output) = A::decide(&now, world, req)?;
         let written = commit(tx, who, license, door, &A::DEF, now, outcome).await?;
+        self.webhook_wake.notify_one();
         Ok((written, output))
     }
 }

@@ -16,6 +16,8 @@ pub struct Config {
     pub max_tags_per_order: u32,
     /// Most packages on one manifest (rule 47, `MaxPackagesPerTransfer`).
     pub max_packages_per_transfer: usize,
+    /// Webhook delivery: the key sealing secrets, internal targets, retries and backoff.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// GET rate limits (rule 69). Only GETs are limited.
@@ -48,6 +50,7 @@ impl Default for Config {
             max_tags_per_order: tagtrail_domain::commands::tags::DEFAULT_MAX_TAGS_PER_ORDER,
             max_packages_per_transfer:
                 tagtrail_domain::commands::transfers::DEFAULT_MAX_PACKAGES_PER_TRANSFER,
+            webhooks: Default::default(),
         }
     }
 }

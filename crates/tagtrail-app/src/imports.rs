@@ -22,6 +22,7 @@
 use crate::action::{Action, Context};
 use crate::actions::additives::{ApplyByLocation, ApplyToBatches, ApplyToPlants};
 use crate::actions::plants::CreatePlantings;
+use crate::actions::sales::RecordReceipts;
 use crate::door::Door;
 use crate::identity::Scope;
 use crate::{AppError, AppResult, Definition, Ledger};
@@ -38,6 +39,8 @@ use tagtrail_domain::journal::Draft;
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::time;
 use tagtrail_store::{ImportRow, ImportState, NewImport, WriteTx};
+
+mod sales;
 
 /// The most uploads a license's grid lists.
 pub const GRID_ROWS: i64 = 200;
@@ -198,6 +201,7 @@ pub fn definition(kind: ImportKind) -> &'static Definition {
         ImportKind::Plantings => &CreatePlantings::DEF,
         ImportKind::PlantAdditives => &ApplyToPlants::DEF,
         ImportKind::ImmaturePlantAdditives => &ApplyToBatches::DEF,
+        ImportKind::SalesReceipts => &RecordReceipts::DEF,
     }
 }
 
@@ -206,6 +210,7 @@ pub fn definition(kind: ImportKind) -> &'static Definition {
 pub const PAGE_PERMISSIONS: &[Permission] = &[
     Permission::ManagePlantsAdditives,
     Permission::ManageImmaturePlantsInventory,
+    Permission::ManageSales,
 ];
 
 fn errors_json(errors: &[LineError]) -> String {
@@ -538,6 +543,7 @@ impl Ledger {
         let finished = match requests {
             Requests::Plantings(v) => run.rows::<CreatePlantings, _>(&mut tx, &v).await?,
             Requests::BatchAdditives(v) => run.rows::<ApplyToBatches, _>(&mut tx, &v).await?,
+            Requests::SalesReceipts(v) => run.receipts(&mut tx, &v).await?,
             Requests::PlantAdditives(v) => {
                 // Rows by tag and rows by location are two requests of the API: each stretch of
                 // rows of one shape runs through its action, in file order.

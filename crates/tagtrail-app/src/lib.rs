@@ -25,6 +25,7 @@ mod action;
 pub mod actions;
 pub mod audit;
 pub mod backup;
+pub mod changes;
 pub mod checkpoints;
 mod config;
 mod door;
@@ -33,6 +34,7 @@ mod identity;
 pub mod imports;
 pub mod reads;
 mod sessions;
+pub mod webhooks;
 
 pub use action::{Action, Allowed, Context, Definition, Needs, Outcome, SystemAction, Written};
 pub use config::{Config, RateLimits};
@@ -48,6 +50,8 @@ use tagtrail_store::Store;
 pub struct Ledger {
     store: Store,
     pub config: Config,
+    /// Wakes the webhook delivery worker after each committed write.
+    webhook_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Ledger {
@@ -56,6 +60,7 @@ impl Ledger {
         Ok(Ledger {
             store: Store::open(url).await?,
             config,
+            webhook_wake: Default::default(),
         })
     }
 

@@ -5,6 +5,7 @@ mod bench;
 mod checkpoints;
 mod sandbox;
 mod scale;
+mod webhooks;
 mod workbench;
 
 use anyhow::{Context, Result, bail};
@@ -60,6 +61,8 @@ enum Command {
         checkpoint: checkpoints::SignerArgs,
         #[command(flatten)]
         sandbox: sandbox::SandboxArgs,
+        #[command(flatten)]
+        webhooks: webhooks::WebhookArgs,
     },
     /// Seed a realistic California dataset (once per data directory) and serve it.
     Demo {
@@ -84,6 +87,8 @@ enum Command {
         checkpoint: checkpoints::SignerArgs,
         #[command(flatten)]
         sandbox: sandbox::SandboxArgs,
+        #[command(flatten)]
+        webhooks: webhooks::WebhookArgs,
     },
     /// The operator's (regulator's) commands: licenses, employees, keys, tag shipments.
     Admin {
@@ -506,9 +511,13 @@ async fn run(cli: Cli) -> Result<i32> {
             web,
             checkpoint,
             sandbox,
+            webhooks,
         } => {
             let sandbox = sandbox.sandbox()?;
-            let ledger = open(&db.database_url, limits.config()).await?;
+            let mut config = limits.config();
+            config.webhooks =
+                webhooks.settings(webhooks::beside(&db.database_url).as_deref(), false)?;
+            let ledger = open(&db.database_url, config).await?;
             println!(
                 "tagtrail ledger on http://{listen} (database {})",
                 redact(&db.database_url)
@@ -527,13 +536,16 @@ async fn run(cli: Cli) -> Result<i32> {
             web,
             checkpoint,
             sandbox,
+            webhooks,
         } => {
             let sandbox = sandbox.sandbox()?;
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("creating {}", data_dir.display()))?;
             let url = database_url
                 .unwrap_or_else(|| data_dir.join("tagtrail.db").to_string_lossy().to_string());
-            let ledger = open(&url, limits.config()).await?;
+            let mut config = limits.config();
+            config.webhooks = webhooks.settings(Some(&data_dir.join("webhook.key")), true)?;
+            let ledger = open(&url, config).await?;
             let mut creds = demo_credentials(&ledger, &data_dir, &listen).await?;
             let signer = checkpoints::demo_signer(&ledger, &checkpoint, &data_dir)?;
             // The ledger serves first: the workbench reaches it only over HTTP, as it would

@@ -32,6 +32,7 @@ use tagtrail_domain::tag::{TagKind, TagStatus};
 
 mod grow;
 mod manifests;
+pub mod retail;
 pub mod workbench;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -416,6 +417,12 @@ pub async fn seed(ledger: &Ledger, base_url: &str) -> AppResult<DemoCredentials>
         party(LicenseType::Cultivator)?,
         party(LicenseType::Manufacturer)?,
         party(LicenseType::Distributor)?,
+    )
+    .await?;
+    retail::seed(
+        ledger,
+        party(LicenseType::Distributor)?,
+        party(LicenseType::Retailer)?,
     )
     .await?;
     Ok(out)

@@ -14,6 +14,7 @@ use tagtrail_domain::tag::{TagKind, TagStatus};
 
 const CULTIVATOR: &str = "CCL21-0001001";
 const MANUFACTURER: &str = "CDPH-10003301";
+const RETAILER: &str = "C10-0000911-LIC";
 
 async fn all<R: tagtrail_domain::records::Record>(
     ledger: &Ledger,
@@ -192,6 +193,8 @@ async fn story(url: &str, scratch: &std::path::Path) {
         a.template_name.is_some() && mothers.iter().all(|m| a.plant_labels.contains(m))
     }));
 
+    retail_day(&ledger, &operator).await;
+
     let report = ledger.verify(scratch).await.expect("audit verify runs");
     assert!(report.ok(), "audit verify: {:?}", report.problem);
     ledger.close().await;
@@ -224,4 +227,110 @@ async fn drop_database(admin: &str, url: &str) {
         .execute(&mut conn)
         .await
         .expect("the scratch database is dropped");
+}
+
+/// The retailer's day (rules 63–65, bulletin III): the counter's receipts, the route, and the
+/// sale edited only after its finished package was unfinished.
+async fn retail_day(ledger: &Ledger, operator: &Acting) {
+    use tagtrail_demo::retail;
+    use tagtrail_domain::records::{
+        CustomerType, RetailerDelivery, RetailerDeliveryState, SalesDelivery, SalesReceipt,
+    };
+    let shop = ledger
+        .authorize(operator, RETAILER, &[])
+        .await
+        .expect("the retailer");
+    let receipts: Vec<SalesReceipt> = all(ledger, &shop, None).await;
+    assert_eq!(receipts.len(), retail::RECEIPTS, "the counter's receipts");
+    let active = receipts.iter().filter(|r| r.active).count();
+    let finalized = receipts.iter().filter(|r| r.is_final).count();
+    let voided: Vec<&SalesReceipt> = receipts.iter().filter(|r| r.voided).collect();
+    assert_eq!(
+        finalized,
+        retail::FINALIZED,
+        "rule 64: the morning's receipts"
+    );
+    assert_eq!(voided.len(), 1);
+    assert_eq!(
+        voided[0].external_receipt_number.as_deref(),
+        Some(retail::VOIDED_RECEIPT)
+    );
+    assert_eq!(active, retail::RECEIPTS - retail::FINALIZED - 1);
+    let types: std::collections::HashSet<CustomerType> =
+        receipts.iter().map(|r| r.sales_customer_type).collect();
+    assert!(types.len() >= 4, "several customer types: {types:?}");
+    // Rule 63: every sale within the last 24 hours (none recorded late).
+    let now = ledger.now();
+    for r in &receipts {
+        let t = tagtrail_domain::time::parse_instant(&r.sales_date_time).expect("a time");
+        assert!(
+            t <= now && now - t < chrono::Duration::hours(24),
+            "{}",
+            r.sales_date_time
+        );
+    }
+
+    // Rule 65: one route, departed, a sale from the van, ended.
+    let routes: Vec<RetailerDelivery> = all(ledger, &shop, None).await;
+    assert_eq!(routes.len(), 1, "one delivery inventory ledger");
+    assert_eq!(routes[0].state, RetailerDeliveryState::Ended);
+    assert!(routes[0].actual_departure.is_some());
+    assert_eq!(routes[0].sales.len(), 1, "one sale from the route");
+    let sold: Vec<SalesDelivery> = all(ledger, &shop, None).await;
+    assert!(
+        sold.iter()
+            .any(|d| d.retailer_delivery_id == Some(routes[0].id))
+    );
+
+    // Bulletin III: the sale of the finished lot was edited only after it was unfinished; the
+    // refused edit left nothing in the journal.
+    let story = receipts
+        .iter()
+        .find(|r| r.external_receipt_number.as_deref() == Some(retail::STORY_RECEIPT))
+        .expect("the story receipt");
+    assert_eq!(story.transactions.len(), 1);
+    assert_eq!(
+        story.transactions[0].quantity,
+        rust_decimal::Decimal::from(5)
+    );
+    let label = story.transactions[0].package_label.clone();
+    let packages: Vec<Package> = all(ledger, &shop, None).await;
+    let lot = packages
+        .iter()
+        .find(|p| p.label.to_string() == label)
+        .expect("the small lot");
+    assert!(lot.finished_date.is_none(), "unfinished");
+    assert_eq!(
+        lot.quantity,
+        rust_decimal::Decimal::from(1),
+        "the returned pack"
+    );
+    let journal = ledger
+        .journal(&shop, None, 1000)
+        .await
+        .expect("the journal");
+    let seq_of = |action: &str| {
+        journal
+            .iter()
+            .filter(|e| e.body.action.as_deref() == Some(action))
+            .filter(|e| {
+                e.body.result_ids.contains(&story.id) || e.body.result_ids.contains(&lot.id)
+            })
+            .map(|e| e.seq)
+            .collect::<Vec<_>>()
+    };
+    let (finish, unfinish, edit) = (
+        seq_of("Finish packages"),
+        seq_of("Unfinish packages"),
+        seq_of("Update sales receipts"),
+    );
+    assert_eq!(
+        (finish.len(), unfinish.len(), edit.len()),
+        (1, 1, 1),
+        "one of each"
+    );
+    assert!(
+        finish[0] < unfinish[0] && unfinish[0] < edit[0],
+        "finish, unfinish, then edit"
+    );
 }

@@ -64,6 +64,13 @@ permissions! {
     ManageAdditives => "Manage Additives",
     ViewPlantsAdditives => "View Plants Additives",
     ManagePlantsAdditives => "Manage Plants Additives",
+    ViewSales => "View Sales",
+    ManageSales => "Manage Sales",
+    ViewSalesDelivery => "View Sales Delivery",
+    ManageSalesDelivery => "Manage Sales Delivery",
+    ManageSalesDeliveryHub => "Manage Sales Delivery Hub",
+    ViewRetailerDelivery => "View Retailer Delivery",
+    ManageRetailerDelivery => "Manage Retailer Delivery",
 }
 
 impl Permission {

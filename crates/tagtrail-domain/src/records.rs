@@ -43,6 +43,9 @@ pub const TABLES: &[&str] = &[
     HarvestWaste::TABLE,
     AdditivesTemplate::TABLE,
     PlantAdditive::TABLE,
+    SalesReceipt::TABLE,
+    SalesDelivery::TABLE,
+    RetailerDelivery::TABLE,
 ];
 
 /// A record the ledger keeps: one row of a projection table, named by `TABLE` in the journal.
@@ -110,6 +113,13 @@ mod plants;
 pub use plants::{
     GrowthPhase, Plant, PlantBatch, PlantBatchType, PlantState, PlantWaste, WastedPlant,
 };
+mod deliveries;
+pub use deliveries::{
+    Courier, PlannedLine, PlannedStop, Recipient, RetailerDelivery, RetailerDeliveryState,
+    ReturnedPackage, RoutePackage, SalesDelivery, SalesDeliveryState,
+};
+mod sales;
+pub use sales::{CustomerType, SaleLine, SaleLineExtras, SalesReceipt};
 mod transfers;
 pub use transfers::{
     Party, ShipmentState, Transfer, TransferDelivery, TransferPackage, TransferState,

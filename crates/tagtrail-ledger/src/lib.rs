@@ -44,12 +44,17 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use tower::Layer;
+    // Webhook deliveries run beside the server and stop with it; a batch in flight when it stops
+    // is sent again by the next start (its position moves only after a 2xx).
+    let webhooks = tagtrail_api::webhooks::spawn(ledger.clone());
     let app = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash()
         .layer(router(ledger, web, sandbox));
-    axum::serve(
+    let served = axum::serve(
         listener,
         axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    webhooks.abort();
+    served
 }

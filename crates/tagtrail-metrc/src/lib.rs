@@ -7,12 +7,15 @@
 
 pub mod additives;
 pub mod client;
+pub mod deliveries;
 pub mod envelope;
 pub mod harvests;
 pub mod keys;
 pub mod plants;
 pub mod records;
 pub mod requests;
+pub mod sales;
 pub mod transfers;
+pub mod webhooks;
 
 pub use envelope::{ErrorMessage, Ids, Paged, RowError};

@@ -451,6 +451,7 @@ impl Store {
                         );
                     }
                     touch(conn, &entry).await?;
+                    crate::feed::record(conn, &entry).await?;
                     entries += 1;
                     prev = Some((entry.seq, entry.hash));
                     progress(Progress::Entries {

@@ -14,6 +14,7 @@ pub mod backup;
 mod checkpoints;
 mod clock;
 mod error;
+mod feed;
 mod imports;
 mod lineage;
 mod many;
@@ -23,9 +24,11 @@ mod read;
 pub mod scratch;
 mod sessions;
 mod verify;
+mod webhooks;
 mod write;
 
 pub use error::StoreError;
+pub use feed::{FeedCursor, FeedRow};
 pub use imports::{ImportRow, ImportState, NewImport};
 pub use lineage::SourceKind;
 pub use open::{Backend, Store};
@@ -33,6 +36,7 @@ pub use projection::{Column, Val};
 pub use read::{Filter, ListQuery, Page};
 pub use sessions::SessionRow;
 pub use verify::{VerifyReport, verify};
+pub use webhooks::{AttemptEnd, DeliveryRow, WebhookFields, WebhookOwner, WebhookRow};
 pub use write::WriteTx;
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -125,7 +125,11 @@ impl Store {
     /// lock, so a second process opening the same database waits and finds the work done.
     async fn rebuild_if_asked(&self) -> Result<()> {
         let mut tx = self.begin().await?;
+        // The change feed is derived from the journal too: a database that has entries the feed
+        // lacks (one migrated to the feed with history) gets them here, under the same turn.
+        crate::feed::refill(tx.conn()).await?;
         if !tx.rebuild_asked().await? {
+            tx.commit().await?;
             return Ok(());
         }
         let started = std::time::Instant::now();

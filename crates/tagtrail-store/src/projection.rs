@@ -65,6 +65,9 @@ pub enum Column {
     PlantBatchId,
     HarvestId,
     AdditiveType,
+    ExternalNumber,
+    SalesDate,
+    RetailerDeliveryId,
 }
 
 impl Column {
@@ -116,6 +119,9 @@ impl Column {
             Column::PlantBatchId => "plant_batch_id",
             Column::HarvestId => "harvest_id",
             Column::AdditiveType => "additive_type",
+            Column::ExternalNumber => "external_number",
+            Column::SalesDate => "sales_date",
+            Column::RetailerDeliveryId => "retailer_delivery_id",
         }
     }
 }
@@ -362,6 +368,32 @@ projected!(PlantAdditive, key: None,
     Val::Decimal(Some(r.total_amount_applied)),
 ]);
 
+// Sales receipts (migration 0019): the external number is unique per license among receipts
+// not voided; the status agrees with `active` (rule 64); the total price is never negative.
+projected!(SalesReceipt, key: Some(Column::ExternalNumber),
+[ExternalNumber: Text, SalesDate: Text, Status: Text, Quantity: Decimal],
+|r| [
+    opt(r.external_receipt_number.clone()),
+    text(&*r.sales_date_time),
+    text(r.status()),
+    Val::Decimal(Some(r.total_price())),
+]);
+
+// Retail delivery (migration 0021): a route's status agrees with `active` and nothing on it is
+// sold or returned beyond what was loaded (the least of loaded − sold − returned over its
+// packages is not negative); a sales delivery's status agrees with `active`, its total price is
+// not negative, and the route it was sold from is a row.
+projected!(RetailerDelivery, key: None, [Status: Text, Quantity: Decimal],
+    |r| [text(r.state.as_str()), Val::Decimal(Some(r.least_unaccounted()))]);
+projected!(SalesDelivery, key: None,
+[SalesDate: Text, Status: Text, RetailerDeliveryId: Int, Quantity: Decimal],
+|r| [
+    text(&*r.sales_date_time),
+    text(r.state.as_str()),
+    Val::Int(r.retailer_delivery_id),
+    Val::Decimal(Some(r.total_price())),
+]);
+
 /// Calls `$m!(Type)` for every projected record type, in the order their tables are created
 /// (referenced tables first).
 macro_rules! each_projected {
@@ -398,6 +430,9 @@ macro_rules! each_projected {
         $m!(PlantWaste);
         $m!(AdditivesTemplate);
         $m!(PlantAdditive);
+        $m!(SalesReceipt);
+        $m!(RetailerDelivery);
+        $m!(SalesDelivery);
     };
 }
 

@@ -35,6 +35,9 @@ pub struct ListQuery {
     /// Order by this column first (then by id), descending when `true`. Empty values sort last
     /// in either direction on both backends.
     pub sort: Option<(Column, bool)>,
+    /// Inclusive bounds on a text column whose values sort in time order (formatted instants):
+    /// the sales receipts' `salesDateStart..salesDateEnd`.
+    pub between: Option<(Column, Option<String>, Option<String>)>,
 }
 
 impl ListQuery {
@@ -54,6 +57,12 @@ impl ListQuery {
     /// Also requires the text column `column` to contain `text`.
     pub fn containing(mut self, column: Column, text: impl Into<String>) -> Self {
         self.contains.push((column, text.into()));
+        self
+    }
+
+    /// Also requires the text column `column` to lie between `from` and `to` (inclusive).
+    pub fn between(mut self, column: Column, from: Option<String>, to: Option<String>) -> Self {
+        self.between = Some((column, from, to));
         self
     }
 
@@ -135,6 +144,21 @@ fn where_clause(table: &Table, q: &ListQuery) -> Result<(String, Vec<Val>)> {
             marks.next()
         ));
         args.push(Val::Text(Some(like_anywhere(text))));
+    }
+    if let Some((column, from, to)) = &q.between {
+        if table.kind(*column) != Some(Kind::Text) {
+            return Err(StoreError::Corrupt(format!(
+                "{} has no text column {}",
+                table.name,
+                column.name()
+            )));
+        }
+        for (bound, op) in [(from, ">="), (to, "<=")] {
+            if let Some(v) = bound {
+                clauses.push(format!("{} {op} {}", column.name(), marks.next()));
+                args.push(Val::Text(Some(v.clone())));
+            }
+        }
     }
     if let Some(f) = &q.modified_from {
         clauses.push(format!("last_modified >= {}", marks.next()));

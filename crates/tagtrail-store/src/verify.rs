@@ -156,6 +156,7 @@ async fn compare(snap: &mut AnyConnection, scratch: &Store) -> Result<VerifyRepo
                 break 'chain;
             }
             touch(&mut tx, &entry).await?;
+            crate::feed::record(&mut tx, &entry).await?;
             report.entries += 1;
             after = entry.seq;
             prev = Some((entry.seq, entry.hash));
@@ -246,6 +247,25 @@ async fn compare(snap: &mut AnyConnection, scratch: &Store) -> Result<VerifyRepo
                     ));
                     break 'touches;
                 }
+            }
+            from = to;
+        }
+    }
+
+    // 3b. The change feed, live against rebuilt, likewise.
+    if report.problem.is_none() {
+        let mut from = 0i64;
+        while from <= after {
+            let to = from + ENTRY_BATCH;
+            let a = crate::feed::rows_between(&mut *snap, from, to).await?;
+            let mut conn = scratch.pool.acquire().await?;
+            let b = crate::feed::rows_between(&mut conn, from, to).await?;
+            if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+                let seq = a.get(i).or(b.get(i)).map(|r| r.0).unwrap_or_default();
+                report.problem = Some(format!(
+                    "change_feed disagrees with the journal at entry {seq}"
+                ));
+                break;
             }
             from = to;
         }

@@ -356,6 +356,7 @@ impl WriteTx {
             .await?;
         upsert_all(&mut self.tx, self.backend, &entry.body.changes).await?;
         touch(&mut self.tx, &entry).await?;
+        crate::feed::record(&mut self.tx, &entry).await?;
         self.head_seq = entry.seq;
         self.head_hash = entry.hash.clone();
         Ok(entry)

@@ -167,6 +167,8 @@ pub struct TestApp {
     dir: tempfile::TempDir,
     /// The PostgreSQL database of this test, dropped at the end (also when the test panics).
     postgres: Option<ScratchDatabase>,
+    /// The database the ledger opened, for [`TestApp::restart`].
+    url: String,
 }
 
 /// A per-test PostgreSQL database. [`TestApp::finish`] drops it; if a test panics first, `Drop`
@@ -513,7 +515,59 @@ impl TestApp {
             server,
             dir,
             postgres,
+            url,
         }
+    }
+
+    /// The database the ledger opened: a SQLite path or a `postgres://` URL.
+    pub fn database_url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops the server and closes the ledger, then opens the same database again and serves it
+    /// on a new port (what a process restart does; nothing in memory survives).
+    pub async fn restart(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match tokio::time::timeout(Duration::from_secs(10), &mut self.server).await {
+            Ok(joined) => joined
+                .expect("the server task")
+                .expect("the server stops cleanly"),
+            Err(_) => self.server.abort(),
+        }
+        let config = self.ledger.config.clone();
+        self.ledger.close().await;
+        self.ledger = Ledger::open(&self.url, config)
+            .await
+            .expect("the store opens again");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        self.base_url = format!("http://{}", listener.local_addr().expect("a bound address"));
+        self.creds.base_url = self.base_url.clone();
+        self.clients = self
+            .creds
+            .licenses
+            .iter()
+            .map(|l| {
+                (
+                    l.license_number.clone(),
+                    Client::new(&self.base_url, &self.creds.vendor_key, &l.user_key),
+                )
+            })
+            .collect();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        self.server = tokio::spawn(tagtrail_ledger::serve(
+            self.ledger.clone(),
+            tagtrail_ledger::WebOptions::default(),
+            self.sandbox.clone(),
+            listener,
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        self.shutdown = Some(tx);
     }
 
     /// Verifies the journal chain and projections, then stops the server and drops the store.

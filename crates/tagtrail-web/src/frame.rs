@@ -110,6 +110,9 @@ impl Frame {
                 !matches!(*slug, "plantbatches" | "plants" | "harvests")
                     || kind.can(Capability::CanGrowPlants)
             })
+            .filter(|(slug, _)| {
+                !matches!(*slug, "sales" | "deliveries") || kind.can(Capability::CanSellToConsumers)
+            })
             .collect();
         let nav = Nav {
             license: Some(self.scope.license()),

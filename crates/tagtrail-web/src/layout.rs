@@ -23,6 +23,7 @@ const STYLE: &str = concat!(
     include_str!("css/people.css"),
     include_str!("cultivation/cultivation.css"),
     include_str!("imports/imports.css"),
+    include_str!("sales/sales.css"),
 );
 
 pub async fn stylesheet() -> impl IntoResponse {
@@ -59,6 +60,8 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("plantbatches", "Plant batches"),
     ("plants", "Plants"),
     ("harvests", "Harvests"),
+    ("sales", "Sales"),
+    ("deliveries", "Deliveries"),
     ("labsamples", "Lab samples"),
     ("items", "Items"),
     ("strains", "Strains"),
@@ -93,6 +96,13 @@ pub fn section_needs(slug: &str) -> &'static [Permission] {
         "plantbatches" => &[ViewImmaturePlants],
         "plants" => &[ViewVegFlowerPlants],
         "harvests" => &[ViewHarvests],
+        "sales" => &[ViewSales, ManageSales],
+        "deliveries" => &[
+            ViewRetailerDelivery,
+            ManageRetailerDelivery,
+            ViewSalesDelivery,
+            ManageSalesDelivery,
+        ],
         _ => &[],
     }
 }

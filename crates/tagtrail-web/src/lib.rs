@@ -23,6 +23,7 @@ mod layout;
 mod packages;
 mod pages;
 mod people;
+mod sales;
 mod security;
 mod session;
 mod status;
@@ -103,6 +104,7 @@ pub fn router(ledger: Ledger, options: WebOptions) -> Router {
         .merge(people::routes())
         .merge(imports::routes())
         .merge(cultivation::routes())
+        .merge(sales::routes())
         // Any other address under /ui is a page that does not exist, answered as one (with the
         // headers below), not with the API's JSON.
         .route("/ui/{*rest}", axum::routing::any(pages::not_found))

@@ -3,7 +3,9 @@
 //! `#[utoipa::path]` describes it), so neither can list a route the other lacks.
 
 pub(super) mod additives;
+pub(super) mod changes;
 pub(super) mod checkpoints;
+pub(super) mod deliveries;
 pub(super) mod harvests;
 pub(super) mod imports;
 pub(super) mod items;
@@ -14,10 +16,12 @@ pub(super) mod packages;
 pub(super) mod plantbatches;
 pub(super) mod plants;
 pub(super) mod reference;
+pub(super) mod sales;
 pub(super) mod strains;
 pub(super) mod tags;
 pub(super) mod transfers;
 pub(super) mod transporters;
+pub(super) mod webhooks;
 
 use super::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +34,7 @@ const DOCUMENT_BODY_LIMIT: usize = 72 * 1024 * 1024;
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .routes(routes!(reference::get_facilities))
+        .routes(routes!(changes::get_changes))
         .routes(routes!(reference::get_employees))
         .routes(routes!(reference::get_employee_permissions))
         .routes(routes!(reference::get_units_active))
@@ -75,6 +80,12 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tags::receive_tag_orders))
         .routes(routes!(tags::void_tags))
         .routes(routes!(journal::get_journal))
+        .routes(routes!(webhooks::get_webhooks, webhooks::put_webhook))
+        .routes(routes!(webhooks::delete_webhook))
+        .routes(routes!(webhooks::disable_webhook))
+        .routes(routes!(webhooks::enable_webhook))
+        .routes(routes!(webhooks::replay_webhook))
+        .routes(routes!(webhooks::get_webhook_deliveries))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(imports::upload, imports::list))
@@ -248,6 +259,18 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(harvests::create_harvest_testing_packages))
         .routes(routes!(harvests::harvest_plants))
         .routes(routes!(harvests::manicure_plants))
+        .routes(routes!(sales::record_receipts, sales::update_receipts))
+        .routes(routes!(sales::get_receipt, sales::void_receipt))
+        .routes(routes!(sales::get_active_receipts))
+        .routes(routes!(sales::get_inactive_receipts))
+        .routes(routes!(sales::get_receipt_by_external))
+        .routes(routes!(sales::finalize_receipts))
+        .routes(routes!(sales::unfinalize_receipts))
+        .routes(routes!(sales::get_counties))
+        .routes(routes!(sales::get_customer_types))
+        .routes(routes!(sales::get_payment_types))
+        .routes(routes!(sales::get_patient_registration_locations))
+        .routes(routes!(sales::get_return_reasons))
         .routes(routes!(
             additives::create_templates,
             additives::update_templates
@@ -265,4 +288,27 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(additives::apply_template_by_location))
         .routes(routes!(additives::apply_to_batches))
         .routes(routes!(additives::apply_template_to_batches))
+        .routes(routes!(
+            deliveries::create_deliveries,
+            deliveries::update_deliveries
+        ))
+        .routes(routes!(deliveries::get_active_deliveries))
+        .routes(routes!(deliveries::get_inactive_deliveries))
+        .routes(routes!(deliveries::get_delivery, deliveries::void_delivery))
+        .routes(routes!(deliveries::complete_deliveries))
+        .routes(routes!(deliveries::hub_update))
+        .routes(routes!(deliveries::hub_accept))
+        .routes(routes!(deliveries::hub_depart))
+        .routes(routes!(deliveries::hub_verify_id))
+        .routes(routes!(
+            deliveries::create_routes,
+            deliveries::update_routes
+        ))
+        .routes(routes!(deliveries::get_active_routes))
+        .routes(routes!(deliveries::get_inactive_routes))
+        .routes(routes!(deliveries::get_route, deliveries::void_route))
+        .routes(routes!(deliveries::depart_routes))
+        .routes(routes!(deliveries::restock_routes))
+        .routes(routes!(deliveries::end_routes))
+        .routes(routes!(deliveries::sell_from_routes))
 }

@@ -74,7 +74,7 @@ pub async fn get_delivery_package_states(_: Caller) -> Json<Vec<String>> {
     )
 }
 
-fn transfer(t: &Transfer) -> tw::Transfer {
+pub(super) fn transfer(t: &Transfer) -> tw::Transfer {
     let template = t.state == TransferState::Template;
     let received = t.accepted_count + t.rejected_count;
     tw::Transfer {

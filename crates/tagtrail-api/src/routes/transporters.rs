@@ -17,7 +17,7 @@ use tagtrail_metrc::{Ids, Paged};
 
 const VIEW: &[Permission] = &[Permission::Transporters, Permission::ManageTransporters];
 
-fn driver(d: &Driver, facility_id: i64) -> wire::Driver {
+pub(super) fn driver(d: &Driver, facility_id: i64) -> wire::Driver {
     wire::Driver {
         id: Some(d.id),
         facility_id: Some(facility_id),
@@ -29,7 +29,7 @@ fn driver(d: &Driver, facility_id: i64) -> wire::Driver {
     }
 }
 
-fn vehicle(v: &Vehicle, facility_id: i64) -> wire::Vehicle {
+pub(super) fn vehicle(v: &Vehicle, facility_id: i64) -> wire::Vehicle {
     wire::Vehicle {
         id: Some(v.id),
         facility_id: Some(facility_id),

@@ -7,6 +7,7 @@
 
 pub mod additives;
 pub mod catalog;
+pub mod deliveries;
 pub mod harvests;
 pub mod import;
 pub mod lab;
@@ -14,6 +15,7 @@ pub mod packages;
 pub mod people;
 pub mod plants;
 pub mod premises;
+pub mod sales;
 pub mod tags;
 pub mod transfers;
 pub mod transporters;

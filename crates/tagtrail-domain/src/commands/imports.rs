@@ -15,10 +15,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 mod additives;
+mod sales;
 #[cfg(test)]
 mod tests;
 
 pub use additives::PlantAdditiveRow;
+pub use sales::ImportedReceipt;
 
 /// The largest file accepted: a 100,000-row file of long names fits.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
@@ -168,6 +170,9 @@ pub enum ImportKind {
     /// Additives applied to plant batches (immature lots) by name (bulletin VI;
     /// `POST /plantbatches/v2/additives` and `…/usingtemplate`).
     ImmaturePlantAdditives,
+    /// Sales from a point-of-sale export, one row per receipt line, grouped into receipts by
+    /// their number (rule 63; `POST /sales/v2/receipts`).
+    SalesReceipts,
 }
 
 impl ImportKind {
@@ -175,6 +180,7 @@ impl ImportKind {
         ImportKind::PlantAdditives,
         ImportKind::ImmaturePlantAdditives,
         ImportKind::Plantings,
+        ImportKind::SalesReceipts,
     ];
 
     /// The name in addresses and in storage.
@@ -183,6 +189,7 @@ impl ImportKind {
             ImportKind::Plantings => "plantings",
             ImportKind::PlantAdditives => "plant-additives",
             ImportKind::ImmaturePlantAdditives => "immature-plant-additives",
+            ImportKind::SalesReceipts => "sales-receipts",
         }
     }
 
@@ -192,6 +199,7 @@ impl ImportKind {
             ImportKind::Plantings => "Plantings",
             ImportKind::PlantAdditives => "Plant Additives",
             ImportKind::ImmaturePlantAdditives => "Immature Plant Additives",
+            ImportKind::SalesReceipts => "Sales Receipts",
         }
     }
 
@@ -213,6 +221,11 @@ impl ImportKind {
                  batch (immature lot), by the batch's name, exactly as \
                  POST /plantbatches/v2/additives (or with a template …/usingtemplate) does."
             }
+            ImportKind::SalesReceipts => {
+                "Each row is one line of a sale; the rows with the same ExternalReceiptNumber \
+                 make one receipt, recorded exactly as POST /sales/v2/receipts records it: each \
+                 line takes its quantity from its package."
+            }
         }
     }
 
@@ -222,6 +235,7 @@ impl ImportKind {
             ImportKind::Plantings => "POST /plantbatches/v2/plantings",
             ImportKind::PlantAdditives => "POST /plants/v2/additives",
             ImportKind::ImmaturePlantAdditives => "POST /plantbatches/v2/additives",
+            ImportKind::SalesReceipts => "POST /sales/v2/receipts",
         }
     }
 
@@ -241,6 +255,7 @@ impl ImportKind {
             ImportKind::Plantings => PLANTINGS,
             ImportKind::PlantAdditives => &additives::PLANT_ADDITIVES,
             ImportKind::ImmaturePlantAdditives => &additives::BATCH_ADDITIVES,
+            ImportKind::SalesReceipts => &sales::SALES_RECEIPTS,
         }
     }
 
@@ -335,14 +350,18 @@ pub enum Requests {
     Plantings(Vec<(usize, Planting)>),
     PlantAdditives(Vec<(usize, PlantAdditiveRow)>),
     BatchAdditives(Vec<(usize, BatchAdditiveSpec)>),
+    /// Receipts, each at its first line.
+    SalesReceipts(Vec<(usize, ImportedReceipt)>),
 }
 
 impl Requests {
+    /// The file's rows (a receipt counts its lines).
     pub fn len(&self) -> usize {
         match self {
             Requests::Plantings(v) => v.len(),
             Requests::PlantAdditives(v) => v.len(),
             Requests::BatchAdditives(v) => v.len(),
+            Requests::SalesReceipts(v) => v.iter().map(|(_, r)| r.lines.len()).sum(),
         }
     }
 
@@ -365,6 +384,7 @@ pub fn read(kind: ImportKind, bytes: &[u8]) -> Result<Requests, Vec<LineError>> 
         ImportKind::ImmaturePlantAdditives => {
             Requests::BatchAdditives(each(&rows, &mut errors, additives::batch_row))
         }
+        ImportKind::SalesReceipts => Requests::SalesReceipts(sales::receipts(&rows, &mut errors)),
     };
     if errors.is_empty() {
         return Ok(requests);
@@ -729,6 +749,7 @@ impl Requests {
                     additive_change(*line, target, &b.application)
                 })
                 .collect(),
+            Requests::SalesReceipts(receipts) => sales::changes(receipts, offset, limit),
         }
     }
 
@@ -764,6 +785,7 @@ impl Requests {
                 }),
                 "plant batch(es)",
             ),
+            Requests::SalesReceipts(receipts) => sales::totals(receipts),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod packages;
 pub mod people;
 pub mod plants;
 pub mod premises;
+pub mod sales;
 pub mod tags;
 pub mod transfers;
 pub mod transporters;

@@ -14,5 +14,6 @@ mod cultivation;
 mod imports;
 mod inspection;
 mod receipt;
+mod sales;
 mod sessions;
 mod visibility;

@@ -44,6 +44,7 @@ pub async fn page(
     let from_header = match i.kind {
         ImportKind::Plantings => "From",
         ImportKind::PlantAdditives | ImportKind::ImmaturePlantAdditives => "Supplier",
+        ImportKind::SalesReceipts => "Customer",
     };
     let body = html! {
         @if i.status.running() {
