@@ -3,7 +3,7 @@ the fresh demo's (crates/tagtrail-demo/src): the distributor holds five active p
 remediated vape lot, and four that passed: the gummies lot, whose sample passed, the sample
 itself, its own vapes and the cartridges it received), two manifests are overdue (the
 manufacturer's distillate on the road and the wholesale manifest to the retailer that never
-left, both due Nov 20, 2026, 12:30 PM), and of its opening order of 50 package tags 46 are
+left, both due Nov 20, 2026, 12:30 PM), and of its opening order of 50 package tags 43 are
 left, with a reorder of 10 shipped and not yet received."""
 import os
 import re
@@ -56,9 +56,9 @@ def test_the_distributors_dashboard_shows_the_demos_counts_and_its_bars_open_the
     assert "Not departed" in desktop.inner_text("#transit li:has-text('0000000004')")
     assert "recipient and transporter" in desktop.inner_text("#transit li:has-text('0000000003')")
     assert "Nov 20, 2026, 12:30 PM PST" in transit, "the estimate in the facility's zone"
-    assert number(desktop, "#tags tr[data-kind=Package] td.n >> nth=0") == 46
+    assert number(desktop, "#tags tr[data-kind=Package] td.n >> nth=0") == 43
     assert number(desktop, "#tags tr[data-kind=Package] td.n >> nth=1") == 10
-    assert number(desktop, "#kpi-tags .n") == 46
+    assert number(desktop, "#kpi-tags .n") == 43
     # The journal's latest entries, in words, each leading to its entry.
     assert "Register transfer manifests" in desktop.inner_text("#latest")
 
@@ -151,4 +151,4 @@ def test_a_clerk_sees_only_what_their_permissions_cover(demo, desktop):
     assert desktop.locator("#tags").count() == 1
     for tile in ("#by-lab", "#attention", "#transit", "#latest", "#kpi-active"):
         assert desktop.locator(tile).count() == 0, tile
-    assert number(desktop, "#kpi-tags .n") == 46
+    assert number(desktop, "#kpi-tags .n") == 43

@@ -75,7 +75,7 @@ def test_an_additives_file_is_guided_refused_by_line_previewed_and_applied(demo,
     # The page: a tab per type, the upload form and the grid.
     page.goto(base + "/imports")
     tabs = page.locator("nav.cat-tabs a").all_inner_texts()
-    assert tabs == ["Plant Additives", "Immature Plant Additives", "Plantings"], tabs
+    assert tabs == ["Plant Additives", "Immature Plant Additives", "Plantings", "Sales Receipts"], tabs
     look(page, "imports")
     page.click("nav.cat-tabs a:has-text('Immature Plant Additives')")
     assert page.locator("nav.cat-tabs a[aria-current=page]").inner_text() == "Immature Plant Additives"

@@ -88,7 +88,7 @@ def test_the_transfer_page_and_the_editor_at_both_widths(demo, desktop, phone):
     for page, width in ((desktop, "desktop"), (phone, "phone")):
         sign_in(page, demo["base"], dist)
         page.goto(transfers_url(demo, dist, "?tab=outgoing"))
-        page.click("#transfers tr:has-text('Sunset Dispensary') >> a")
+        page.click("#transfers tr:has-text('Sunset Dispensary'):has-text('Registered') >> a")
         assert page.inner_text("h1").startswith("Transfer · Manifest ")
         parties = page.inner_text("#parties")
         assert "PST" in parties and "T08:00" not in parties, "times in the facility's zone"

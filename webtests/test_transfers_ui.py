@@ -32,7 +32,8 @@ def test_lists_show_the_demo_manifests(demo, page):
     assert "In transit" in tab(page, demo, dist, "transporting")
     # The registered wholesale manifest: its page offers what its parties may do.
     tab(page, demo, dist, "outgoing")
-    page.click("#transfers tr:has-text('Sunset Dispensary') >> a")
+    # The demo's registered wholesale manifest (the retailer's day also received one from it).
+    page.click("#transfers tr:has-text('Sunset Dispensary'):has-text('Registered') >> a")
     actions = page.inner_text("#actions")
     assert "Depart" in actions and "Void manifest" in actions
     assert "Wholesale" in page.inner_text("#parties")
