@@ -204,7 +204,7 @@ impl Ledger {
         let outcome = A::decide(&at, world, req)?;
         let license = Some(scope.license().to_string());
         let written = commit(tx, scope.acting(), license, door, &A::DEF, now, outcome).await?;
-        self.webhook_wake.notify_one();
+        self.webhook_wake.after_write();
         Ok(written)
     }
 
@@ -240,7 +240,7 @@ impl Ledger {
         let world = A::load(&mut tx, req).await?;
         let (license, outcome, output) = A::decide(&now, world, req)?;
         let written = commit(tx, who, license, door, &A::DEF, now, outcome).await?;
-        self.webhook_wake.notify_one();
+        self.webhook_wake.after_write();
         Ok((written, output))
     }
 }

@@ -13,7 +13,8 @@ use crate::{AppResult, Ledger};
 use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{
     Driver, Harvest, Item, ItemBrand, Location, Package, PackageAdjustment, Plant, PlantBatch,
-    Record, Strain, Sublocation, Tag, Transfer, TransferState, Vehicle,
+    Record, RetailerDelivery, SalesDelivery, SalesReceipt, Strain, Sublocation, Tag, Transfer,
+    TransferState, Vehicle,
 };
 pub use tagtrail_store::FeedCursor as Cursor;
 use tagtrail_store::FeedRow;
@@ -40,6 +41,9 @@ pub enum Changed {
     Transfer(Box<Transfer>),
     Driver(Box<Driver>),
     Vehicle(Box<Vehicle>),
+    SalesReceipt(Box<SalesReceipt>),
+    SalesDelivery(Box<SalesDelivery>),
+    RetailerDelivery(Box<RetailerDelivery>),
 }
 
 /// The record types in a feed, with the permissions that let a caller read them over the API
@@ -68,6 +72,12 @@ pub const VISIBLE: &[(&str, &[Permission])] = &[
     (
         Vehicle::TABLE,
         &[Permission::Transporters, Permission::ManageTransporters],
+    ),
+    (SalesReceipt::TABLE, crate::actions::sales::VIEW),
+    (SalesDelivery::TABLE, crate::actions::deliveries::VIEW),
+    (
+        RetailerDelivery::TABLE,
+        crate::actions::deliveries::VIEW_ROUTES,
     ),
 ];
 
@@ -129,7 +139,10 @@ fn typed(row: &FeedRow) -> AppResult<Option<Changed>> {
         Plant,
         Transfer,
         Driver,
-        Vehicle
+        Vehicle,
+        SalesReceipt,
+        SalesDelivery,
+        RetailerDelivery
     );
     Ok(None)
 }

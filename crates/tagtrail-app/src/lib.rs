@@ -51,7 +51,7 @@ pub struct Ledger {
     store: Store,
     pub config: Config,
     /// Wakes the webhook delivery worker after each committed write.
-    webhook_wake: std::sync::Arc<tokio::sync::Notify>,
+    webhook_wake: std::sync::Arc<webhooks::WebhookWake>,
 }
 
 impl Ledger {

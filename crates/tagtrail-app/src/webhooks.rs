@@ -362,9 +362,60 @@ pub fn cut(s: &str) -> String {
     s.chars().take(MAX_REASON).collect()
 }
 
+/// Wakes the delivery worker. A committed write wakes it only while it is *armed*: while the
+/// worker's last look found an active subscription (or a subscription changed since). Without
+/// one, a write would cost the worker two queries for nothing; a subscription made by another
+/// process on the same database is found by the worker's timer instead.
+pub struct WebhookWake {
+    notify: tokio::sync::Notify,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl Default for WebhookWake {
+    fn default() -> Self {
+        WebhookWake {
+            notify: tokio::sync::Notify::new(),
+            // Armed until the worker has looked.
+            armed: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+}
+
+impl WebhookWake {
+    /// After a committed write: wakes the worker if a subscription may want it.
+    pub fn after_write(&self) {
+        if self.armed.load(std::sync::atomic::Ordering::Acquire) {
+            self.notify.notify_one();
+        }
+    }
+
+    /// A subscription changed here: arm and wake.
+    pub fn arm(&self) {
+        self.armed.store(true, std::sync::atomic::Ordering::Release);
+        self.notify.notify_one();
+    }
+
+    /// The worker found an active subscription: later writes wake it.
+    pub fn arm_quietly(&self) {
+        self.armed.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The worker found no active subscription. It disarms *before* it looks, so a
+    /// subscription made during the look re-arms (and wakes it) rather than being lost.
+    pub fn disarm(&self) {
+        self.armed
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Waits for a wake-up ([`tokio::sync::Notify::notified`]).
+    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.notify.notified()
+    }
+}
+
 impl Ledger {
-    /// The object that wakes the delivery worker: every committed write notifies it.
-    pub fn webhook_wake(&self) -> Arc<tokio::sync::Notify> {
+    /// What wakes the delivery worker.
+    pub fn webhook_wake(&self) -> Arc<WebhookWake> {
         self.webhook_wake.clone()
     }
 
@@ -479,7 +530,7 @@ impl Ledger {
                 .webhook_get(id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
-            self.webhook_wake.notify_one();
+            self.webhook_wake.arm();
             return Ok(PutOutcome {
                 subscription,
                 created: false,
@@ -503,7 +554,7 @@ impl Ledger {
             .webhook_get(id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        self.webhook_wake.notify_one();
+        self.webhook_wake.arm();
         Ok(PutOutcome {
             subscription,
             created: true,
@@ -544,7 +595,7 @@ impl Ledger {
             self.store
                 .webhook_set_status(w.id, "Active", None, &now)
                 .await?;
-            self.webhook_wake.notify_one();
+            self.webhook_wake.arm();
         } else {
             let reason = "Disabled by the vendor.";
             self.store
@@ -581,7 +632,7 @@ impl Ledger {
         for l in &targets {
             self.store.webhook_set_position(w.id, l, after).await?;
         }
-        self.webhook_wake.notify_one();
+        self.webhook_wake.arm();
         self.own_webhook(who, id).await
     }
 

@@ -3,7 +3,7 @@
 //! carries the record as the matching Metrc `GET` shows it, as the entry left it; webhook
 //! deliveries carry exactly these items ([`feed_page`]).
 
-use super::{harvests, plantbatches, plants, transfers, transporters};
+use super::{deliveries, harvests, plantbatches, plants, sales, transfers, transporters};
 use crate::Read;
 use crate::error::ApiError;
 use crate::map;
@@ -87,6 +87,15 @@ fn wire(c: &Changed, facility_id: i64) -> Result<(&'static str, Value), serde_js
         Changed::Vehicle(v) => (
             "Vehicle",
             serde_json::to_value(transporters::vehicle(v, facility_id))?,
+        ),
+        Changed::SalesReceipt(r) => ("SalesReceipt", serde_json::to_value(sales::receipt(r))?),
+        Changed::SalesDelivery(d) => (
+            "SalesDelivery",
+            serde_json::to_value(deliveries::sales_delivery(d))?,
+        ),
+        Changed::RetailerDelivery(r) => (
+            "RetailerDelivery",
+            serde_json::to_value(deliveries::route(r))?,
         ),
     })
 }

@@ -17,19 +17,11 @@ use tagtrail_domain::commands::sales::lines::SaleLineSpec;
 use tagtrail_domain::commands::sales::retailer_deliveries::{
     EndLine, EndSpec, LoadSpec, RestockSpec, RouteSaleSpec, RouteSpec, StopSpec,
 };
-use tagtrail_domain::permission::Permission;
 use tagtrail_domain::records::{RetailerDelivery, SaleLine, SaleLineExtras, SalesDelivery};
 use tagtrail_metrc::deliveries as wire;
 use tagtrail_metrc::{Ids, Paged};
 
-const VIEW: &[Permission] = &[
-    Permission::ViewSalesDelivery,
-    Permission::ManageSalesDelivery,
-];
-const VIEW_ROUTES: &[Permission] = &[
-    Permission::ViewRetailerDelivery,
-    Permission::ManageRetailerDelivery,
-];
+use tagtrail_app::actions::deliveries::{VIEW, VIEW_ROUTES};
 
 /// A stored instant as Metrc shows the facility-local sales times: no offset, milliseconds.
 fn local(s: &str) -> String {
@@ -69,7 +61,7 @@ fn line(l: &SaleLine) -> wire::DeliveryTransaction {
     }
 }
 
-fn sales_delivery(d: &SalesDelivery) -> wire::SalesDelivery {
+pub(super) fn sales_delivery(d: &SalesDelivery) -> wire::SalesDelivery {
     let c = &d.courier;
     let r = &d.recipient;
     wire::SalesDelivery {
@@ -133,7 +125,7 @@ fn sales_delivery(d: &SalesDelivery) -> wire::SalesDelivery {
     }
 }
 
-fn route(r: &RetailerDelivery) -> wire::RetailerDelivery {
+pub(super) fn route(r: &RetailerDelivery) -> wire::RetailerDelivery {
     let c = &r.courier;
     wire::RetailerDelivery {
         id: Some(r.id),

@@ -1,5 +1,5 @@
 //! The webhook delivery worker: one tokio task per ledger server, woken after every committed
-//! write and on a timer ([`tagtrail_app::webhooks::WebhookSettings::poll`]).
+//! write while a subscription is active, and on a timer ([`tagtrail_app::webhooks::WebhookSettings::poll`]).
 //!
 //! For each due subscription it re-resolves the scope of every license the subscription names
 //! (keys still active, employment still current; else the subscription is disabled with why),
@@ -60,9 +60,16 @@ async fn run(ledger: Ledger) {
             continue;
         }
         let mut wait = settings.poll;
-        if let Ok(Some(due)) = ledger.webhook_next_due().await {
-            let until = (due - chrono::Utc::now()).to_std().unwrap_or_default();
-            wait = wait.min(until.max(Duration::from_millis(20)));
+        // Disarmed before the look: a subscription made meanwhile re-arms and wakes.
+        wake.disarm();
+        match ledger.webhook_next_due().await {
+            Ok(Some(due)) => {
+                wake.arm_quietly();
+                let until = (due - chrono::Utc::now()).to_std().unwrap_or_default();
+                wait = wait.min(until.max(Duration::from_millis(20)));
+            }
+            Ok(None) => {}
+            Err(_) => wake.arm_quietly(),
         }
         tokio::select! {
             _ = &mut woken => {}

@@ -27,6 +27,16 @@ use tagtrail_domain::records::{Package, Record, RetailerDelivery, SalesDelivery}
 use tagtrail_store::WriteTx;
 
 const MANAGE: &[Permission] = &[Permission::ManageSalesDelivery];
+/// Who may read sales deliveries (their GETs and the change feed).
+pub const VIEW: &[Permission] = &[
+    Permission::ViewSalesDelivery,
+    Permission::ManageSalesDelivery,
+];
+/// Who may read retailer delivery routes.
+pub const VIEW_ROUTES: &[Permission] = &[
+    Permission::ViewRetailerDelivery,
+    Permission::ManageRetailerDelivery,
+];
 const HUB: &[Permission] = &[Permission::ManageSalesDeliveryHub];
 const ROUTES: &[Permission] = &[Permission::ManageRetailerDelivery];
 const DELIVERS: Needs = Needs::Capability(Capability::CanDeliverSalesToConsumers);

@@ -24,6 +24,9 @@ const TYPES: &[&str] = &[
     "Transfer",
     "Driver",
     "Vehicle",
+    "SalesReceipt",
+    "SalesDelivery",
+    "RetailerDelivery",
 ];
 
 /// One page of `license`'s feed after `after` (none: the start), as `call` is authenticated.

@@ -585,3 +585,49 @@ async fn sales_reference_lists() {
     })
     .await;
 }
+
+/// The change feed carries receipts: a sale is one `SalesReceipt` item beside its package's,
+/// its `Record` exactly as `GET /sales/v2/receipts/{id}` shows it, and a finalize is an
+/// `Updated` item with `IsFinal` set.
+#[tokio::test]
+async fn a_receipt_and_its_finalize_are_in_the_retailers_change_feed() {
+    for_each_backend(async |app| {
+        let label = stock(app, 5, "TestPassed").await;
+        let feed = |after: Option<String>| async move {
+            let mut call = app
+                .get(RETAILER, "/tagtrail/v1/changes")
+                .query("pageSize", "500");
+            if let Some(a) = &after {
+                call = call.query("after", a);
+            }
+            let body = call.send().await.ok().json();
+            let next = str_field(&body, "Next");
+            (body["Data"].as_array().cloned().unwrap_or_default(), next)
+        };
+        let mut start = None;
+        loop {
+            let (_, next) = feed(start.clone()).await;
+            if start.as_deref() == Some(next.as_str()) {
+                break;
+            }
+            start = Some(next);
+        }
+        let id = record(app, json!([receipt(vec![sale_line(&label, 2)])])).await[0];
+        let (items, end) = feed(start.clone()).await;
+        let kinds: Vec<String> = items.iter().map(|i| str_field(i, "ObjectType")).collect();
+        assert_eq!(kinds, ["SalesReceipt", "Package"], "{items:?}");
+        assert_eq!(str_field(&items[0], "Verb"), "Created");
+        assert_eq!(items[0]["Record"], get_receipt(app, id).await);
+
+        app.put(RETAILER, "/sales/v2/receipts/finalize", json!([{"Id": id}]))
+            .send()
+            .await
+            .ok();
+        let (items, _) = feed(Some(end)).await;
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(str_field(&items[0], "Verb"), "Updated");
+        assert_eq!(items[0]["Record"]["IsFinal"], json!(true));
+        assert_eq!(items[0]["Record"], get_receipt(app, id).await);
+    })
+    .await;
+}

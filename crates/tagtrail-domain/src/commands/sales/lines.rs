@@ -96,9 +96,17 @@ impl Stock {
         }
         let mut work = self.packages.clone();
         let mut out = Vec::with_capacity(lines.len());
+        // What earlier lines of this request took from each package, for the message when
+        // lines together ask for more than a package holds.
+        let mut earlier: BTreeMap<String, Decimal> = BTreeMap::new();
         for (i, spec) in lines.iter().enumerate() {
-            match take_one(&mut work, &self.license, spec) {
-                Ok(line) => out.push(line),
+            match take_one(&mut work, &self.license, spec, &earlier) {
+                Ok(line) => {
+                    *earlier
+                        .entry(line.package_label.to_ascii_uppercase())
+                        .or_default() += line.quantity;
+                    out.push(line)
+                }
                 Err(message) => problems.push(LineProblem { line: i, message }),
             }
         }
@@ -188,6 +196,7 @@ fn take_one(
     work: &mut BTreeMap<String, Package>,
     license: &str,
     spec: &SaleLineSpec,
+    earlier: &BTreeMap<String, Decimal>,
 ) -> Result<SaleLine, String> {
     let label = optional(&spec.package_label).ok_or("PackageLabel was not specified.")?;
     if label.chars().count() > MAX_NAME_CHARS {
@@ -248,8 +257,22 @@ fn take_one(
     if total.is_sign_negative() && !total.is_zero() {
         return Err("TotalAmount cannot be negative.".into());
     }
+    let before = earlier
+        .get(&label.to_ascii_uppercase())
+        .copied()
+        .unwrap_or_default();
+    if qty > p.quantity && !before.is_zero() {
+        // Rule 63, counting earlier lines of this request: say so, or "0 available" puzzles.
+        let unit = &p.unit_of_measure;
+        return Err(format!(
+            "Package {} has {} {unit} available; this line's {qty} {unit} and {before} {unit} on \
+             earlier lines for the same package together are more than that.",
+            p.label,
+            p.quantity + before,
+        ));
+    }
     if qty > p.quantity {
-        // Rule 63: no more than available, counting earlier lines of this request.
+        // Rule 63: no more than available.
         return Err(format!(
             "Package {} has {} {} available; {} {} cannot be sold from it.",
             p.label, p.quantity, p.unit_of_measure, qty, p.unit_of_measure

@@ -43,7 +43,15 @@ fn rule_63_two_lines_on_one_package_are_summed_against_what_it_holds() {
         .unwrap_err();
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].line, 1);
-    assert!(problems[0].message.contains("available"), "{problems:?}");
+    // The message names what the package holds and what the lines together ask, not the
+    // "0 available" left after the first line.
+    assert!(
+        problems[0].message.contains("has 10 Each available")
+            && problems[0]
+                .message
+                .contains("this line's 5 Each and 6 Each on earlier lines"),
+        "{problems:?}"
+    );
     // Nothing was taken for the refused element; a later element still sees all 10.
     assert!(s.changed().is_empty());
     s.take(&c, &[line(1, 10, "Each")]).unwrap();
