@@ -742,6 +742,175 @@ impl Ledger {
     }
 }
 
+// ---- a facility's view (the web UI's Webhooks page) -----------------------------------------
+
+/// A subscription as the people of one facility see it: who receives the data and how far it
+/// has gone. Never the secret (it was shown once, at creation, over the API).
+#[derive(Debug, Clone)]
+pub struct FacilityWebhook {
+    pub id: i64,
+    /// The integrator's vendor key, by the name the operator gave it.
+    pub vendor: String,
+    /// The employee whose user key the subscription reads with.
+    pub employee_id: i64,
+    pub employee: String,
+    pub url: String,
+    pub object_types: String,
+    pub verbs: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<String>,
+    pub consecutive_failures: i64,
+    pub next_attempt_at: String,
+    pub last_attempt_at: Option<String>,
+    /// The cursor of the last item of this facility's feed it was sent (`None`: nothing yet).
+    pub position: Option<String>,
+    /// How many other licenses it reads (their numbers are not this facility's business).
+    pub other_licenses: usize,
+    /// Whether the person looking may disable or enable it.
+    pub may_change: bool,
+}
+
+/// Whether the caller oversees every subscription reading the scope's license: whoever may
+/// manage its employees (they decide who works there and with which permissions, so who
+/// receives its data), the operator, and a state inspector (reads only).
+fn oversees(scope: &Scope) -> bool {
+    scope.holds_any(&[tagtrail_domain::permission::Permission::ManageEmployees])
+}
+
+/// Whether the subscription reads with the caller's own user key.
+fn owns(scope: &Scope, w: &WebhookRow) -> bool {
+    scope.acting().user().map(|u| u.id) == Some(w.user_id)
+}
+
+impl Ledger {
+    /// The subscriptions reading the scope's license that the caller may see: all of them for
+    /// whoever oversees the license ([`oversees`]), else the caller's own. Someone with neither
+    /// is refused (403): the page is not for them.
+    pub async fn facility_webhooks(&self, scope: &Scope) -> AppResult<Vec<FacilityWebhook>> {
+        let all = oversees(scope);
+        let rows = self.store.webhooks_of_license(scope.license()).await?;
+        let mut out = Vec::new();
+        for w in rows.iter().filter(|w| all || owns(scope, w)) {
+            out.push(self.facility_view(scope, w).await?);
+        }
+        if !all && out.is_empty() {
+            return Err(AppError::Forbidden(format!(
+                "Only whoever manages employees at license {} sees who receives its data.",
+                scope.license()
+            )));
+        }
+        Ok(out)
+    }
+
+    /// One subscription reading the scope's license, if the caller may see it; else not found
+    /// (404), as if it did not exist.
+    pub async fn facility_webhook(&self, scope: &Scope, id: i64) -> AppResult<FacilityWebhook> {
+        let w = self.facility_row(scope, id).await?;
+        self.facility_view(scope, &w).await
+    }
+
+    /// The subscription's deliveries of the scope's license, newest first, `limit` before
+    /// delivery `before`.
+    pub async fn facility_webhook_log(
+        &self,
+        scope: &Scope,
+        id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> AppResult<Vec<DeliveryRow>> {
+        let w = self.facility_row(scope, id).await?;
+        Ok(self
+            .store
+            .webhook_deliveries_of_license(w.id, scope.license(), before, i64::from(limit))
+            .await?)
+    }
+
+    /// Disables (with who did it, as the reason) or enables a subscription reading the scope's
+    /// license: its own employee, or whoever may manage the license's employees; never an
+    /// inspector. Enabling resumes from the positions it has, as the vendor's enable does.
+    pub async fn set_facility_webhook_enabled(
+        &self,
+        scope: &Scope,
+        id: i64,
+        enabled: bool,
+    ) -> AppResult<FacilityWebhook> {
+        let w = self.facility_row(scope, id).await?;
+        if !may_change(scope, &w) {
+            return Err(AppError::Forbidden(format!(
+                "Only its own employee or whoever manages employees at license {} may change subscription {id}.",
+                scope.license()
+            )));
+        }
+        let now = tagtrail_domain::time::format(chrono::Utc::now());
+        if enabled {
+            self.store
+                .webhook_set_status(w.id, "Active", None, &now)
+                .await?;
+            self.webhook_wake.arm();
+        } else {
+            let who = scope
+                .acting()
+                .user()
+                .map(|u| u.full_name.clone())
+                .unwrap_or_else(|| "the operator".into());
+            let reason = cut(&format!(
+                "Disabled by {who} at license {} (web).",
+                scope.license()
+            ));
+            self.store
+                .webhook_set_status(w.id, "Inactive", Some(&reason), &now)
+                .await?;
+        }
+        self.facility_webhook(scope, id).await
+    }
+
+    async fn facility_row(&self, scope: &Scope, id: i64) -> AppResult<WebhookRow> {
+        self.store
+            .webhook_get(id)
+            .await?
+            .filter(|w| w.positions.iter().any(|(l, _)| l == scope.license()))
+            .filter(|w| oversees(scope) || owns(scope, w))
+            .ok_or_else(|| not_found(id))
+    }
+
+    async fn facility_view(&self, scope: &Scope, w: &WebhookRow) -> AppResult<FacilityWebhook> {
+        let vendor: Option<VendorKey> = self.store.get(w.vendor_key_id).await?;
+        let user: Option<User> = self.store.get(w.user_id).await?;
+        let position = w
+            .positions
+            .iter()
+            .find(|(l, _)| l == scope.license())
+            .and_then(|(_, c)| c.clone());
+        Ok(FacilityWebhook {
+            id: w.id,
+            vendor: vendor.map_or_else(|| format!("Vendor key {}", w.vendor_key_id), |v| v.name),
+            employee_id: w.user_id,
+            employee: user.map_or_else(|| format!("User {}", w.user_id), |u| u.full_name),
+            url: w.url.clone(),
+            object_types: w.object_types.clone(),
+            verbs: w.verbs.clone(),
+            status: w.status.clone(),
+            disabled_reason: w.disabled_reason.clone(),
+            disabled_at: w.disabled_at.clone(),
+            consecutive_failures: w.consecutive_failures,
+            next_attempt_at: w.next_attempt_at.clone(),
+            last_attempt_at: w.last_attempt_at.clone(),
+            position,
+            other_licenses: w.positions.len().saturating_sub(1),
+            may_change: may_change(scope, w),
+        })
+    }
+}
+
+/// Its own employee or a manager of the license's employees, never an inspector.
+fn may_change(scope: &Scope, w: &WebhookRow) -> bool {
+    !scope.is_inspector()
+        && (owns(scope, w)
+            || scope.may_act(&[tagtrail_domain::permission::Permission::ManageEmployees]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

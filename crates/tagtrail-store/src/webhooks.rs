@@ -567,3 +567,43 @@ async fn set_status(
     }
     Ok(())
 }
+
+// ---- a facility's view (the web UI's Webhooks page) -----------------------------------------
+
+impl Store {
+    /// The subscriptions that read `license` (hold a position in its feed), by id, each with
+    /// all its positions. The same SQL on both backends.
+    pub async fn webhooks_of_license(&self, license: &str) -> Result<Vec<WebhookRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM webhook_subscriptions WHERE id IN \
+             (SELECT subscription_id FROM webhook_positions WHERE license_number = $1) ORDER BY id"
+        ))
+        .bind(license.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        self.with_positions(rows).await
+    }
+
+    /// A subscription's deliveries of `license`'s feed, newest first: at most `limit` attempts
+    /// before id `before`. A facility sees only what was sent of its own data.
+    pub async fn webhook_deliveries_of_license(
+        &self,
+        id: i64,
+        license: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 \
+             AND license_number = $2 AND id < $3 ORDER BY id DESC LIMIT $4"
+        ))
+        .bind(id)
+        .bind(license.to_string())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+}

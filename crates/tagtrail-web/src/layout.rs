@@ -70,6 +70,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("tags", "Tags"),
     ("imports", "Data import"),
     ("employees", "Employees"),
+    ("webhooks", "Webhooks"),
     ("journal", "Journal"),
 ];
 
@@ -91,6 +92,8 @@ pub fn section_needs(slug: &str) -> &'static [Permission] {
         "transporters" => &[ManageTransporters, Transporters],
         "tags" => &[ManageTags],
         "employees" => &[ViewEmployees, ManageEmployees],
+        // Who receives the facility's data is for whoever decides who works there.
+        "webhooks" => &[ManageEmployees],
         "journal" => &[ViewJournal],
         "imports" => tagtrail_app::imports::PAGE_PERMISSIONS,
         "plantbatches" => &[ViewImmaturePlants],

@@ -30,6 +30,7 @@ mod status;
 mod throttle;
 mod transfers;
 mod urls;
+mod webhooks;
 mod when;
 
 use axum::Router;
@@ -105,6 +106,7 @@ pub fn router(ledger: Ledger, options: WebOptions) -> Router {
         .merge(imports::routes())
         .merge(cultivation::routes())
         .merge(sales::routes())
+        .merge(webhooks::routes())
         // Any other address under /ui is a page that does not exist, answered as one (with the
         // headers below), not with the API's JSON.
         .route("/ui/{*rest}", axum::routing::any(pages::not_found))

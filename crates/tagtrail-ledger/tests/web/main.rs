@@ -11,9 +11,11 @@ mod helpers {
 mod browser;
 mod csrf;
 mod cultivation;
+mod deliveries;
 mod imports;
 mod inspection;
 mod receipt;
 mod sales;
 mod sessions;
 mod visibility;
+mod webhooks;

@@ -32,7 +32,27 @@ pub fn routes() -> Router<WebState> {
         )
         .route(&lic("/sales/{id}/{action}"), post(receipts::act))
         .route(&lic("/deliveries"), get(deliveries::list))
-        .route(&lic("/deliveries/routes/{id}"), get(deliveries::route))
+        .route(
+            &lic("/deliveries/routes/new"),
+            get(deliveries::new_route::page).post(deliveries::new_route::submit),
+        )
+        .route(
+            &lic("/deliveries/routes/{id}"),
+            get(deliveries::route::page),
+        )
+        .route(
+            &lic("/deliveries/routes/{id}/sale"),
+            get(deliveries::route_sale::page).post(deliveries::route_sale::submit),
+        )
+        .route(
+            &lic("/deliveries/routes/{id}/{action}"),
+            post(deliveries::route::act),
+        )
+        .route(&lic("/deliveries/sales/{id}"), get(deliveries::sale::page))
+        .route(
+            &lic("/deliveries/sales/{id}/{action}"),
+            post(deliveries::sale::act),
+        )
 }
 
 /// Who may see the receipts (Metrc's receipt reads).
