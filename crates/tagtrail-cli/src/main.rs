@@ -5,6 +5,7 @@ mod bench;
 mod checkpoints;
 mod sandbox;
 mod scale;
+mod tier;
 mod webhooks;
 mod workbench;
 
@@ -112,6 +113,11 @@ enum Command {
         /// Packages of history to generate for the scale phases (then 10× that); 0 skips them.
         #[arg(long, default_value_t = 0)]
         history: u64,
+        /// Finished packages of history (rule 72's history tier) to measure the active list and a
+        /// package write beside, as ratios to the first: e.g. `0,1000000,10000000`. Added
+        /// outside the journal, after the run's `audit verify`.
+        #[arg(long, value_delimiter = ',')]
+        tier_history: Vec<u64>,
     },
     /// The workbench: a licensee's compliance app with its own database, talking to Metrc (or a
     /// tagtrail ledger) only over the Metrc v2 API.
@@ -594,6 +600,7 @@ async fn run(cli: Cli) -> Result<i32> {
             seconds,
             concurrency,
             history,
+            tier_history,
         } => {
             bench::run(bench::Options {
                 database_url,
@@ -601,6 +608,7 @@ async fn run(cli: Cli) -> Result<i32> {
                 seconds,
                 concurrency,
                 history,
+                tier_history,
             })
             .await?;
         }

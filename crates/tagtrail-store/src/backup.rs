@@ -390,7 +390,10 @@ impl Store {
             "checkpoints",
             "web_sessions",
         ];
-        others.extend(tables().iter().map(|t| t.name));
+        for t in tables() {
+            others.extend(crate::projection::tiers(t));
+            others.extend(crate::projection::tier(t).map(|h| h.keys));
+        }
         for t in others {
             let n = count_rows(conn, t).await?;
             if n > 0 {

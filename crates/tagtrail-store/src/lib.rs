@@ -23,6 +23,7 @@ mod projection;
 mod read;
 pub mod scratch;
 mod sessions;
+mod synthetic;
 mod verify;
 mod webhooks;
 mod write;

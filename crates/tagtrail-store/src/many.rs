@@ -1,7 +1,7 @@
 //! Records of one type by many ids at once: a lineage walk reads every plant of a harvest in a
 //! few statements rather than one per plant.
 
-use crate::projection::table;
+use crate::projection::{source, table};
 use crate::{Result, Store};
 use sqlx::Row;
 use tagtrail_domain::records::Record;
@@ -23,7 +23,7 @@ impl Store {
             let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
             let sql = format!(
                 "SELECT id, CAST(data AS TEXT) AS data FROM {} WHERE id IN ({})",
-                t.name,
+                source(t, None),
                 marks.join(",")
             );
             let mut q = sqlx::query(&sql);

@@ -185,6 +185,81 @@ impl Table {
     }
 }
 
+/// A table kept in two tiers (rule 72, the July 2020 bulletin's "data optimization"): its
+/// active rows in the table itself, its inactive ones (finished, finalized, voided) in a history
+/// table of the same layout, so that the active lists, by-label look-ups and writes of a busy
+/// facility never touch its years of history. Which tier a row is in is its `active` flag, and
+/// the database checks it. Every row's identity (id, license, the natural key that must stay
+/// unique across both tiers) is in a keys table that never moves, which the other tables'
+/// foreign keys reference. A row moves in the transaction of the journal entry that changes its
+/// `active` flag: a finish moves it to history, an unfinish back.
+#[derive(Debug)]
+pub(crate) struct Tier {
+    pub history: &'static str,
+    pub keys: &'static str,
+    /// The typed columns the keys table repeats (unique there across both tiers).
+    pub key_columns: &'static [Column],
+}
+
+const PACKAGES_TIER: Tier = Tier {
+    history: "packages_history",
+    keys: "package_keys",
+    key_columns: &[Column::Label],
+};
+
+const HARVESTS_TIER: Tier = Tier {
+    history: "harvests_history",
+    keys: "harvest_keys",
+    key_columns: &[Column::NameKey],
+};
+
+/// A receipt's external number is unique in its license among receipts not voided: the keys
+/// table keeps the status for that index.
+const SALES_RECEIPTS_TIER: Tier = Tier {
+    history: "sales_receipts_history",
+    keys: "sales_receipt_keys",
+    key_columns: &[Column::ExternalNumber, Column::Status],
+};
+
+const TRANSFERS_TIER: Tier = Tier {
+    history: "transfers_history",
+    keys: "transfer_keys",
+    key_columns: &[Column::ManifestNumber],
+};
+
+/// The history tier of `t`, if it has one (migrations 0022 to 0025).
+pub(crate) fn tier(t: &Table) -> Option<&'static Tier> {
+    match t.name {
+        "packages" => Some(&PACKAGES_TIER),
+        "harvests" => Some(&HARVESTS_TIER),
+        "sales_receipts" => Some(&SALES_RECEIPTS_TIER),
+        "transfers" => Some(&TRANSFERS_TIER),
+        _ => None,
+    }
+}
+
+/// The table expression a read of `t` selects from: for a tiered table the active tier when
+/// only active rows are asked for, the history tier for inactive ones, else both.
+pub(crate) fn source(t: &Table, active: Option<bool>) -> String {
+    match (tier(t), active) {
+        (None, _) | (Some(_), Some(true)) => t.name.to_string(),
+        (Some(h), Some(false)) => format!("{} AS {}", h.history, t.name),
+        (Some(h), None) => format!(
+            "(SELECT * FROM {} UNION ALL SELECT * FROM {}) AS {}",
+            t.name, h.history, t.name
+        ),
+    }
+}
+
+/// The physical tables of `t`: itself and, when tiered, its history.
+pub(crate) fn tiers(t: &Table) -> Vec<&'static str> {
+    let mut out = vec![t.name];
+    if let Some(h) = tier(t) {
+        out.push(h.history);
+    }
+    out
+}
+
 /// A record as its table row: the shared columns, the typed ones in table order, the JSON.
 #[derive(Debug, Clone)]
 pub(crate) struct Row {

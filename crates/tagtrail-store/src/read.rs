@@ -1,7 +1,7 @@
 //! Reads of projection rows and journal entries. They work on any connection, so the same
 //! queries serve plain reads (from the pool) and the load step inside a write transaction.
 
-use crate::projection::{Column, Kind, Table, Val, table};
+use crate::projection::{Column, Kind, Table, Val, source, table};
 use crate::{Backend, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -245,14 +245,15 @@ pub(crate) async fn list<R: Record>(
             rows: vec![],
         });
     }
-    let count_sql = format!("SELECT COUNT(*) AS n FROM {}{w}", t.name);
+    let from = source(t, q.active);
+    let count_sql = format!("SELECT COUNT(*) AS n FROM {from}{w}");
     let mut count = sqlx::query(&count_sql);
     for a in &args {
         count = bind(count, a);
     }
     let total: i64 = count.fetch_one(&mut *conn).await?.try_get("n")?;
     let order = order_by(t, backend, q)?;
-    let mut sql = format!("SELECT {DATA} FROM {}{w} ORDER BY {order}", t.name);
+    let mut sql = format!("SELECT {DATA} FROM {from}{w} ORDER BY {order}");
     if let Some((page, size)) = q.page {
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",
@@ -271,10 +272,13 @@ pub(crate) async fn list<R: Record>(
 
 pub(crate) async fn get<R: Record>(conn: &mut AnyConnection, id: i64) -> Result<Option<R>> {
     let t = table(R::TABLE)?;
-    let row = sqlx::query(&format!("SELECT {DATA} FROM {} WHERE id = $1", t.name))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {DATA} FROM {} WHERE id = $1",
+        source(t, None)
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -316,7 +320,7 @@ pub(crate) async fn find_many<R: Record>(
         let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT license_number, active, {DATA} FROM {} WHERE {} IN ({})",
-            t.name,
+            source(t, active),
             key.name(),
             marks.join(",")
         );
@@ -442,7 +446,7 @@ impl Store {
         let col = by.name();
         let sql = format!(
             "SELECT {col} AS k, COUNT(*) AS n FROM {}{w} GROUP BY {col} ORDER BY n DESC, ({col} IS NULL), k",
-            t.name
+            source(t, q.active)
         );
         let mut query = sqlx::query(&sql);
         for a in &args {

@@ -7,7 +7,7 @@
 //! the audit runs never shows up as a false difference.
 
 use crate::open::Backend;
-use crate::projection::{Kind, Table, tables};
+use crate::projection::{Column, Kind, Table, tables, tier, tiers};
 use crate::read::{ENTRY_COLUMNS, entry_from_row};
 use crate::write::{touch, upsert_all};
 use crate::{Result, Store};
@@ -54,21 +54,68 @@ pub(crate) async fn snapshot(store: &Store) -> Result<Transaction<'static, Any>>
 
 /// The columns compared for `t`, each as text so both backends answer alike (a NUMERIC as its
 /// digits, JSONB as JSON text, which is compared parsed).
-fn select_list(t: &Table) -> String {
-    let mut cols: Vec<String> = ["license_number", "active", "last_modified", "schema"]
-        .iter()
-        .map(|c| format!("CAST({c} AS TEXT) AS {c}"))
-        .collect();
-    for (c, _) in t.columns {
-        cols.push(format!("CAST({0} AS TEXT) AS {0}", c.name()));
+/// What is compared of a physical table: a projection table (or its history tier), or the keys
+/// table of a tiered one (its id, license and key columns).
+enum Layout {
+    Rows(&'static Table),
+    Keys(&'static [Column]),
+}
+
+/// Every physical projection table, the history tiers and keys tables included (rule 72: a row
+/// in the wrong tier is a difference too).
+fn physical() -> Vec<(&'static str, Layout)> {
+    let mut out = Vec::new();
+    for t in tables() {
+        for name in tiers(t) {
+            out.push((name, Layout::Rows(t)));
+        }
+        if let Some(h) = tier(t) {
+            out.push((h.keys, Layout::Keys(h.key_columns)));
+        }
     }
-    format!("id, CAST(data AS TEXT) AS data, {}", cols.join(", "))
+    out
+}
+
+fn select_list(l: &Layout) -> String {
+    match l {
+        Layout::Rows(t) => {
+            let mut cols: Vec<String> = ["license_number", "active", "last_modified", "schema"]
+                .iter()
+                .map(|c| format!("CAST({c} AS TEXT) AS {c}"))
+                .collect();
+            for (c, _) in t.columns {
+                cols.push(format!("CAST({0} AS TEXT) AS {0}", c.name()));
+            }
+            format!("id, CAST(data AS TEXT) AS data, {}", cols.join(", "))
+        }
+        Layout::Keys(keys) => {
+            let mut cols = vec![
+                "id".to_string(),
+                "CAST(license_number AS TEXT) AS license_number".into(),
+            ];
+            cols.extend(
+                keys.iter()
+                    .map(|c| format!("CAST({0} AS TEXT) AS {0}", c.name())),
+            );
+            cols.join(", ")
+        }
+    }
 }
 
 /// A row as compared: its id, its columns as text, and its record parsed.
 type Compared = (i64, Vec<Option<String>>, serde_json::Value);
 
-fn compared(t: &Table, r: &AnyRow) -> Result<Compared> {
+fn compared(l: &Layout, r: &AnyRow) -> Result<Compared> {
+    let t = match l {
+        Layout::Rows(t) => t,
+        Layout::Keys(keys) => {
+            let mut cols = vec![r.try_get::<Option<String>, _>("license_number")?];
+            for c in keys.iter() {
+                cols.push(r.try_get::<Option<String>, _>(c.name())?);
+            }
+            return Ok((r.try_get("id")?, cols, serde_json::Value::Null));
+        }
+    };
     let mut cols = Vec::new();
     for c in ["license_number", "active", "last_modified", "schema"] {
         cols.push(r.try_get::<Option<String>, _>(c)?);
@@ -167,12 +214,11 @@ async fn compare(snap: &mut AnyConnection, scratch: &Store) -> Result<VerifyRepo
 
     // 2. Every projection row, live against rebuilt, in id order.
     if report.problem.is_none() {
-        'tables: for t in tables() {
+        'tables: for (table, t) in physical() {
             let mut after_id = i64::MIN;
             let sql = format!(
-                "SELECT {} FROM {} WHERE id > $1 ORDER BY id LIMIT {BATCH}",
-                select_list(t),
-                t.name
+                "SELECT {} FROM {table} WHERE id > $1 ORDER BY id LIMIT {BATCH}",
+                select_list(&t),
             );
             loop {
                 let a = sqlx::query(&sql)
@@ -184,11 +230,10 @@ async fn compare(snap: &mut AnyConnection, scratch: &Store) -> Result<VerifyRepo
                     .fetch_all(&scratch.pool)
                     .await?;
                 for i in 0..a.len().max(b.len()) {
-                    let ra = a.get(i).map(|r| compared(t, r)).transpose()?;
-                    let rb = b.get(i).map(|r| compared(t, r)).transpose()?;
+                    let ra = a.get(i).map(|r| compared(&t, r)).transpose()?;
+                    let rb = b.get(i).map(|r| compared(&t, r)).transpose()?;
                     if ra != rb {
                         let id = ra.as_ref().or(rb.as_ref()).map(|r| r.0).unwrap_or_default();
-                        let table = t.name;
                         report.problem = Some(match (ra, rb) {
                             (Some(_), None) => format!(
                                 "{table} row {id} exists live but no journal entry creates it"

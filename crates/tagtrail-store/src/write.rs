@@ -1,7 +1,7 @@
 //! The write path: one transaction that holds the journal head, loads, appends and projects.
 
 use crate::open::Backend;
-use crate::projection::{Kind, Row as Projected, project, table};
+use crate::projection::{Kind, Row as Projected, Table, Tier, project, table, tier};
 use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page};
 use crate::{Result, Store, StoreError};
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -204,59 +204,147 @@ pub(crate) async fn upsert_all(
                 Ok(row)
             })
             .collect::<Result<_>>()?;
-        let typed: Vec<&str> = t.columns.iter().map(|(c, _)| c.name()).collect();
-        let mut cols = vec![
-            "id",
-            "license_number",
-            "active",
-            "last_modified",
-            "schema",
-            "data",
-        ];
-        cols.extend(typed.iter().copied());
-        let per_row = cols.len();
-        let updates: Vec<String> = cols[1..]
-            .iter()
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = format!("INSERT INTO {} ({}) VALUES ", t.name, cols.join(", "));
-            for i in 0..chunk.len() {
-                let b = i * per_row;
-                let mut marks = Vec::with_capacity(per_row);
-                for (j, _) in cols.iter().enumerate() {
-                    let kind = match j {
-                        0..=4 => Some(Kind::Text),
-                        5 => None,
-                        k => Some(t.columns[k - 6].1),
-                    };
-                    marks.push(mark(backend, b + j + 1, kind));
-                }
-                sql.push_str(&format!(
-                    "{}({})",
-                    if i > 0 { ", " } else { "" },
-                    marks.join(", ")
-                ));
+        match tier(t) {
+            None => upsert_rows(conn, backend, t, t.name, &rows).await?,
+            Some(h) => {
+                // Rule 72: each row goes to the tier its `active` flag names and leaves the
+                // other; its identity row (which foreign keys reference) is kept up to date.
+                upsert_keys(conn, t, h, &rows).await?;
+                let (live, past): (Vec<Projected>, Vec<Projected>) =
+                    rows.into_iter().partition(|r| r.active);
+                delete_ids(conn, h.history, &live).await?;
+                upsert_rows(conn, backend, t, t.name, &live).await?;
+                delete_ids(conn, t.name, &past).await?;
+                upsert_rows(conn, backend, t, h.history, &past).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Upserts projected rows of `t` into the physical table `into` (`t` itself or its history).
+async fn upsert_rows(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    t: &Table,
+    into: &str,
+    rows: &[Projected],
+) -> Result<()> {
+    let typed: Vec<&str> = t.columns.iter().map(|(c, _)| c.name()).collect();
+    let mut cols = vec![
+        "id",
+        "license_number",
+        "active",
+        "last_modified",
+        "schema",
+        "data",
+    ];
+    cols.extend(typed.iter().copied());
+    let per_row = cols.len();
+    let updates: Vec<String> = cols[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("INSERT INTO {into} ({}) VALUES ", cols.join(", "));
+        for i in 0..chunk.len() {
+            let b = i * per_row;
+            let mut marks = Vec::with_capacity(per_row);
+            for (j, _) in cols.iter().enumerate() {
+                let kind = match j {
+                    0..=4 => Some(Kind::Text),
+                    5 => None,
+                    k => Some(t.columns[k - 6].1),
+                };
+                marks.push(mark(backend, b + j + 1, kind));
             }
             sql.push_str(&format!(
-                " ON CONFLICT (id) DO UPDATE SET {}",
-                updates.join(", ")
+                "{}({})",
+                if i > 0 { ", " } else { "" },
+                marks.join(", ")
             ));
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.id)
-                    .bind(r.license_number.clone())
-                    .bind(i64::from(r.active))
-                    .bind(r.last_modified.clone())
-                    .bind(i64::from(r.schema))
-                    .bind(r.data.clone());
-                for v in &r.typed {
-                    q = read::bind(q, v);
-                }
-            }
-            q.execute(&mut *conn).await?;
         }
+        sql.push_str(&format!(
+            " ON CONFLICT (id) DO UPDATE SET {}",
+            updates.join(", ")
+        ));
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.id)
+                .bind(r.license_number.clone())
+                .bind(i64::from(r.active))
+                .bind(r.last_modified.clone())
+                .bind(i64::from(r.schema))
+                .bind(r.data.clone());
+            for v in &r.typed {
+                q = read::bind(q, v);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Removes the rows with these ids from the physical table `from` (a tier they are leaving).
+async fn delete_ids(conn: &mut AnyConnection, from: &str, rows: &[Projected]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("DELETE FROM {from} WHERE id IN ({})", marks.join(", "));
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r.id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Upserts the identity rows of a tiered table: id, license and the key columns.
+async fn upsert_keys(
+    conn: &mut AnyConnection,
+    t: &Table,
+    h: &Tier,
+    rows: &[Projected],
+) -> Result<()> {
+    let at: Vec<usize> = h
+        .key_columns
+        .iter()
+        .map(|k| {
+            t.columns.iter().position(|(c, _)| c == k).ok_or_else(|| {
+                StoreError::Corrupt(format!("{} has no key column {}", t.name, k.name()))
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut cols = vec!["id", "license_number"];
+    cols.extend(h.key_columns.iter().map(|c| c.name()));
+    let updates: Vec<String> = cols[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len());
+        for i in 0..chunk.len() {
+            let marks: Vec<String> = (1..=cols.len())
+                .map(|j| format!("${}", i * cols.len() + j))
+                .collect();
+            values.push(format!("({})", marks.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {} ON CONFLICT (id) DO UPDATE SET {}",
+            h.keys,
+            cols.join(", "),
+            values.join(", "),
+            updates.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r.id).bind(r.license_number.clone());
+            for &k in &at {
+                q = read::bind(q, &r.typed[k]);
+            }
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -302,12 +390,11 @@ impl WriteTx {
     /// The id the next new record of type `R` gets. Safe because writes are serialized.
     pub async fn next_id<R: Record>(&mut self) -> Result<i64> {
         let t = table(R::TABLE)?;
-        let row = sqlx::query(&format!(
-            "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {}",
-            t.name
-        ))
-        .fetch_one(self.conn())
-        .await?;
+        // A tiered table's ids are all in its keys table (rule 72: the highest may be history).
+        let all = tier(t).map_or(t.name, |h| h.keys);
+        let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {all}"))
+            .fetch_one(self.conn())
+            .await?;
         Ok(row.try_get("n")?)
     }
 

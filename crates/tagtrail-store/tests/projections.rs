@@ -17,6 +17,8 @@ use tagtrail_store::{Column, ListQuery, Store, scratch, verify};
 struct Db {
     store: Store,
     dir: tempfile::TempDir,
+    /// The database's URL as sqlx's Any driver takes it, to look at its tables directly.
+    raw: String,
 }
 
 async fn backends() -> Vec<Db> {
@@ -25,6 +27,7 @@ async fn backends() -> Vec<Db> {
     let url = dir.path().join("t.db").to_string_lossy().to_string();
     out.push(Db {
         store: Store::open(&url).await.unwrap(),
+        raw: format!("sqlite://{url}"),
         dir,
     });
     if let Ok(admin) = std::env::var("TAGTRAIL_TEST_POSTGRES_URL") {
@@ -34,6 +37,7 @@ async fn backends() -> Vec<Db> {
         out.push(Db {
             store: Store::open(&url).await.unwrap(),
             dir: tempfile::tempdir().unwrap(),
+            raw: url,
         });
     }
     out
@@ -398,6 +402,112 @@ async fn lists_match_parts_sort_by_columns_and_count_per_value() {
                 .is_err(),
             "counting by a decimal is refused"
         );
+        s.close().await;
+    }
+}
+
+/// Rows with `id` in each physical table of the packages: (active tier, history tier, keys).
+async fn tiers_of(db: &Db, id: i64) -> (i64, i64, i64) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.raw).await.unwrap();
+    let mut out = [0i64; 3];
+    for (n, t) in ["packages", "packages_history", "package_keys"]
+        .iter()
+        .enumerate()
+    {
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {t} WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        out[n] = sqlx::Row::try_get(&row, "n").unwrap();
+    }
+    pool.close().await;
+    (out[0], out[1], out[2])
+}
+
+/// Rule 72 (the July 2020 bulletin's "data optimization"): a finished package moves out of the
+/// active table into the history tier in the entry that finishes it, and back when unfinished;
+/// by-id, by-label and list reads find it in either tier, the active list never reads history,
+/// its label stays taken across both tiers, and `audit verify` compares both tiers and the keys.
+#[tokio::test]
+async fn rule_72_a_finished_package_moves_to_history_and_back() {
+    for db in backends().await {
+        let s = &db.store;
+        write(
+            s,
+            vec![
+                facility().to_change(),
+                item(1, "Oil").to_change(),
+                package(1, 1, 1, 10).to_change(),
+                package(2, 2, 1, 4).to_change(),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(tiers_of(&db, 1).await, (1, 0, 1));
+
+        let mut done = package(1, 1, 1, 0);
+        done.state = PackageState::Finished;
+        done.active = false;
+        write(s, vec![done.to_change()]).await.unwrap();
+        assert_eq!(tiers_of(&db, 1).await, (0, 1, 1), "finished: in history");
+        let label = TagLabel::issue(7, 1);
+        let got: Package = s.get(1).await.unwrap().expect("by id across tiers");
+        assert_eq!(got.state, PackageState::Finished);
+        let found: Package = s
+            .find(Some("L-1"), label.as_str())
+            .await
+            .unwrap()
+            .expect("by label across tiers");
+        assert_eq!(found.id, 1);
+        let list = |active: Option<bool>| ListQuery {
+            license: Some("L-1".into()),
+            active,
+            ..Default::default()
+        };
+        let ids =
+            |p: tagtrail_store::Page<Package>| p.rows.iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(s.list(&list(Some(true))).await.unwrap()), [2]);
+        assert_eq!(ids(s.list(&list(Some(false))).await.unwrap()), [1]);
+        assert_eq!(ids(s.list(&list(None)).await.unwrap()), [1, 2]);
+        assert_eq!(s.get_many::<Package>(&[2, 1]).await.unwrap().len(), 2);
+
+        // The label is still taken by the finished package: a new package may not reuse it.
+        assert!(
+            write(s, vec![package(3, 1, 1, 1).to_change()])
+                .await
+                .is_err()
+        );
+
+        let mut again = package(1, 1, 1, 0);
+        again.last_modified = NOW.into();
+        write(s, vec![again.to_change()]).await.unwrap();
+        assert_eq!(tiers_of(&db, 1).await, (1, 0, 1), "unfinished: back");
+        assert_eq!(ids(s.list(&list(Some(true))).await.unwrap()), [1, 2]);
+
+        // A finish and an unfinish in one entry leave the row where its last image says.
+        let mut gone = package(2, 2, 1, 0);
+        gone.state = PackageState::Finished;
+        gone.active = false;
+        write(
+            s,
+            vec![
+                gone.to_change(),
+                package(2, 2, 1, 4).to_change(),
+                gone.to_change(),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(tiers_of(&db, 2).await, (0, 1, 1));
+        // The highest id is in history: the next one is still above it.
+        let mut tx = s.begin().await.unwrap();
+        assert_eq!(tx.next_id::<Package>().await.unwrap(), 3);
+        drop(tx);
+
+        let report = verify(s, &db.dir.path().join("v.db")).await.unwrap();
+        assert!(report.ok(), "{report:?}");
         s.close().await;
     }
 }
