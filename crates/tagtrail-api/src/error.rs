@@ -42,6 +42,7 @@ impl From<AppError> for ApiError {
             }
             AppError::Rejected(Rejection::Conflict(m)) => ApiError::Status(StatusCode::CONFLICT, m),
             AppError::Unauthorized(m) => ApiError::Status(StatusCode::UNAUTHORIZED, m),
+            AppError::Busy(m) => ApiError::Status(StatusCode::TOO_MANY_REQUESTS, m),
             AppError::Store(e) => {
                 // The cause is logged once here; the client gets no internals.
                 tracing::error!(error = %e, "store failure");

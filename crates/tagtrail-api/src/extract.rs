@@ -258,7 +258,8 @@ pub struct WriteBody<T> {
 }
 
 /// Parses an array write body: not JSON or not an array → 400; more than the object limit →
-/// 413 (rule 70); an element that does not fit the type → 400 naming its row.
+/// 413 (rule 70); an element with a text longer than its field's maximum
+/// ([`tagtrail_metrc::limits`]) or that does not fit the type → 400 naming its row.
 pub fn parse_body<T: DeserializeOwned>(
     max_objects: usize,
     bytes: &[u8],
@@ -302,7 +303,12 @@ pub fn parse_body<T: DeserializeOwned>(
             });
             continue;
         }
-        match serde_json::from_value::<T>(tagtrail_metrc::keys::pascalize(el.clone())) {
+        let el = tagtrail_metrc::keys::pascalize(el.clone());
+        if let Some(message) = tagtrail_metrc::limits::too_long(&el) {
+            rows.push(tagtrail_metrc::RowError { row, message });
+            continue;
+        }
+        match serde_json::from_value::<T>(el) {
             Ok(t) => items.push(t),
             Err(e) => rows.push(tagtrail_metrc::RowError {
                 row,

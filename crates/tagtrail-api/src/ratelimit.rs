@@ -1,5 +1,11 @@
 //! GET rate limits per facility and per vendor key, with concurrency caps (rule 69). Writes
 //! are never limited. Over a limit: 429 with `Retry-After: 1`.
+//!
+//! A request is charged to its facility's and its vendor key's rates together, and only when
+//! both have room: a request one limit refuses spends nothing of the other. (With two separate
+//! limiters, one facility's refused flood spent its integrator's key budget and starved the
+//! integrator's other facilities.) governor cannot ask "is there room?" without spending, so
+//! the rates are a small GCRA here, the algorithm governor implements.
 
 use super::AppState;
 use super::error::ApiError;
@@ -8,30 +14,81 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tagtrail_app::RateLimits;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub struct Limiter {
     cfg: RateLimits,
-    per_facility: DefaultKeyedRateLimiter<String>,
-    per_vendor: DefaultKeyedRateLimiter<String>,
+    rates: Rates,
     slots: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
-fn quota(n: u32) -> Quota {
-    Quota::per_second(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
+/// A rate: `per_second` requests a second on average, as many at once.
+#[derive(Clone, Copy)]
+struct Rate {
+    per_second: u32,
+}
+
+impl Rate {
+    /// The interval each request adds to its key's theoretical arrival time.
+    fn interval(self) -> Duration {
+        Duration::from_secs(1) / self.per_second.max(1)
+    }
+
+    /// How far ahead of now the theoretical arrival time may run: the burst.
+    fn tolerance(self) -> Duration {
+        self.interval() * self.per_second.max(1)
+    }
+}
+
+/// Generic cell rate algorithm over many keys, each key's theoretical arrival time kept as an
+/// offset from `start`.
+struct Rates {
+    start: Instant,
+    tat: Mutex<HashMap<String, Duration>>,
+}
+
+impl Rates {
+    fn new() -> Rates {
+        Rates {
+            start: Instant::now(),
+            tat: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Admits one request against every `(key, rate)` or none: the index of the first key
+    /// without room, when one has none, and then nothing is charged.
+    fn admit(&self, keys: &[(&str, Rate)]) -> Result<(), usize> {
+        let now = self.start.elapsed();
+        let mut tat = self.tat.lock().unwrap_or_else(|p| p.into_inner());
+        let mut next = Vec::with_capacity(keys.len());
+        for (i, (key, rate)) in keys.iter().enumerate() {
+            let t = tat.get(*key).copied().unwrap_or(now).max(now) + rate.interval();
+            if t > now + rate.tolerance() {
+                return Err(i);
+            }
+            next.push(t);
+        }
+        for ((key, _), t) in keys.iter().zip(next) {
+            tat.insert((*key).to_string(), t);
+        }
+        // Keys whose time has passed hold nothing a fresh key would not: forget them now and
+        // then, so the map holds only callers active in the last moments.
+        if tat.len() > 10_000 {
+            tat.retain(|_, t| *t > now);
+        }
+        Ok(())
+    }
 }
 
 impl Limiter {
     pub fn new(cfg: RateLimits) -> Self {
         Limiter {
             cfg,
-            per_facility: RateLimiter::keyed(quota(cfg.per_facility_per_second)),
-            per_vendor: RateLimiter::keyed(quota(cfg.per_vendor_key_per_second)),
+            rates: Rates::new(),
             slots: Mutex::new(HashMap::new()),
         }
     }
@@ -106,15 +163,30 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
             None => return too_many("concurrent requests per facility"),
         }
     }
-    if let Some(v) = vendor
-        && limiter.per_vendor.check_key(&v).is_err()
-    {
-        return too_many("requests per second per vendor key");
+    let facility_rate = Rate {
+        per_second: limiter.cfg.per_facility_per_second,
+    };
+    let vendor_rate = Rate {
+        per_second: limiter.cfg.per_vendor_key_per_second,
+    };
+    let mut keys = Vec::with_capacity(2);
+    if let Some(f) = &facility {
+        keys.push((
+            f.as_str(),
+            facility_rate,
+            "requests per second per facility",
+        ));
     }
-    if let Some(f) = facility
-        && limiter.per_facility.check_key(&f).is_err()
-    {
-        return too_many("requests per second per facility");
+    if let Some(v) = &vendor {
+        keys.push((
+            v.as_str(),
+            vendor_rate,
+            "requests per second per vendor key",
+        ));
+    }
+    let charged: Vec<(&str, Rate)> = keys.iter().map(|(k, r, _)| (*k, *r)).collect();
+    if let Err(i) = limiter.rates.admit(&charged) {
+        return too_many(keys[i].2);
     }
     let resp = next.run(req).await;
     drop(permits);

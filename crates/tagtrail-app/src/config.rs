@@ -18,6 +18,34 @@ pub struct Config {
     pub max_packages_per_transfer: usize,
     /// Webhook delivery: the key sealing secrets, internal targets, retries and backoff.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Connection limits of the HTTP server in front of the ledger.
+    pub server: ServerLimits,
+    /// Most password checks (argon2, deliberately slow) running at once; more sign-ins wait
+    /// their turn, and past [`SIGN_IN_QUEUE`] waiting they are refused at once (429), so a
+    /// sign-in flood cannot take the cores the API needs.
+    pub password_checks: usize,
+}
+
+/// Sign-ins that may wait for a password check before more are refused.
+pub const SIGN_IN_QUEUE: usize = 32;
+
+/// Connection limits of the HTTP server.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerLimits {
+    /// Open connections at most; past it, new ones wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's header, and how long a kept-alive
+    /// connection may sit idle, before it is closed.
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_connections: 4096,
+            header_read_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// GET rate limits (rule 69). Only GETs are limited.
@@ -51,6 +79,11 @@ impl Default for Config {
             max_packages_per_transfer:
                 tagtrail_domain::commands::transfers::DEFAULT_MAX_PACKAGES_PER_TRANSFER,
             webhooks: Default::default(),
+            server: ServerLimits::default(),
+            // Half the cores (at least one): the rest stay with the API.
+            password_checks: std::thread::available_parallelism()
+                .map(|n| (n.get() / 2).max(1))
+                .unwrap_or(1),
         }
     }
 }

@@ -16,9 +16,23 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// Too much of something slow is already under way (a sign-in flood); try again shortly
+    /// (429).
+    #[error("{0}")]
+    Busy(String),
     /// The database failed; nothing was written (500, logged once by the door).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A value too long to store is the caller's to fix, not a failure (400).
+            StoreError::TooLong { .. } => AppError::Rejected(Rejection::Invalid(e.to_string())),
+            e => AppError::Store(e),
+        }
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;

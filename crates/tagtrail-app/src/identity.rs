@@ -257,6 +257,7 @@ impl Ledger {
         // long as for a known one and its timing does not tell which usernames exist.
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let password = password.to_string();
+        let _turn = self.password_gate.enter().await?;
         let ok = tokio::task::spawn_blocking(move || {
             use argon2::{Argon2, PasswordHash, PasswordVerifier};
             let hash = hash.unwrap_or_else(|| stand_in_hash().to_string());
@@ -506,6 +507,41 @@ impl Ledger {
         }
         out.sort_by(|a, b| a.license_number.cmp(&b.license_number));
         Ok(out)
+    }
+}
+
+/// Bounds password checking: at most `running` argon2 checks at once, at most
+/// [`crate::SIGN_IN_QUEUE`] more waiting, and past that a refusal at once (429). argon2 is
+/// deliberately slow; unbounded, a flood of sign-ins takes every core from the API.
+pub(crate) struct PasswordGate {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+impl PasswordGate {
+    pub(crate) fn new(running: usize) -> PasswordGate {
+        PasswordGate {
+            running: tokio::sync::Semaphore::new(running.max(1)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A turn to check one password, held until dropped.
+    async fn enter(&self) -> AppResult<tokio::sync::SemaphorePermit<'_>> {
+        use std::sync::atomic::Ordering;
+        if let Ok(turn) = self.running.try_acquire() {
+            return Ok(turn);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= crate::SIGN_IN_QUEUE {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(AppError::Busy(
+                "Too many sign-ins at once; try again in a moment.".into(),
+            ));
+        }
+        let turn = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        // The semaphore is never closed.
+        turn.map_err(|_| AppError::Busy("Sign-in is unavailable.".into()))
     }
 }
 

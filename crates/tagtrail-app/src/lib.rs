@@ -37,7 +37,7 @@ mod sessions;
 pub mod webhooks;
 
 pub use action::{Action, Allowed, Context, Definition, Needs, Outcome, SystemAction, Written};
-pub use config::{Config, RateLimits};
+pub use config::{Config, RateLimits, SIGN_IN_QUEUE, ServerLimits};
 pub use door::{Door, DoorKind};
 pub use error::{AppError, AppResult};
 pub use identity::{Acting, Scope, hash_key, new_key};
@@ -52,6 +52,8 @@ pub struct Ledger {
     pub config: Config,
     /// Wakes the webhook delivery worker after each committed write.
     webhook_wake: std::sync::Arc<webhooks::WebhookWake>,
+    /// Password checks under way or waiting (see [`Config::password_checks`]).
+    password_gate: std::sync::Arc<identity::PasswordGate>,
 }
 
 impl Ledger {
@@ -59,6 +61,9 @@ impl Ledger {
     pub async fn open(url: &str, config: Config) -> AppResult<Ledger> {
         Ok(Ledger {
             store: Store::open(url).await?,
+            password_gate: std::sync::Arc::new(identity::PasswordGate::new(
+                config.password_checks,
+            )),
             config,
             webhook_wake: Default::default(),
         })

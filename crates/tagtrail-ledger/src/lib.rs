@@ -4,12 +4,12 @@
 //! set, for testing integrations.
 
 pub mod sandbox;
+mod server;
 
 use axum::Router;
-use axum::extract::Request;
 pub use sandbox::{ClockOffset, Faults, Injected, Report, Sandbox};
-use std::net::SocketAddr;
 use tagtrail_app::Ledger;
+pub use tagtrail_app::ServerLimits;
 pub use tagtrail_web::{WebOptions, Zone};
 
 /// The whole service: the Metrc API (rate-limited) and its OpenAPI document, the web UI, and an
@@ -34,7 +34,8 @@ pub fn router(ledger: Ledger, web: WebOptions, sandbox: Option<Sandbox>) -> Rout
 
 /// Serves the ledger on `listener` until `shutdown` resolves. Trailing slashes are trimmed
 /// before routing, because Metrc's docs write `POST /items/v2/` and its Postman files do not.
-/// Each request knows its client's address (the web UI throttles sign-in by it). `sandbox`
+/// Each request knows its client's address (the web UI throttles sign-in by it). Connections
+/// are capped and a request header must arrive within a time limit ([`ServerLimits`]). `sandbox`
 /// turns on sandbox mode (see [`router`]); production passes `None`.
 pub async fn serve(
     ledger: Ledger,
@@ -47,14 +48,10 @@ pub async fn serve(
     // Webhook deliveries run beside the server and stop with it; a batch in flight when it stops
     // is sent again by the next start (its position moves only after a 2xx).
     let webhooks = tagtrail_api::webhooks::spawn(ledger.clone());
+    let limits = ledger.config.server;
     let app = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash()
         .layer(router(ledger, web, sandbox));
-    let served = axum::serve(
-        listener,
-        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let served = server::run(listener, app, limits, shutdown).await;
     webhooks.abort();
     served
 }

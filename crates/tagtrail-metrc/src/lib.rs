@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod envelope;
 pub mod harvests;
 pub mod keys;
+pub mod limits;
 pub mod plants;
 pub mod records;
 pub mod requests;

@@ -1,7 +1,7 @@
 //! The write path: one transaction that holds the journal head, loads, appends and projects.
 
 use crate::open::Backend;
-use crate::projection::{Kind, Row as Projected, Table, Tier, project, table, tier};
+use crate::projection::{Kind, Row as Projected, Table, Tier, Val, project, table, tier};
 use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page};
 use crate::{Result, Store, StoreError};
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -204,6 +204,9 @@ pub(crate) async fn upsert_all(
                 Ok(row)
             })
             .collect::<Result<_>>()?;
+        for row in &rows {
+            check_lengths(t, row)?;
+        }
         match tier(t) {
             None => upsert_rows(conn, backend, t, t.name, &rows).await?,
             Some(h) => {
@@ -220,6 +223,38 @@ pub(crate) async fn upsert_all(
         }
     }
     Ok(())
+}
+
+/// The longest text the store writes into an indexed column: a 250-character name of 4-byte
+/// characters fits, and so does every index on PostgreSQL (whose btree refuses entries over
+/// ~2.7 KB) as on SQLite, so both backends accept and refuse the same values.
+pub const MAX_INDEXED_TEXT_BYTES: usize = 1000;
+
+/// Refuses a row whose license or typed text columns exceed [`MAX_INDEXED_TEXT_BYTES`].
+fn check_lengths(t: &Table, row: &Projected) -> Result<()> {
+    let too_long = |v: &str| v.len() > MAX_INDEXED_TEXT_BYTES;
+    let mut what = None;
+    if row.license_number.as_deref().is_some_and(too_long) {
+        what = Some("license_number");
+    }
+    for ((c, _), v) in t.columns.iter().zip(&row.typed) {
+        if let Val::Text(Some(v)) = v
+            && too_long(v)
+        {
+            what = Some(c.name());
+        }
+    }
+    match what {
+        Some(column) => Err(StoreError::TooLong {
+            what: format!(
+                "A {} {}",
+                t.name.trim_end_matches('s'),
+                column.replace('_', " ")
+            ),
+            max: MAX_INDEXED_TEXT_BYTES,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Upserts projected rows of `t` into the physical table `into` (`t` itself or its history).

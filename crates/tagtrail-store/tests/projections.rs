@@ -511,3 +511,28 @@ async fn rule_72_a_finished_package_moves_to_history_and_back() {
         s.close().await;
     }
 }
+
+/// The store's backstop for any door: an indexed text longer than the store keeps is refused
+/// with a clear error and nothing written, the same on both backends (PostgreSQL's btree would
+/// otherwise fail with an index-size error past ~2.7 KB); 250 four-byte characters are kept.
+#[tokio::test]
+async fn an_overlong_indexed_text_is_refused_alike_on_both_backends() {
+    for db in backends().await {
+        let s = &db.store;
+        write(s, vec![facility().to_change()]).await.unwrap();
+        let before = s.head().await.unwrap().map(|e| e.seq);
+        let err = write(s, vec![item(1, &"Ж".repeat(3000)).to_change()])
+            .await
+            .expect_err("refused");
+        assert!(err.contains("longer than the 1000 bytes"), "{err}");
+        assert_eq!(
+            s.head().await.unwrap().map(|e| e.seq),
+            before,
+            "nothing written"
+        );
+        let longest = "𝕂".repeat(250);
+        write(s, vec![item(1, &longest).to_change()]).await.unwrap();
+        let got: Item = s.get(1).await.unwrap().expect("stored");
+        assert_eq!(got.name, longest);
+    }
+}

@@ -63,6 +63,7 @@ impl From<AppError> for WebError {
             }
             AppError::Rejected(Rejection::Conflict(m)) => status(StatusCode::CONFLICT, m),
             AppError::Unauthorized(m) => status(StatusCode::UNAUTHORIZED, m),
+            AppError::Busy(m) => status(StatusCode::TOO_MANY_REQUESTS, m),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "web request failed in the store");
                 status(StatusCode::INTERNAL_SERVER_ERROR, FAILED.into())

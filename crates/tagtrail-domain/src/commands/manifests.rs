@@ -468,6 +468,9 @@ pub fn receive(
     t.received_at = Some(now.clone());
     t.accepted_count = accepted;
     t.rejected_count = rejected;
+    // Rule 72: a received manifest is finished data and moves to the history tier, unless
+    // rejected packages still wait for the shipper to take them back.
+    t.active = rejected > 0;
     t.last_modified = now.clone();
     let mut w = written(t, out);
     w.packages = packages;
@@ -539,6 +542,8 @@ pub fn take_back(
     }
     let mut t = t.clone();
     t.rejected_returned_at = Some(now.clone());
+    // Nothing is left to do on it: finished data (rule 72).
+    t.active = false;
     t.last_modified = now.clone();
     let mut w = written(t, out);
     w.packages = packages;

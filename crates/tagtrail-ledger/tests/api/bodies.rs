@@ -188,3 +188,50 @@ async fn put_with_the_same_id_twice_is_refused() {
     })
     .await;
 }
+
+/// Every text field has a maximum (250 characters for names and other short text, 1,000 for
+/// notes; `tagtrail_metrc::limits`), refused the same on both backends as a row-indexed 400
+/// before anything is written. PostgreSQL used to answer 500 for a name over ~2.7 KB (an index
+/// entry too large); 250 four-byte characters fit every index.
+#[tokio::test]
+async fn every_text_field_has_a_maximum_on_both_backends() {
+    for_each_backend(async |app| {
+        let b = app.backend;
+        let huge = "Ж".repeat(3000);
+        let name = |n: usize| "𝕂".repeat(n);
+        let cases = [
+            ("/strains/v2", json!([{"Name": "Fine"}, {"Name": huge}]), "Name is longer than 250"),
+            ("/items/v2/brand", json!([{"Name": "Fine"}, {"Name": name(251)}]), "Name is longer than 250"),
+            (
+                "/locations/v2",
+                json!([{"Name": "Fine", "LocationTypeName": "Storage"}, {"Name": "Room", "LocationTypeName": huge}]),
+                "LocationTypeName is longer than 250",
+            ),
+            (
+                "/items/v2",
+                json!([
+                    {"ItemCategory": "Buds", "Name": "Fine", "UnitOfMeasure": "Grams"},
+                    {"ItemCategory": "Buds", "Name": "Buds", "UnitOfMeasure": "Grams", "Description": "d".repeat(1001)},
+                ]),
+                "Description is longer than 1000",
+            ),
+        ];
+        for (path, body, want) in cases {
+            let before = app.journal(CULTIVATOR).await.len();
+            let r = app.post(CULTIVATOR, path, body).send().await.status(400);
+            let rows = r.rows();
+            assert_eq!(rows.len(), 1, "[{b}] {}: {}", r.what, r.body);
+            assert_eq!(rows[0].0, 1, "[{b}] {}: {}", r.what, r.body);
+            assert!(rows[0].1.starts_with(want), "[{b}] {}: {}", r.what, r.body);
+            assert_eq!(app.journal(CULTIVATOR).await.len(), before, "[{b}] {path} wrote nothing");
+        }
+        // At the limit, in 4-byte characters, every backend stores and finds it.
+        let longest = name(250);
+        app.post(CULTIVATOR, "/strains/v2", json!([{"Name": longest}]))
+            .send()
+            .await
+            .ok();
+        assert!(app.names(CULTIVATOR, "/strains/v2/active").await.contains(&longest), "[{b}]");
+    })
+    .await;
+}

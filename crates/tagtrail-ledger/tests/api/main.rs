@@ -31,6 +31,7 @@ mod reference;
 mod sales;
 mod sales_import;
 mod sandbox;
+mod server;
 mod seed_to_sale;
 mod strains;
 mod tags;

@@ -197,3 +197,44 @@ async fn rule_69_no_spelling_of_a_license_escapes_its_quota() {
     })
     .await;
 }
+
+/// Rule 69: a request one limit refuses spends nothing of another. One facility's flood, refused
+/// by its facility's rate, leaves its integrator's vendor-key budget to the integrator's other
+/// facilities (it used to drain it, and they got 429s at well under the key's rate).
+#[tokio::test]
+async fn rule_69_a_facilitys_refused_flood_spends_none_of_its_vendor_keys_budget() {
+    let config = Config {
+        rate: RateLimits {
+            per_facility_per_second: 5,
+            per_vendor_key_per_second: 10,
+            concurrent_per_facility: 10,
+            concurrent_per_vendor_key: 30,
+        },
+        ..Config::default()
+    };
+    for_each_backend_with(config, async |app| {
+        let b = app.backend;
+        let mut flood = Vec::new();
+        for _ in 0..80 {
+            flood.push(
+                app.get(CULTIVATOR, "/strains/v2/active")
+                    .send()
+                    .await
+                    .status,
+            );
+        }
+        let refused = flood.iter().filter(|s| **s == 429).count();
+        assert!(refused >= 60, "[{b}] the flood was refused: {flood:?}");
+        // At once, the same vendor key at another facility: the key has spent only what the
+        // flood was admitted, and the other facility's own rate allows these five.
+        for i in 0..5 {
+            let r = app.get(MANUFACTURER, "/items/v2/active").send().await;
+            assert_eq!(
+                r.status, 200,
+                "[{b}] GET {i} of the other facility: {}",
+                r.body
+            );
+        }
+    })
+    .await;
+}

@@ -335,6 +335,33 @@ async fn last_endpoints(app: &TestApp, license: &str, n: usize) -> Vec<String> {
     out
 }
 
+/// Which physical tier holds manifest `id` (rule 72): `"active"`, `"history"`, or what is
+/// wrong (both, neither), read straight from the database.
+async fn manifest_tier(app: &TestApp, id: i64) -> String {
+    sqlx::any::install_default_drivers();
+    let url = if app.database_url().starts_with("postgres") {
+        app.database_url().to_string()
+    } else {
+        format!("sqlite://{}", app.database_url())
+    };
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("a direct connection");
+    let mut found = Vec::new();
+    for (table, name) in [("transfers", "active"), ("transfers_history", "history")] {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
+        let n: i64 = sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(&mut conn)
+            .await
+            .expect("a count");
+        if n == 1 {
+            found.push(name);
+        }
+    }
+    found.join("+")
+}
+
 /// What `tagtrail audit verify` runs: the journal chain and every projection, replayed.
 async fn audit_verify(app: &TestApp) {
     let report = app.verify().await;
@@ -494,6 +521,14 @@ async fn scenario_manufacturer_to_retail_through_the_lab_rules_38_to_46() {
                 decimal(&sent[0], "ReceivedQuantity")
             ),
             ("Accepted".into(), "120".into())
+        );
+        // Rule 72: received in full, the manifest moved to history, and the lists still show it.
+        assert_eq!(manifest_tier(app, m1).await, "history", "[{b}]");
+        assert!(
+            manifest_in(app, MANUFACTURER, "/transfers/v2/outgoing", m1)
+                .await
+                .is_some(),
+            "[{b}] the shipper's outgoing list reads history too"
         );
         let t = manifest_in(app, DISTRIBUTOR, "/transfers/v2/incoming", m1)
             .await
@@ -1083,6 +1118,11 @@ async fn rules_44_45_reject_per_package_and_take_back() {
             ("Rejected".into(), "Damaged in transit".into())
         );
         assert_eq!(str_field(&by(a), "ShipmentPackageState"), "Accepted");
+        assert_eq!(
+            manifest_tier(app, id).await,
+            "active",
+            "[{b}] rule 72: a rejected package still waits for its shipper"
+        );
         let shop = labels(app, RETAILER, "active").await;
         assert!(
             shop.contains(a) && shop.contains(c) && !shop.contains(r),
@@ -1147,6 +1187,12 @@ async fn rules_44_45_reject_per_package_and_take_back() {
         let sent = transferred(app, DISTRIBUTOR, r).await;
         assert_eq!(str_field(&sent[0], "ShipmentPackageStateName"), "Returned");
         step(app, DISTRIBUTOR, "returns", id).await.status(409);
+        assert_eq!(
+            manifest_tier(app, id).await,
+            "history",
+            "[{b}] rule 72: taken back, the manifest is finished data"
+        );
+        audit_verify(app).await;
         // Back home, it can ship again.
         register(app, DISTRIBUTOR, wholesale(RETAILER, &[r])).await;
     })

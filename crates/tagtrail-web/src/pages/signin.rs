@@ -128,6 +128,16 @@ pub async fn sign_in(
         Err(AppError::Forbidden(m)) => {
             return form_page(&s, &headers, StatusCode::FORBIDDEN, Some(&m), username);
         }
+        // Too many sign-ins are being checked at once: the form again, with the username kept.
+        Err(AppError::Busy(m)) => {
+            return form_page(
+                &s,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&m),
+                username,
+            );
+        }
         Err(e) => return WebError::from(e).into_response(),
     };
     // A session the browser already had (another employee's, or one planted by someone else)

@@ -112,3 +112,65 @@ async fn successful_sign_ins_are_not_counted() {
         assert_eq!(status, StatusCode::SEE_OTHER);
     }
 }
+
+/// A sign-in flood from many addresses, each guessing a different account (so no throttle
+/// budget is spent out): password checks run a few at a time, a bounded number wait, and the
+/// rest are refused at once with the form again (429), never an error page; afterwards the right
+/// password signs in. Without the bound, every guess took a core for argon2 and the API starved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_flood_is_bounded_not_queued_without_limit() {
+    let h = harness().await;
+    let flood = tagtrail_app::Config::default().password_checks + tagtrail_app::SIGN_IN_QUEUE + 64;
+    let mut forms = Vec::new();
+    for _ in 0..flood {
+        forms.push(h.sign_in_form().await);
+    }
+    let posts = forms.iter().enumerate().map(|(i, (cookie, token))| {
+        let from: SocketAddr = format!("10.1.{}.{}:1000", i / 200, i % 200 + 1)
+            .parse()
+            .unwrap();
+        let user = format!("guess{i}");
+        let h = &h;
+        async move {
+            h.post_from(
+                "/ui/login",
+                cookie,
+                &[("csrf", token), ("username", &user), ("password", "guess")],
+                Some("http://ledger.test"),
+                Some(from),
+            )
+            .await
+        }
+    });
+    let replies = futures_util::future::join_all(posts).await;
+    let busy = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    for r in &replies {
+        assert!(
+            matches!(
+                r.status,
+                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+            ),
+            "{}: {}",
+            r.status,
+            r.body
+        );
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.body.contains("Too many sign-ins at once"), "{}", r.body);
+            assert!(
+                r.body.contains("name=\"username\""),
+                "the form again: {}",
+                r.body
+            );
+        }
+    }
+    assert!(
+        busy >= 1 && busy < flood,
+        "{busy} of {flood} refused at once"
+    );
+    let from: SocketAddr = "198.51.100.3:3".parse().unwrap();
+    let (status, _, _) = attempt(&h, USER, PASSWORD, Some(from)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
