@@ -251,15 +251,34 @@ impl Params {
     }
 }
 
-/// A parsed Metrc write body: the raw JSON (for the journal) and its typed elements.
+/// A parsed Metrc write body: the raw JSON (for the journal), its typed elements, and the rows
+/// holding a text longer than its field allows. Those are refused together with whatever the
+/// action refuses ([`tagtrail_app::Door::refusing`]), so that every bad row is reported at once.
 pub struct WriteBody<T> {
     pub raw: Value,
     pub items: Vec<T>,
+    pub long: Vec<(usize, String)>,
+}
+
+impl<T> WriteBody<T> {
+    /// The body, or its over-long rows as a 400: for routes that build their request themselves
+    /// and so cannot hand those rows to the action to report with its own.
+    pub fn or_long_rows(self) -> Result<WriteBody<T>, ApiError> {
+        if self.long.is_empty() {
+            return Ok(self);
+        }
+        Err(ApiError::Rows(
+            self.long
+                .into_iter()
+                .map(|(row, message)| tagtrail_metrc::RowError { row, message })
+                .collect(),
+        ))
+    }
 }
 
 /// Parses an array write body: not JSON or not an array → 400; more than the object limit →
-/// 413 (rule 70); an element with a text longer than its field's maximum
-/// ([`tagtrail_metrc::limits`]) or that does not fit the type → 400 naming its row.
+/// 413 (rule 70); an element that does not fit the type → 400 naming its row (with any rows
+/// whose text is longer than its field's maximum, [`tagtrail_metrc::limits`]).
 pub fn parse_body<T: DeserializeOwned>(
     max_objects: usize,
     bytes: &[u8],
@@ -288,6 +307,7 @@ pub fn parse_body<T: DeserializeOwned>(
     }
     let mut items = Vec::with_capacity(elements.len());
     let mut rows = Vec::new();
+    let mut long = Vec::new();
     for (row, el) in elements.iter().enumerate() {
         if !el.is_object() {
             rows.push(tagtrail_metrc::RowError {
@@ -305,8 +325,7 @@ pub fn parse_body<T: DeserializeOwned>(
         }
         let el = tagtrail_metrc::keys::pascalize(el.clone());
         if let Some(message) = tagtrail_metrc::limits::too_long(&el) {
-            rows.push(tagtrail_metrc::RowError { row, message });
-            continue;
+            long.push((row, message));
         }
         match serde_json::from_value::<T>(el) {
             Ok(t) => items.push(t),
@@ -317,9 +336,15 @@ pub fn parse_body<T: DeserializeOwned>(
         }
     }
     if !rows.is_empty() {
+        for (row, message) in long {
+            if !rows.iter().any(|r| r.row == row) {
+                rows.push(tagtrail_metrc::RowError { row, message });
+            }
+        }
+        rows.sort_by_key(|r| r.row);
         return Err(ApiError::Rows(rows));
     }
-    Ok(WriteBody { raw, items })
+    Ok(WriteBody { raw, items, long })
 }
 
 /// The door of an API write: the endpoint as called, the body as sent, and the reason from

@@ -143,9 +143,9 @@ impl Write {
             .caller
             .authorize_for(&self.s, self.q.license()?, &A::DEF)
             .await?;
-        let WriteBody { raw, items } = parse_body::<T>(max_objects, &self.body)?;
+        let WriteBody { raw, items, long } = parse_body::<T>(max_objects, &self.body)?;
         let req = map(items);
-        let door = door(&self.headers, self.endpoint, raw)?;
+        let door = door(&self.headers, self.endpoint, raw)?.refusing(long);
         Ok(self.s.ledger.run::<A>(&scope, door, &req).await?)
     }
 

@@ -5,7 +5,9 @@
 //! both have room: a request one limit refuses spends nothing of the other. (With two separate
 //! limiters, one facility's refused flood spent its integrator's key budget and starved the
 //! integrator's other facilities.) governor cannot ask "is there room?" without spending, so
-//! the rates are a small GCRA here, the algorithm governor implements.
+//! the rates are a small GCRA here, the algorithm governor implements. On PostgreSQL the cells
+//! are in the database (`rate_admit`, migration 0026), so every node serving one ledger
+//! enforces one limit; concurrency caps stay per node, protecting each node's own capacity.
 
 use super::AppState;
 use super::error::ApiError;
@@ -105,6 +107,26 @@ impl Limiter {
     }
 }
 
+/// Charges a request to its rates: in the database when every node shares them (PostgreSQL),
+/// else in this process. If the database cannot answer, this process's own cells decide, so a
+/// database hiccup does not turn every GET away.
+async fn admit(state: &AppState, keys: &[(&str, Rate)]) -> Result<(), usize> {
+    if state.ledger.shares_rate_limits() {
+        let cells: Vec<_> = keys
+            .iter()
+            .map(|(k, r)| (*k, r.interval(), r.tolerance()))
+            .collect();
+        match state.ledger.rate_admit(&cells).await {
+            Ok(None) => return Ok(()),
+            Ok(Some(i)) => return Err(i),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared rate limits unavailable; using this node's")
+            }
+        }
+    }
+    state.limiter.rates.admit(keys)
+}
+
 fn too_many(what: &str) -> Response {
     ApiError::Status(
         StatusCode::TOO_MANY_REQUESTS,
@@ -185,7 +207,7 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         ));
     }
     let charged: Vec<(&str, Rate)> = keys.iter().map(|(k, r, _)| (*k, *r)).collect();
-    if let Err(i) = limiter.rates.admit(&charged) {
+    if let Err(i) = admit(&state, &charged).await {
         return too_many(keys[i].2);
     }
     let resp = next.run(req).await;

@@ -201,7 +201,7 @@ impl Ledger {
             config: &self.config,
         };
         let world = A::load(&mut tx, &at, req).await?;
-        let outcome = A::decide(&at, world, req)?;
+        let outcome = with_door_refusals(A::decide(&at, world, req), &door)?;
         let license = Some(scope.license().to_string());
         let written = commit(tx, scope.acting(), license, door, &A::DEF, now, outcome).await?;
         self.webhook_wake.after_write();
@@ -280,4 +280,25 @@ async fn commit(
         ids,
         warnings,
     })
+}
+
+/// A decision, with the rows the door refused added: refused if either refused, every bad row
+/// reported once, in row order (the decision's message first where both name a row).
+fn with_door_refusals<T>(decided: Result<T, Rejection>, door: &Door) -> Result<T, Rejection> {
+    if door.refused.is_empty() {
+        return decided;
+    }
+    let mut rows = match decided {
+        Ok(_) => Vec::new(),
+        Err(Rejection::Rows(rows)) => rows,
+        // A refusal of the whole request says more than any row's.
+        Err(other) => return Err(other),
+    };
+    for r in &door.refused {
+        if !rows.iter().any(|d| d.row == r.row) {
+            rows.push(r.clone());
+        }
+    }
+    rows.sort_by_key(|r| r.row);
+    Err(Rejection::Rows(rows))
 }

@@ -34,6 +34,8 @@ pub const SIGN_IN_QUEUE: usize = 32;
 pub struct ServerLimits {
     /// Open connections at most; past it, new ones wait in the kernel's backlog.
     pub max_connections: usize,
+    /// Open connections from one client address at most; past it, its new ones are closed.
+    pub per_address: usize,
     /// How long a client may take to send a request's header, and how long a kept-alive
     /// connection may sit idle, before it is closed.
     pub header_read_timeout: Duration,
@@ -43,6 +45,7 @@ impl Default for ServerLimits {
     fn default() -> Self {
         ServerLimits {
             max_connections: 4096,
+            per_address: 256,
             header_read_timeout: Duration::from_secs(10),
         }
     }

@@ -38,6 +38,9 @@ pub struct Door {
     pub(crate) endpoint: String,
     pub(crate) request: Value,
     pub(crate) reason: Option<String>,
+    /// Elements the door itself refused (a text longer than its field allows): reported with
+    /// whatever the decision refuses, all at once, and nothing is written.
+    pub(crate) refused: Vec<tagtrail_domain::RowError>,
 }
 
 impl Door {
@@ -47,6 +50,7 @@ impl Door {
             endpoint: endpoint.into(),
             request,
             reason: None,
+            refused: Vec::new(),
         }
     }
 
@@ -69,6 +73,16 @@ impl Door {
     /// A bulk import: where it came from, and a description of the file (name, digest, counts).
     pub fn import(source: impl Into<String>, file: Value) -> Door {
         Door::new(DoorKind::Import, source, file)
+    }
+
+    /// Elements refused at the door, by row: the action still decides (so every bad row is
+    /// reported together), and then refuses with these beside its own.
+    pub fn refusing(mut self, rows: Vec<(usize, String)>) -> Door {
+        self.refused = rows
+            .into_iter()
+            .map(|(row, message)| tagtrail_domain::RowError::new(row, message))
+            .collect();
+        self
     }
 
     /// The reason the caller gave. Blank counts as none, so the action's default applies.

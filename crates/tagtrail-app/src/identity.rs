@@ -4,6 +4,10 @@
 //! hand the write path an employee it did not verify, or a facility the employee does not work
 //! at.
 
+mod cache;
+
+pub(crate) use cache::IdentityCache;
+
 use crate::action::{Allowed, Definition, Needs};
 use crate::{AppError, AppResult, Ledger};
 use base64::Engine;
@@ -232,11 +236,17 @@ const BAD_KEYS: &str =
 impl Ledger {
     /// HTTP Basic: username = vendor key, password = user key (rule 66).
     pub async fn authenticate(&self, vendor_key: &str, user_key: &str) -> AppResult<Acting> {
-        let vendor: Option<VendorKey> = self.store.find(None, &hash_key(vendor_key)).await?;
+        // The epoch first: what is read after it is at least as new as it.
+        let epoch = self.store.identity_epoch().await?;
+        let keys = (hash_key(vendor_key), hash_key(user_key));
+        if let Some(c) = self.identity_cache.caller(epoch, &keys) {
+            return Ok(Acting::employee(c.user, Some(c.vendor_key_id), "api"));
+        }
+        let vendor: Option<VendorKey> = self.store.find(None, &keys.0).await?;
         let vendor = vendor
             .filter(|v| v.active)
             .ok_or_else(|| AppError::Unauthorized(BAD_KEYS.into()))?;
-        let key: Option<UserKey> = self.store.find(None, &hash_key(user_key)).await?;
+        let key: Option<UserKey> = self.store.find(None, &keys.1).await?;
         let key = key
             .filter(|k| k.active)
             .ok_or_else(|| AppError::Unauthorized(BAD_KEYS.into()))?;
@@ -244,7 +254,12 @@ impl Ledger {
         let user = user
             .filter(|u| u.active)
             .ok_or_else(|| AppError::Unauthorized(BAD_KEYS.into()))?;
-        Ok(Acting::employee(user, Some(vendor.id), "api"))
+        let caller = cache::Caller {
+            user,
+            vendor_key_id: vendor.id,
+        };
+        self.identity_cache.keep_caller(epoch, keys, caller.clone());
+        Ok(Acting::employee(caller.user, Some(vendor.id), "api"))
     }
 
     /// Username and password for the web UI. Verification runs off the async threads because
@@ -403,8 +418,8 @@ impl Ledger {
 
     /// The facility and the caller's employment there, without a permission check.
     pub async fn scope(&self, who: &Acting, license: &str) -> AppResult<Scope> {
-        let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
         let Some(user) = who.user() else {
+            let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
             let facility = facility
                 .ok_or_else(|| AppError::NotFound(format!("License {license} does not exist.")))?;
             return Ok(Scope {
@@ -413,6 +428,24 @@ impl Ledger {
                 access: Access::Operator,
             });
         };
+        let epoch = self.store.identity_epoch().await?;
+        let key = (user.id, fold(license));
+        if let Some((facility, access)) = self.identity_cache.scope(epoch, &key) {
+            return Ok(Scope {
+                acting: who.clone(),
+                facility,
+                access,
+            });
+        }
+        let scope = self.scope_of_user(who, user, license).await?;
+        self.identity_cache
+            .keep_scope(epoch, key, (scope.facility.clone(), scope.access.clone()));
+        Ok(scope)
+    }
+
+    /// [`Ledger::scope`] for an employee or inspector, read from the store.
+    async fn scope_of_user(&self, who: &Acting, user: &User, license: &str) -> AppResult<Scope> {
+        let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
         let denied = || {
             AppError::Unauthorized(format!(
                 "User {} is not authorized for license {license}.",

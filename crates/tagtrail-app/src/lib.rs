@@ -54,6 +54,8 @@ pub struct Ledger {
     webhook_wake: std::sync::Arc<webhooks::WebhookWake>,
     /// Password checks under way or waiting (see [`Config::password_checks`]).
     password_gate: std::sync::Arc<identity::PasswordGate>,
+    /// Callers and scopes under the identity epoch (see `identity::cache`).
+    identity_cache: std::sync::Arc<identity::IdentityCache>,
 }
 
 impl Ledger {
@@ -61,12 +63,27 @@ impl Ledger {
     pub async fn open(url: &str, config: Config) -> AppResult<Ledger> {
         Ok(Ledger {
             store: Store::open(url).await?,
-            password_gate: std::sync::Arc::new(identity::PasswordGate::new(
-                config.password_checks,
-            )),
+            password_gate: std::sync::Arc::new(identity::PasswordGate::new(config.password_checks)),
             config,
             webhook_wake: Default::default(),
+            identity_cache: Default::default(),
         })
+    }
+
+    /// Whether GET rate limits are kept in the database, shared by every node serving it
+    /// (PostgreSQL), rather than in this process (SQLite, one node).
+    pub fn shares_rate_limits(&self) -> bool {
+        self.store.backend() == tagtrail_store::Backend::Postgres
+    }
+
+    /// Admits one request against every `(key, interval, tolerance)` GCRA rate, or none, in the
+    /// database's shared rate cells: `None` when admitted, else the index of the first key
+    /// without room (see [`Ledger::shares_rate_limits`]).
+    pub async fn rate_admit(
+        &self,
+        keys: &[(&str, std::time::Duration, std::time::Duration)],
+    ) -> AppResult<Option<usize>> {
+        Ok(self.store.rate_admit(keys).await?)
     }
 
     /// Which database the ledger runs on (`sqlite` or `postgres`), for messages.

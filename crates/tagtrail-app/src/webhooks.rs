@@ -419,6 +419,15 @@ impl Ledger {
         self.webhook_wake.clone()
     }
 
+    /// Makes this node the webhook deliverer, unless another node serving the same database
+    /// is (`None`; try again later). Held while delivering, so that two nodes never send the
+    /// same batch; released when dropped or when the node stops.
+    pub async fn lead_webhook_delivery(&self) -> AppResult<Option<tagtrail_store::Leadership>> {
+        /// The advisory lock naming the webhook deliverer (any constant no other lock uses).
+        const DELIVERER: i64 = 0x7461_6774_7768_6b31;
+        Ok(self.store.try_lead(DELIVERER).await?)
+    }
+
     /// Authenticates a vendor key and user key (as [`Ledger::authenticate`]) and names both
     /// keys, because a subscription belongs to the one and reads for the other.
     pub async fn subscriber(&self, vendor_key: &str, user_key: &str) -> AppResult<Subscriber> {

@@ -1,5 +1,7 @@
-//! `tagtrail bench`: throughput and latency of the ledger over loopback, printed as figures.
-//! Nothing here asserts a number; the figures go into the README and issue notes.
+//! `tagtrail bench`: throughput and latency of the ledger over loopback, printed as figures,
+//! and the headline figures again as ratios to two baselines measured in the same run (a bare
+//! axum server serving the same bytes, raw single-row inserts at the same durability; see
+//! `baseline.rs`). Nothing here asserts a number; the figures go into the README and issue notes.
 
 use anyhow::{Context, Result};
 use std::sync::Arc;
@@ -148,70 +150,44 @@ pub async fn run(opts: Options) -> Result<()> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(opts.concurrency)
         .build()?;
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!(
-        "tagtrail bench: {} backend, {} s per figure, {} concurrent connections, server and client in one process on loopback",
-        if url.starts_with("postgres") {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        },
-        opts.seconds,
-        opts.concurrency
+        "tagtrail bench: {backend} backend, {} s per figure, {} concurrent connections, server and client in one process on loopback",
+        opts.seconds, opts.concurrency
     );
+    let caller = Caller {
+        http: http.clone(),
+        base: base.clone(),
+        vendor_key: creds.vendor_key.clone(),
+        user_key: lic.user_key.clone(),
+        license: lic.license_number.clone(),
+    };
 
-    let (h, b, v, k, l) = (
-        http.clone(),
-        base.clone(),
-        creds.vendor_key.clone(),
-        lic.user_key.clone(),
-        lic.license_number.clone(),
-    );
-    drive(
+    let mut ratios = package_reads(&caller, &opts).await?;
+    let l = &caller.license;
+    drive_get(
         "GET /items/v2/active (page of 20)",
-        opts.seconds,
-        opts.concurrency,
-        move |_| {
-            let req = h
-                .get(format!(
-                    "{b}/items/v2/active?licenseNumber={l}&pageNumber=1&pageSize=20"
-                ))
-                .basic_auth(&v, Some(&k));
-            async move { matches!(req.send().await, Ok(r) if r.status().is_success()) }
-        },
+        &caller,
+        format!("/items/v2/active?licenseNumber={l}&pageNumber=1&pageSize=20"),
+        &opts,
     )
-    .await
-    .map(|_| ())?;
+    .await?;
+    ratios.push(strain_writes(&caller, &opts, &url, &dir).await?);
 
-    let (h, b, v, k, l) = (
-        http.clone(),
-        base.clone(),
-        creds.vendor_key.clone(),
-        lic.user_key.clone(),
-        lic.license_number.clone(),
-    );
-    drive("POST /strains/v2 (1 object = 1 journal entry)", opts.seconds, opts.concurrency, move |n| {
-        let body = serde_json::json!([{"Name": format!("Bench strain {n}"), "TestingStatus": "None", "ThcLevel": 0.2}]);
-        let req = h.post(format!("{b}/strains/v2?licenseNumber={l}")).basic_auth(&v, Some(&k)).json(&body);
-        async move { matches!(req.send().await, Ok(r) if r.status().is_success()) }
-    })
-    .await
-    .map(|_| ())?;
-
-    let (h, b, v, k, l) = (
-        http.clone(),
-        base.clone(),
-        creds.vendor_key.clone(),
-        lic.user_key.clone(),
-        lic.license_number.clone(),
-    );
+    let c = caller.clone();
     drive("POST /items/v2 (10 objects per request)", opts.seconds, opts.concurrency, move |n| {
         let body: Vec<_> = (0..10)
             .map(|i| serde_json::json!({"Name": format!("Bench item {n}-{i}"), "ItemCategory": "Concentrate", "UnitOfMeasure": "Grams"}))
             .collect();
-        let req = h.post(format!("{b}/items/v2?licenseNumber={l}")).basic_auth(&v, Some(&k)).json(&body);
-        async move { matches!(req.send().await, Ok(r) if r.status().is_success()) }
+        let req = c.post("/items/v2").json(&body);
+        async move { succeeded(req.send().await).await }
     })
     .await?;
+    print_ratios(&ratios, backend, &opts);
 
     if opts.history > 0 {
         let scale = crate::scale::Scale {
@@ -265,4 +241,231 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("tagtrail-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// The bench's client and credentials, pointed at one server (the ledger or a baseline).
+#[derive(Clone)]
+struct Caller {
+    http: reqwest::Client,
+    base: String,
+    vendor_key: String,
+    user_key: String,
+    license: String,
+}
+
+impl Caller {
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .basic_auth(&self.vendor_key, Some(&self.user_key))
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!(
+                "{}{path}?licenseNumber={}",
+                self.base, self.license
+            ))
+            .basic_auth(&self.vendor_key, Some(&self.user_key))
+    }
+
+    /// The same client, connection settings and credentials against another server, so a
+    /// baseline's figure differs from the ledger's only by the server.
+    fn at(&self, base: &str) -> Caller {
+        Caller {
+            base: base.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// One response's bytes, failing on any status but success.
+    async fn fetch(&self, path: &str) -> Result<axum::body::Bytes> {
+        let resp = self.get(path).send().await?.error_for_status()?;
+        Ok(resp.bytes().await?)
+    }
+}
+
+/// A request counts when it succeeds and its body has been read: reading it is part of what a
+/// client pays, and it lets the connection go back to the pool for the next request.
+async fn succeeded(resp: reqwest::Result<reqwest::Response>) -> bool {
+    match resp {
+        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+        _ => false,
+    }
+}
+
+async fn drive_get(label: &str, caller: &Caller, path: String, opts: &Options) -> Result<Figure> {
+    let c = caller.clone();
+    drive(label, opts.seconds, opts.concurrency, move |_| {
+        let req = c.get(&path);
+        async move { succeeded(req.send().await).await }
+    })
+    .await
+}
+
+/// One row of the printed table: a ledger figure beside the limit measured in the same run.
+struct Ratio {
+    figure: &'static str,
+    tagtrail: Figure,
+    baseline: &'static str,
+    limit: Figure,
+    unit: &'static str,
+}
+
+/// The package reads, then a bare axum server serving the bytes they returned, driven alike.
+async fn package_reads(caller: &Caller, opts: &Options) -> Result<Vec<Ratio>> {
+    let l = &caller.license;
+    let active_path = format!("/packages/v2/active?licenseNumber={l}&pageNumber=1&pageSize=20");
+    let active_body = caller
+        .fetch(&active_path)
+        .await
+        .context("the manufacturer's active packages")?;
+    let page: serde_json::Value = serde_json::from_slice(&active_body)?;
+    let label = page["Data"][0]["Label"]
+        .as_str()
+        .context("the demo manufacturer has an active package")?
+        .to_string();
+    let label_path = format!("/packages/v2/{label}?licenseNumber={l}");
+    let label_body = caller.fetch(&label_path).await?;
+
+    let by_label = drive_get("GET /packages/v2/{label}", caller, label_path.clone(), opts).await?;
+    let active = drive_get(
+        "GET /packages/v2/active (page of 20)",
+        caller,
+        active_path.clone(),
+        opts,
+    )
+    .await?;
+
+    let bare = crate::baseline::BareAxum::start(label_body, active_body).await?;
+    let bare_caller = caller.at(&bare.base);
+    let bare_label = drive_get(
+        "bare axum: GET /packages/v2/{label}",
+        &bare_caller,
+        label_path,
+        opts,
+    )
+    .await;
+    let bare_active = drive_get(
+        "bare axum: GET /packages/v2/active",
+        &bare_caller,
+        active_path,
+        opts,
+    )
+    .await;
+    bare.stop().await;
+    Ok(vec![
+        Ratio {
+            figure: "`GET /packages/v2/{label}`",
+            tagtrail: by_label,
+            baseline: "bare axum",
+            limit: bare_label?,
+            unit: "req/s",
+        },
+        Ratio {
+            figure: "`GET /packages/v2/active`, page of 20",
+            tagtrail: active,
+            baseline: "bare axum",
+            limit: bare_active?,
+            unit: "req/s",
+        },
+    ])
+}
+
+/// Single-object strain writes, then raw single-row inserts of a strain's JSON at the same
+/// durability, driven alike.
+async fn strain_writes(
+    caller: &Caller,
+    opts: &Options,
+    url: &str,
+    dir: &std::path::Path,
+) -> Result<Ratio> {
+    let c = caller.clone();
+    let posted = drive("POST /strains/v2 (1 object = 1 journal entry)", opts.seconds, opts.concurrency, move |n| {
+        let body = serde_json::json!([{"Name": format!("Bench strain {n}"), "TestingStatus": "None", "ThcLevel": 0.2}]);
+        let req = c.post("/strains/v2").json(&body);
+        async move { succeeded(req.send().await).await }
+    })
+    .await?;
+
+    let l = &caller.license;
+    let page = caller
+        .fetch(&format!(
+            "/strains/v2/active?licenseNumber={l}&pageNumber=1&pageSize=1"
+        ))
+        .await?;
+    let page: serde_json::Value = serde_json::from_slice(&page)?;
+    let row = crate::baseline::Row {
+        license_number: l.clone(),
+        data: serde_json::to_string(&page["Data"][0])?,
+    };
+    let raw = if url.starts_with("postgres") {
+        crate::baseline::RawInsert::postgres(url).await?
+    } else if opts.database_url.is_some() {
+        crate::baseline::RawInsert::sqlite(&crate::baseline::scratch_beside(url)).await?
+    } else {
+        crate::baseline::RawInsert::sqlite(&dir.join("raw-insert.db")).await?
+    };
+    let name = raw.name();
+    let raw = Arc::new((raw, row));
+    let r = raw.clone();
+    let limit = drive(
+        "raw insert: 1 row per transaction",
+        opts.seconds,
+        opts.concurrency,
+        move |n| {
+            let r = r.clone();
+            async move { r.0.insert(n, &r.1).await }
+        },
+    )
+    .await;
+    if let Ok((raw, _)) = Arc::try_unwrap(raw) {
+        raw.remove().await;
+    }
+    Ok(Ratio {
+        figure: "`POST /strains/v2`, 1 object = 1 entry",
+        tagtrail: posted,
+        baseline: name,
+        limit: limit?,
+        unit: "tx/s",
+    })
+}
+
+/// The table for the README: every figure beside its same-run limit, as a ratio of rates.
+fn print_ratios(rows: &[Ratio], backend: &str, opts: &Options) {
+    let history = if opts.history > 0 {
+        format!(
+            "history 0 packages beyond the demo's (the --history {} phases follow this table)",
+            opts.history
+        )
+    } else {
+        "history 0 packages beyond the demo's".to_string()
+    };
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    println!(
+        "\n== tagtrail beside its baselines, measured in this run: {backend}, {history}, {} connections, {} s per figure, {build} build",
+        opts.concurrency, opts.seconds
+    );
+    println!(
+        "| figure | tagtrail req/s, p50 | baseline req/s, p50 | ratio (tagtrail rate / baseline rate) |"
+    );
+    println!("|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {:.0} req/s, p50 {:.2} ms | {} {:.0} {}, p50 {:.2} ms | {:.2} |",
+            r.figure,
+            r.tagtrail.per_second,
+            r.tagtrail.p50_ms,
+            r.baseline,
+            r.limit.per_second,
+            r.unit,
+            r.limit.p50_ms,
+            r.tagtrail.per_second / r.limit.per_second.max(f64::MIN_POSITIVE)
+        );
+    }
+    println!();
 }

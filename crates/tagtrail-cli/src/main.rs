@@ -1,6 +1,8 @@
 //! `tagtrail`: the ledger server, the demo, the operator's admin commands and the audit.
 
+mod abuse;
 mod backup;
+mod baseline;
 mod bench;
 mod checkpoints;
 mod sandbox;
@@ -119,6 +121,19 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         tier_history: Vec<u64>,
     },
+    /// Measure how a well-behaved caller fares while others abuse the ledger; prints figures.
+    ///
+    /// Seeds a fresh demo ledger, serves it in-process on loopback with its normal limits, and
+    /// runs a victim (the demo's vendor key reading one facility's active packages at a steady
+    /// pace) alone, then beside each abuse in turn: another key flooding at 20× its limit, the
+    /// victim's own key flooding another facility at 20× its limit, a sign-in flood from one
+    /// address and from many, and thousands of connections that never finish their headers.
+    /// Prints the victim's p50/p99 per scenario and the ratio to its quiet p99 (issue 14's goal:
+    /// within 1.5×); asserts nothing.
+    Abuse {
+        #[command(flatten)]
+        opts: abuse::Options,
+    },
     /// The workbench: a licensee's compliance app with its own database, talking to Metrc (or a
     /// tagtrail ledger) only over the Metrc v2 API.
     Workbench {
@@ -227,6 +242,20 @@ struct LimitArgs {
         default_value_t = 200
     )]
     max_packages_per_transfer: usize,
+    /// Open HTTP connections at most; past it, new ones wait in the kernel's backlog.
+    #[arg(long, env = "TAGTRAIL_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Open HTTP connections from one client address at most (raise it to --max-connections
+    /// behind a load balancer, whose address every connection then has).
+    #[arg(
+        long,
+        env = "TAGTRAIL_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    max_connections_per_address: usize,
+    /// Seconds a client has to send a request header, and a kept-alive connection may stay idle.
+    #[arg(long, env = "TAGTRAIL_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    header_read_timeout_seconds: u64,
 }
 
 impl LimitArgs {
@@ -241,6 +270,11 @@ impl LimitArgs {
             max_window: (self.max_window_hours > 0)
                 .then(|| Duration::from_secs(self.max_window_hours * 3600)),
             max_packages_per_transfer: self.max_packages_per_transfer,
+            server: tagtrail_app::ServerLimits {
+                max_connections: self.max_connections,
+                per_address: self.max_connections_per_address,
+                header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds.max(1)),
+            },
             ..Config::default()
         }
     }
@@ -612,6 +646,7 @@ async fn run(cli: Cli) -> Result<i32> {
             })
             .await?;
         }
+        Command::Abuse { opts } => abuse::run(opts).await?,
         Command::Backup { db, out } => return backup::backup(&db.database_url, &out).await,
         Command::Restore { from, db } => return backup::restore(&from, &db.database_url).await,
         Command::Audit {

@@ -4,7 +4,11 @@
 //! (hyper starts the timer whenever it waits for a request); and no more than the connection cap
 //! is open at once, so such clients cannot exhaust file descriptors and lock ordinary callers
 //! out. At the cap the loop stops accepting: new connections wait in the kernel's backlog until
-//! one closes, rather than being refused.
+//! one closes, rather than being refused. One client address may hold only a share of the cap
+//! (past it its new connections are closed at once), so a single client refilling the cap with
+//! stalled connections as fast as they are cut off does not lock everyone else out. Behind a
+//! load balancer every connection comes from its address: raise the share to the cap there,
+//! and let the balancer limit clients.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -13,9 +17,11 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::pin::pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tagtrail_app::ServerLimits;
 use tokio::sync::Semaphore;
@@ -40,6 +46,7 @@ where
     S::Future: Send + 'static,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_address = Arc::new(Mutex::new(HashMap::new()));
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -67,6 +74,12 @@ where
             },
             () = &mut shutdown => break,
         };
+        // One address holding its share already: this connection is closed at once, so that
+        // one client's stalled connections cannot fill the server for everyone.
+        let Some(held) = PerAddress::enter(&per_address, remote.ip(), limits.per_address) else {
+            drop(stream);
+            continue;
+        };
         // Small responses go out at once instead of waiting on Nagle's algorithm.
         let _ = stream.set_nodelay(true);
         let service = app
@@ -81,7 +94,7 @@ where
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, %remote, "connection ended");
             }
-            drop(slot);
+            drop((slot, held));
         });
     }
     drop(listener);
@@ -92,4 +105,42 @@ where
         }
     }
     Ok(())
+}
+
+/// One connection counted against its client address; the count drops with it.
+struct PerAddress {
+    counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl PerAddress {
+    /// Counts a connection from `ip`, or `None` when the address already holds `max`.
+    fn enter(
+        counts: &Arc<Mutex<HashMap<IpAddr, usize>>>,
+        ip: IpAddr,
+        max: usize,
+    ) -> Option<PerAddress> {
+        let mut map = counts.lock().unwrap_or_else(|p| p.into_inner());
+        let n = map.entry(ip).or_insert(0);
+        if *n >= max.max(1) {
+            return None;
+        }
+        *n += 1;
+        Some(PerAddress {
+            counts: counts.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for PerAddress {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
+    }
 }

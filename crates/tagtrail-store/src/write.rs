@@ -153,6 +153,42 @@ impl Store {
         .await?;
         row.as_ref().map(read::entry_from_row).transpose()
     }
+
+    /// Admits one GET against every `(key, interval, tolerance)` rate, or none, in the rate
+    /// cells every node on this PostgreSQL database shares: `Ok(None)` when admitted, else
+    /// the index of the first key without room. `Ok(None)` always on SQLite, which serves one
+    /// node and keeps its limits in the process. Keys may not contain commas.
+    pub async fn rate_admit(
+        &self,
+        keys: &[(&str, std::time::Duration, std::time::Duration)],
+    ) -> Result<Option<usize>> {
+        if self.backend != Backend::Postgres || keys.is_empty() {
+            return Ok(None);
+        }
+        let join = |f: &dyn Fn(&(&str, std::time::Duration, std::time::Duration)) -> String| {
+            keys.iter().map(f).collect::<Vec<_>>().join(",")
+        };
+        let refused: i32 = sqlx::query_scalar(
+            "SELECT rate_admit(string_to_array($1, ','), \
+             CAST(string_to_array($2, ',') AS BIGINT[]), CAST(string_to_array($3, ',') AS BIGINT[]))",
+        )
+        .bind(join(&|k| k.0.to_string()))
+        .bind(join(&|k| k.1.as_micros().to_string()))
+        .bind(join(&|k| k.2.as_micros().to_string()))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(usize::try_from(refused).ok())
+    }
+
+    /// The identity epoch: raised by every committed entry that changes a facility, a user, an
+    /// employment, an inspection or a key. Callers and scopes cached under an older epoch may
+    /// no longer hold.
+    pub async fn identity_epoch(&self) -> Result<i64> {
+        let epoch = sqlx::query_scalar("SELECT epoch FROM identity_epoch WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(epoch.unwrap_or(0))
+    }
 }
 
 /// Rows per multi-row INSERT: at most 13 parameters each keeps a statement well under every
@@ -224,6 +260,17 @@ pub(crate) async fn upsert_all(
     }
     Ok(())
 }
+
+/// The tables whose rows decide who may do what: a change to any raises the identity epoch
+/// ([`Store::identity_epoch`]), which ends every cached caller and scope.
+const IDENTITY_TABLES: [&str; 6] = [
+    "facilities",
+    "users",
+    "employments",
+    "inspections",
+    "vendor_keys",
+    "user_keys",
+];
 
 /// The longest text the store writes into an indexed column: a 250-character name of 4-byte
 /// characters fits, and so does every index on PostgreSQL (whose btree refuses entries over
@@ -477,6 +524,16 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         upsert_all(&mut self.tx, self.backend, &entry.body.changes).await?;
+        if entry
+            .body
+            .changes
+            .iter()
+            .any(|c| IDENTITY_TABLES.contains(&c.table.as_str()))
+        {
+            sqlx::query("UPDATE identity_epoch SET epoch = epoch + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
         touch(&mut self.tx, &entry).await?;
         crate::feed::record(&mut self.tx, &entry).await?;
         self.head_seq = entry.seq;

@@ -169,6 +169,69 @@ pub struct TestApp {
     postgres: Option<ScratchDatabase>,
     /// The database the ledger opened, for [`TestApp::restart`].
     url: String,
+    /// A second node serving the same database (`TAGTRAIL_TEST_TWO_NODES=1` on PostgreSQL):
+    /// requests alternate between the two.
+    second: Option<Node>,
+    turn: std::sync::atomic::AtomicUsize,
+}
+
+/// Another `tagtrail serve` on the same database: its own ledger (its own caches, limiter and
+/// pool), on its own port.
+struct Node {
+    ledger: Ledger,
+    base_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Node {
+    async fn start(url: &str, config: Config) -> Node {
+        let ledger = Ledger::open(url, config)
+            .await
+            .expect("the second node opens the store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base_url = format!("http://{}", listener.local_addr().expect("a bound address"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(tagtrail_ledger::serve(
+            ledger.clone(),
+            tagtrail_ledger::WebOptions::default(),
+            None,
+            listener,
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        Node {
+            ledger,
+            base_url,
+            shutdown: Some(tx),
+            server,
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match tokio::time::timeout(Duration::from_secs(10), &mut self.server).await {
+            Ok(joined) => joined
+                .expect("the second node's task")
+                .expect("the second node stops cleanly"),
+            Err(_) => self.server.abort(),
+        }
+        self.ledger.close().await;
+    }
+}
+
+/// Whether tests run against two nodes on one PostgreSQL database (`TAGTRAIL_TEST_TWO_NODES=1`).
+/// Sandbox mode and a shifted clock live in one process, so those tests keep one node.
+fn two_nodes(backend: &Backend, sandbox: bool, clock_offset_seconds: i64) -> bool {
+    matches!(backend, Backend::Postgres(_))
+        && !sandbox
+        && clock_offset_seconds == 0
+        && std::env::var("TAGTRAIL_TEST_TWO_NODES").is_ok_and(|v| v == "1")
 }
 
 /// A per-test PostgreSQL database. [`TestApp::finish`] drops it; if a test panics first, `Drop`
@@ -472,6 +535,11 @@ impl TestApp {
                 )
             }
         };
+        let second = if two_nodes(backend, sandbox.is_some(), clock_offset_seconds) {
+            Some(Node::start(&url, config.clone()).await)
+        } else {
+            None
+        };
         let ledger = Ledger::open(&url, config).await.expect("the store opens");
         // The offset lives in the open store, not the database: the seeding ledger's is gone.
         ledger
@@ -516,7 +584,24 @@ impl TestApp {
             dir,
             postgres,
             url,
+            second,
+            turn: Default::default(),
         }
+    }
+
+    /// Where the next request goes: this node, or with a second node every other request there.
+    pub fn next_base_url(&self) -> &str {
+        match &self.second {
+            Some(n) if self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 1 => {
+                &n.base_url
+            }
+            _ => &self.base_url,
+        }
+    }
+
+    /// Whether a second node serves the same database (requests alternate).
+    pub fn two_nodes(&self) -> bool {
+        self.second.is_some()
     }
 
     /// The database the ledger opened: a SQLite path or a `postgres://` URL.
@@ -537,6 +622,10 @@ impl TestApp {
             Err(_) => self.server.abort(),
         }
         let config = self.ledger.config.clone();
+        if let Some(n) = self.second.take() {
+            n.stop().await;
+            self.second = Some(Node::start(&self.url, config.clone()).await);
+        }
         self.ledger.close().await;
         self.ledger = Ledger::open(&self.url, config)
             .await
@@ -586,6 +675,9 @@ impl TestApp {
         );
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(n) = self.second.take() {
+            n.stop().await;
         }
         drop(self.http);
         drop(self.clients);
@@ -924,7 +1016,7 @@ impl Call<'_> {
 
     /// The request, ready to send (for concurrent sends from spawned tasks, with [`Resp::read`]).
     pub fn build(self) -> (String, reqwest::RequestBuilder) {
-        let url = format!("{}{}", self.app.base_url, self.path);
+        let url = format!("{}{}", self.app.next_base_url(), self.path);
         let what = format!("[{}] {} {}", self.app.backend, self.method, self.path);
         let mut req = self.app.http.request(self.method, &url).query(&self.query);
         if let Some(a) = &self.auth {

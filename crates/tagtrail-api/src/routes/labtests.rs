@@ -124,7 +124,7 @@ fn with_documents<T: serde::de::DeserializeOwned, R>(
     file: impl Fn(&T) -> (&Option<String>, &Option<String>),
     each: impl Fn(&T, Option<NewDocument>) -> R,
 ) -> Result<(serde_json::Value, Vec<R>), ApiError> {
-    let body = parse_body::<T>(s.ledger.config.max_objects, bytes)?;
+    let body = parse_body::<T>(s.ledger.config.max_objects, bytes)?.or_long_rows()?;
     let docs = decode_all(body.items.iter().map(file))?;
     let req = body
         .items

@@ -126,7 +126,8 @@ pub async fn create_package_plantings(w: Write) -> Result<Json<Ids>, ApiError> {
         let body = crate::extract::parse_body::<PackagePlantingRequest>(
             s.ledger.config.max_objects,
             bytes,
-        )?;
+        )?
+        .or_long_rows()?;
         let mut rows = Vec::new();
         for (row, r) in body.items.iter().enumerate() {
             if let Some(message) = package_adjustment_mismatch(r) {

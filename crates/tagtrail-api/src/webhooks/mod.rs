@@ -44,6 +44,17 @@ pub fn spawn(ledger: Ledger) -> tokio::task::JoinHandle<()> {
 async fn run(ledger: Ledger) {
     let wake = ledger.webhook_wake();
     let settings = ledger.config.webhooks.clone();
+    // One node delivers: the others wait their turn here, and take over when it stops.
+    let _leading = loop {
+        match ledger.lead_webhook_delivery().await {
+            Ok(Some(lead)) => break lead,
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether another node delivers webhooks")
+            }
+        }
+        tokio::time::sleep(settings.poll.max(Duration::from_secs(1))).await;
+    };
     loop {
         // Registered before the round, so a write committed during it wakes the next one.
         let woken = wake.notified();

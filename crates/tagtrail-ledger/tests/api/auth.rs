@@ -277,3 +277,58 @@ async fn get_by_id_with_another_license_is_401() {
     })
     .await;
 }
+
+/// Callers and scopes are cached under the identity epoch, which lives in the database: a
+/// permission changed by another process on the same database (the admin command line, or
+/// another node) takes effect at this server's very next request, both ways.
+#[tokio::test]
+async fn a_permission_changed_elsewhere_takes_effect_at_once() {
+    use tagtrail_app::actions::people::{Employ, SetPermissions};
+    use tagtrail_app::{Acting, Config, Door, Ledger};
+    use tagtrail_domain::commands::people::Grant;
+    for_each_backend(async |app| {
+        let b = app.backend;
+        let items = "/items/v2/active";
+        // Cached: the clerk's caller and scope at the distributor.
+        for _ in 0..3 {
+            app.get(DISTRIBUTOR, items)
+                .acting_as_clerk()
+                .send()
+                .await
+                .status(403);
+        }
+        let elsewhere = Ledger::open(app.database_url(), Config::default())
+            .await
+            .expect("a second process on the same database");
+        let grant = |permissions: &[&str]| Employ {
+            username: "clerk".into(),
+            license_number: DISTRIBUTOR.into(),
+            grant: Grant {
+                permissions: permissions.iter().map(|p| p.to_string()).collect(),
+                is_owner: false,
+                is_manager: false,
+            },
+        };
+        let set = async |perms: &[&str]| {
+            elsewhere
+                .run_system::<SetPermissions>(
+                    &Acting::operator("test"),
+                    Door::operator("grant", json!({})),
+                    &grant(perms),
+                )
+                .await
+                .expect("granted");
+        };
+        set(&["View Employees", "Manage Tags", "Manage Items"]).await;
+        app.get(DISTRIBUTOR, items)
+            .acting_as_clerk()
+            .send()
+            .await
+            .ok();
+        set(&["View Employees", "Manage Tags"]).await;
+        let r = app.get(DISTRIBUTOR, items).acting_as_clerk().send().await;
+        assert_eq!(r.status, 403, "[{b}] taken back at once: {}", r.body);
+        elsewhere.close().await;
+    })
+    .await;
+}

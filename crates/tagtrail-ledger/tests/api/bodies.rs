@@ -210,8 +210,8 @@ async fn every_text_field_has_a_maximum_on_both_backends() {
             (
                 "/items/v2",
                 json!([
-                    {"ItemCategory": "Buds", "Name": "Fine", "UnitOfMeasure": "Grams"},
-                    {"ItemCategory": "Buds", "Name": "Buds", "UnitOfMeasure": "Grams", "Description": "d".repeat(1001)},
+                    {"ItemCategory": "Buds", "Name": "Fine", "UnitOfMeasure": "Grams", "Strain": "Blue Dream"},
+                    {"ItemCategory": "Buds", "Name": "Buds", "UnitOfMeasure": "Grams", "Strain": "Blue Dream", "Description": "d".repeat(1001)},
                 ]),
                 "Description is longer than 1000",
             ),
@@ -225,6 +225,18 @@ async fn every_text_field_has_a_maximum_on_both_backends() {
             assert!(rows[0].1.starts_with(want), "[{b}] {}: {}", r.what, r.body);
             assert_eq!(app.journal(CULTIVATOR).await.len(), before, "[{b}] {path} wrote nothing");
         }
+        // A long text is reported with every other bad row of the body, all at once.
+        let r = app
+            .post(
+                CULTIVATOR,
+                "/strains/v2",
+                json!([{"Name": "Bad Strain", "ThcLevel": 7}, {"Name": name(251)}]),
+            )
+            .send()
+            .await
+            .status(400);
+        let rows: Vec<u64> = r.rows().iter().map(|(i, _)| *i).collect();
+        assert_eq!(rows, [0, 1], "[{b}] {}", r.body);
         // At the limit, in 4-byte characters, every backend stores and finds it.
         let longest = name(250);
         app.post(CULTIVATOR, "/strains/v2", json!([{"Name": longest}]))

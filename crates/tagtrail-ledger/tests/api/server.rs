@@ -12,6 +12,7 @@ fn tight() -> Config {
     Config {
         server: ServerLimits {
             max_connections: 8,
+            per_address: 8,
             header_read_timeout: Duration::from_secs(1),
         },
         ..Config::default()
@@ -85,6 +86,61 @@ async fn idle_kept_alive_connections_are_closed() {
             closed_within(&mut s, Duration::from_secs(5)).await,
             "[{b}] the idle connection is closed"
         );
+    })
+    .await;
+}
+
+/// One address may hold only its share of the connections: past it, its new connections are
+/// closed at once, while another address is served as usual.
+#[tokio::test]
+async fn one_address_holds_only_its_share() {
+    let config = Config {
+        server: ServerLimits {
+            max_connections: 64,
+            per_address: 4,
+            header_read_timeout: Duration::from_secs(30),
+        },
+        ..Config::default()
+    };
+    for_each_backend_with(config, async |app| {
+        let b = app.backend;
+        let from = |ip: &str| {
+            let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+            socket
+                .bind(format!("{ip}:0").parse().expect("an address"))
+                .expect("bind");
+            socket
+        };
+        let mut stalled = Vec::new();
+        for _ in 0..4 {
+            let mut s = from("127.0.0.3")
+                .connect(addr(app).parse().expect("addr"))
+                .await
+                .expect("connect");
+            s.write_all(b"GET / HTTP/1.1\r\n").await.expect("partial");
+            stalled.push(s);
+        }
+        let mut fifth = from("127.0.0.3")
+            .connect(addr(app).parse().expect("addr"))
+            .await
+            .expect("the kernel accepts");
+        let _ = fifth.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert!(
+            closed_within(&mut fifth, Duration::from_secs(5)).await,
+            "[{b}] the fifth connection from one address is closed"
+        );
+        let mut other = from("127.0.0.4")
+            .connect(addr(app).parse().expect("addr"))
+            .await
+            .expect("connect");
+        other
+            .write_all(b"GET /no/such/path HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .expect("a request");
+        let mut answer = String::new();
+        other.read_to_string(&mut answer).await.expect("an answer");
+        assert!(answer.starts_with("HTTP/1.1 404"), "[{b}] {answer}");
+        drop(stalled);
     })
     .await;
 }
