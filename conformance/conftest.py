@@ -4,6 +4,9 @@ Environment:
   TAGTRAIL_BIN                         server binary (default <repo>/target/debug/tagtrail)
   TAGTRAIL_CONFORMANCE_DATABASE_URL    postgres://... to run against PostgreSQL; absent = SQLite
   TAGTRAIL_CONFORMANCE_KEEP=1          keep the temporary data directory after the run
+  TAGTRAIL_CONFORMANCE_TWO_NODES=1     (PostgreSQL) a second `tagtrail serve` on the same database,
+                                       and every request through a round-robin balancer
+                                       (nodes.py)
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import httpx
 import pytest
 
 from helpers import RETRY_STATS, RUN_STATE, Api, coverage, list_all
+from nodes import Balancer
 
 REPO = Path(__file__).resolve().parent.parent
 LICENSE_TYPES = ("cultivator", "manufacturer", "distributor", "testing_lab", "retailer")
@@ -127,6 +131,40 @@ class Server:
         )
 
 
+class SecondNode(Server):
+    """`tagtrail serve` on the demo's database, configured as the demo is (its webhook key,
+    private webhook targets allowed)."""
+
+    def start(self):
+        cmd = [
+            self.binary, "serve", "--database-url", self.database_url, "--listen", f"127.0.0.1:{self.port}",
+            "--webhook-key-file", str(self.data_dir / "webhook.key"), "--webhook-allow-private",
+        ]
+        self._log = open(self.data_dir / "server-2.log", "ab")
+        self.log_path = self.data_dir / "server-2.log"
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the second node exited with {self.proc.returncode}.\n{self.log_tail()}")
+            try:
+                if httpx.get(self.listen_url + "/openapi.json", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"the second node was not ready after {READY_TIMEOUT_S}s.\n{self.log_tail()}")
+
+
+def _second_node(binary, data_dir, db_url, first):
+    second = SecondNode(binary, data_dir, db_url)
+    second.start()
+    balancer = Balancer(_free_port(), [first.listen_url, second.listen_url])
+    balancer.start()
+    return second, balancer
+
+
 @pytest.fixture(scope="session")
 def server():
     binary = os.environ.get("TAGTRAIL_BIN") or str(REPO / "target" / "debug" / "tagtrail")
@@ -138,7 +176,18 @@ def server():
     _SESSION_INFO.update(backend=srv.backend, data_dir=str(data_dir), database_url=srv.verify_url)
     print(f"\n[conformance] backend={srv.backend} data_dir={data_dir} url={srv.listen_url}", file=sys.stderr)
     srv.start()
+    second, balancer = None, None
+    if db_url and os.environ.get("TAGTRAIL_CONFORMANCE_TWO_NODES") == "1":
+        second, balancer = _second_node(binary, data_dir, db_url, srv)
+        srv.creds["base_url"] = balancer.url
+        print(f"\n[conformance] two nodes: {srv.listen_url} and {second.listen_url} behind {balancer.url}", file=sys.stderr)
     yield srv
+    if balancer:
+        print(f"\n[conformance] the balancer sent {balancer.sent} requests to the two nodes", file=sys.stderr)
+        assert min(balancer.sent) > 0, "both nodes served requests"
+        balancer.stop()
+    if second:
+        second.stop()
     srv.stop()
     if os.environ.get("TAGTRAIL_CONFORMANCE_KEEP") != "1":
         shutil.rmtree(data_dir, ignore_errors=True)

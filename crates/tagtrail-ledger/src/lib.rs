@@ -4,7 +4,6 @@
 //! set, for testing integrations.
 
 pub mod sandbox;
-mod server;
 
 use axum::Router;
 pub use sandbox::{ClockOffset, Faults, Injected, Report, Sandbox};
@@ -51,7 +50,7 @@ pub async fn serve(
     let limits = ledger.config.server;
     let app = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash()
         .layer(router(ledger, web, sandbox));
-    let served = server::run(listener, app, limits, shutdown).await;
+    let served = tagtrail_web::shared::serve_limited(listener, app, limits, shutdown).await;
     webhooks.abort();
     served
 }

@@ -57,11 +57,15 @@ pub use when::{CALIFORNIA, Zone};
 /// What the workbench's web UI (`tagtrail-workbench-web`) shares with this one, so the two look
 /// alike and are guarded alike: the security headers, the checks of a posted form's origin and
 /// CSRF token, the sign-in throttle and the base styles.
+mod server;
+
 pub mod shared {
     pub use crate::security::{POLICY, csrf_token_in, headers, same_origin, tokens_match};
+    pub use crate::server::serve as serve_limited;
     pub use crate::session::safe_path_under;
     pub use crate::throttle::{Client, Throttle};
     pub use crate::when::date;
+    pub use tagtrail_app::ServerLimits;
 
     /// The base stylesheet and the forms' styles (the pieces that are not about the ledger's
     /// own pages).

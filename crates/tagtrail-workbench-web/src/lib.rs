@@ -20,9 +20,7 @@ mod pages;
 mod session;
 
 use axum::Router;
-use axum::extract::Request;
 use axum::middleware;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tagtrail_web::shared::Throttle;
 use tagtrail_workbench::Workbench;
@@ -41,6 +39,9 @@ pub struct WebOptions {
     pub zone: Zone,
     /// Wrong sign-ins taken per account and per address before sign-in answers 429.
     pub sign_in: SignInLimits,
+    /// Connection limits: the ledger's defaults (a 10 s header-read timeout, 4,096 connections,
+    /// 256 from one address).
+    pub server: tagtrail_web::shared::ServerLimits,
 }
 
 /// What every handler shares.
@@ -76,7 +77,7 @@ pub fn router(wb: Workbench, options: WebOptions) -> Router {
 }
 
 /// Serves the UI on `listener` until `shutdown` resolves, with each connection's address known
-/// to the sign-in throttle.
+/// to the sign-in throttle, within `options.server`'s connection limits.
 pub async fn serve(
     wb: Workbench,
     options: WebOptions,
@@ -86,10 +87,7 @@ pub async fn serve(
     use tower::Layer;
     let app = tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash()
         .layer(router(wb, options));
-    axum::serve(
-        listener,
-        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    // The ledger's accept loop and limits: a header-read timeout, a connection cap and a
+    // per-address share of it.
+    tagtrail_web::shared::serve_limited(listener, app, options.server, shutdown).await
 }

@@ -153,7 +153,25 @@ fn check_name(what: &str, s: &str, max: usize) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// argon2 runs a few at a time (half the cores, at least one): it is deliberately slow, and a
+/// flood of sign-ins must not take every core from the rest of the workbench. Those over the
+/// cap wait their turn; the sign-in throttle keeps the queue short.
+async fn argon2_turn() -> tokio::sync::SemaphorePermit<'static> {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        let n = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
+        tokio::sync::Semaphore::new(n)
+    });
+    loop {
+        // The semaphore is never closed; a closed one would only mean trying again.
+        if let Ok(turn) = turns.acquire().await {
+            return turn;
+        }
+    }
+}
+
 async fn hash_password(password: String) -> Result<String> {
+    let _turn = argon2_turn().await;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         Argon2::default()
@@ -166,6 +184,7 @@ async fn hash_password(password: String) -> Result<String> {
 }
 
 async fn password_matches(password: String, hash: String) -> bool {
+    let _turn = argon2_turn().await;
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|h| {

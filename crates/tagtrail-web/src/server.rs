@@ -1,5 +1,5 @@
-//! The accept loop: HTTP/1.1 connections served by hyper with the limits `axum::serve` does not
-//! offer. A client that opens connections and never finishes a request header is cut off after
+//! The accept loop of the ledger and of the workbench: HTTP/1.1 connections served by hyper with
+//! the limits `axum::serve` does not offer. A client that opens connections and never finishes a request header is cut off after
 //! the header-read timeout, which also closes a kept-alive connection left idle that long
 //! (hyper starts the timer whenever it waits for a request); and no more than the connection cap
 //! is open at once, so such clients cannot exhaust file descriptors and lock ordinary callers
@@ -32,7 +32,7 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `shutdown` resolves, within `limits`. Each request carries
 /// its client's address as axum's `ConnectInfo` (the web UI throttles sign-in by it).
-pub async fn run<S>(
+pub async fn serve<S>(
     listener: tokio::net::TcpListener,
     app: S,
     limits: ServerLimits,
