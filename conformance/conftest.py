@@ -175,9 +175,13 @@ def server():
     srv = Server(binary, data_dir, db_url)
     _SESSION_INFO.update(backend=srv.backend, data_dir=str(data_dir), database_url=srv.verify_url)
     print(f"\n[conformance] backend={srv.backend} data_dir={data_dir} url={srv.listen_url}", file=sys.stderr)
+    two = bool(db_url) and os.environ.get("TAGTRAIL_CONFORMANCE_TWO_NODES") == "1"
+    if two:
+        # Both processes read it: one rate limit kept in the database for the two nodes.
+        os.environ["TAGTRAIL_SHARED_RATE_LIMITS"] = "true"
     srv.start()
     second, balancer = None, None
-    if db_url and os.environ.get("TAGTRAIL_CONFORMANCE_TWO_NODES") == "1":
+    if two:
         second, balancer = _second_node(binary, data_dir, db_url, srv)
         srv.creds["base_url"] = balancer.url
         print(f"\n[conformance] two nodes: {srv.listen_url} and {second.listen_url} behind {balancer.url}", file=sys.stderr)

@@ -5,9 +5,10 @@
 //! both have room: a request one limit refuses spends nothing of the other. (With two separate
 //! limiters, one facility's refused flood spent its integrator's key budget and starved the
 //! integrator's other facilities.) governor cannot ask "is there room?" without spending, so
-//! the rates are a small GCRA here, the algorithm governor implements. On PostgreSQL the cells
-//! are in the database (`rate_admit`, migration 0026), so every node serving one ledger
-//! enforces one limit; concurrency caps stay per node, protecting each node's own capacity.
+//! the rates are a small GCRA here, the algorithm governor implements. With several nodes on
+//! PostgreSQL (`--shared-rate-limits`) the cells are also kept in the database (`rate_admit`,
+//! migration 0026), so the nodes enforce one limit; concurrency caps stay per node, protecting
+//! each node's own capacity.
 
 use super::AppState;
 use super::error::ApiError;
@@ -107,24 +108,27 @@ impl Limiter {
     }
 }
 
-/// Charges a request to its rates: in the database when every node shares them (PostgreSQL),
-/// else in this process. If the database cannot answer, this process's own cells decide, so a
-/// database hiccup does not turn every GET away.
+/// Charges a request to its rates: in this process, and then, when nodes share them
+/// (`--shared-rate-limits` on PostgreSQL), in the database. If the database cannot answer, this
+/// node's cells have decided, so a database hiccup does not turn every GET away.
 async fn admit(state: &AppState, keys: &[(&str, Rate)]) -> Result<(), usize> {
+    // This node's own cells first: a flood is refused here without a database round trip, so
+    // the shared cells see at most each node's admitted share.
+    state.limiter.rates.admit(keys)?;
     if state.ledger.shares_rate_limits() {
         let cells: Vec<_> = keys
             .iter()
             .map(|(k, r)| (*k, r.interval(), r.tolerance()))
             .collect();
         match state.ledger.rate_admit(&cells).await {
-            Ok(None) => return Ok(()),
+            Ok(None) => {}
             Ok(Some(i)) => return Err(i),
             Err(e) => {
-                tracing::warn!(error = %e, "shared rate limits unavailable; using this node's")
+                tracing::warn!(error = %e, "shared rate limits unavailable; this node's decided")
             }
         }
     }
-    state.limiter.rates.admit(keys)
+    Ok(())
 }
 
 fn too_many(what: &str) -> Response {

@@ -12,6 +12,10 @@ pub struct Config {
     /// Longest `lastModifiedStart`..`lastModifiedEnd` window; `None` turns the check off (rule 67).
     pub max_window: Option<Duration>,
     pub rate: RateLimits,
+    /// Keep GET rate limits in the database, one limit for every node serving it (PostgreSQL,
+    /// several nodes). Off, each node keeps its own, which is exact for one node and costs
+    /// nothing: the shared cells cost a round trip and serialize a busy facility's requests.
+    pub shared_rate_limits: bool,
     /// Most tags of one kind in one order (rule 12).
     pub max_tags_per_order: u32,
     /// Most packages on one manifest (rule 47, `MaxPackagesPerTransfer`).
@@ -78,6 +82,7 @@ impl Default for Config {
             max_page_size: 20,
             max_window: Some(Duration::from_secs(24 * 3600)),
             rate: RateLimits::default(),
+            shared_rate_limits: false,
             max_tags_per_order: tagtrail_domain::commands::tags::DEFAULT_MAX_TAGS_PER_ORDER,
             max_packages_per_transfer:
                 tagtrail_domain::commands::transfers::DEFAULT_MAX_PACKAGES_PER_TRANSFER,

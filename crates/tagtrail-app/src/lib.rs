@@ -71,9 +71,9 @@ impl Ledger {
     }
 
     /// Whether GET rate limits are kept in the database, shared by every node serving it
-    /// (PostgreSQL), rather than in this process (SQLite, one node).
+    /// (PostgreSQL with [`Config::shared_rate_limits`]), rather than in this process.
     pub fn shares_rate_limits(&self) -> bool {
-        self.store.backend() == tagtrail_store::Backend::Postgres
+        self.config.shared_rate_limits && self.store.backend() == tagtrail_store::Backend::Postgres
     }
 
     /// Admits one request against every `(key, interval, tolerance)` GCRA rate, or none, in the
@@ -84,6 +84,11 @@ impl Ledger {
         keys: &[(&str, std::time::Duration, std::time::Duration)],
     ) -> AppResult<Option<usize>> {
         Ok(self.store.rate_admit(keys).await?)
+    }
+
+    /// The bytes the database takes (see [`tagtrail_store::Store::database_bytes`]).
+    pub async fn database_bytes(&self) -> AppResult<u64> {
+        Ok(self.store.database_bytes().await?)
     }
 
     /// Which database the ledger runs on (`sqlite` or `postgres`), for messages.

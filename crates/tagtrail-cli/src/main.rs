@@ -242,6 +242,10 @@ struct LimitArgs {
         default_value_t = 200
     )]
     max_packages_per_transfer: usize,
+    /// Keep GET rate limits in the database, so that several nodes serving one PostgreSQL
+    /// database enforce one limit (each node alone would allow the full rate).
+    #[arg(long, env = "TAGTRAIL_SHARED_RATE_LIMITS")]
+    shared_rate_limits: bool,
     /// Open HTTP connections at most; past it, new ones wait in the kernel's backlog.
     #[arg(long, env = "TAGTRAIL_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
@@ -270,6 +274,7 @@ impl LimitArgs {
             max_window: (self.max_window_hours > 0)
                 .then(|| Duration::from_secs(self.max_window_hours * 3600)),
             max_packages_per_transfer: self.max_packages_per_transfer,
+            shared_rate_limits: self.shared_rate_limits,
             server: tagtrail_app::ServerLimits {
                 max_connections: self.max_connections,
                 per_address: self.max_connections_per_address,

@@ -235,6 +235,7 @@ impl Scale<'_> {
                 grow as f64 / gen_secs.max(0.001),
                 maintain_secs
             );
+            storage(self.ledger, finished.len() + open.len()).await?;
             // A large source package to draw on, and received tags for the creates.
             let tags = self.tags(&scope, &operator, 6_000).await?;
             let source_tag = tags.first().cloned().context("tags")?;
@@ -434,4 +435,32 @@ impl Scale<'_> {
         }
         Ok(())
     }
+}
+
+/// Prints what the database takes per package at this size (journal, projections, touches and
+/// indexes, all divided by the packages, the demo's few aside), and the process's resident
+/// memory (server and client share the process; the client's part is small).
+async fn storage(ledger: &Ledger, packages: usize) -> Result<()> {
+    let bytes = ledger
+        .database_bytes()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rss_kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        });
+    println!(
+        "storage: {:.2} GB in all, {:.0} bytes per package; resident memory {}",
+        bytes as f64 / 1e9,
+        bytes as f64 / packages.max(1) as f64,
+        rss_kb.map_or("unknown".to_string(), |kb| format!(
+            "{:.0} MB",
+            kb as f64 / 1024.0
+        ))
+    );
+    Ok(())
 }

@@ -180,6 +180,28 @@ impl Store {
         Ok(usize::try_from(refused).ok())
     }
 
+    /// The bytes the database takes on disk: the SQLite file with its write-ahead log, or the
+    /// PostgreSQL database (tables, indexes, TOAST). For the bench's storage figure.
+    pub async fn database_bytes(&self) -> Result<u64> {
+        let bytes: i64 = match self.backend {
+            Backend::Postgres => {
+                sqlx::query_scalar("SELECT CAST(pg_database_size(current_database()) AS BIGINT)")
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+            Backend::Sqlite => {
+                let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                    .fetch_one(&self.pool)
+                    .await?;
+                let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+                    .fetch_one(&self.pool)
+                    .await?;
+                pages * size
+            }
+        };
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     /// The identity epoch: raised by every committed entry that changes a facility, a user, an
     /// employment, an inspection or a key. Callers and scopes cached under an older epoch may
     /// no longer hold.

@@ -535,7 +535,13 @@ impl TestApp {
                 )
             }
         };
-        let second = if two_nodes(backend, sandbox.is_some(), clock_offset_seconds) {
+        let two = two_nodes(backend, sandbox.is_some(), clock_offset_seconds);
+        // Two nodes enforce one rate limit, as a deployment of several nodes must.
+        let config = Config {
+            shared_rate_limits: config.shared_rate_limits || two,
+            ..config
+        };
+        let second = if two {
             Some(Node::start(&url, config.clone()).await)
         } else {
             None

@@ -15,6 +15,7 @@ fn strict() -> Config {
             concurrent_per_facility: 10,
             concurrent_per_vendor_key: 30,
         },
+        shared_rate_limits: true,
         ..Config::default()
     }
 }
