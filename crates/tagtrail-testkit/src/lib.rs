@@ -177,15 +177,16 @@ pub struct TestApp {
 
 /// Another `tagtrail serve` on the same database: its own ledger (its own caches, limiter and
 /// pool), on its own port.
-struct Node {
-    ledger: Ledger,
-    base_url: String,
+pub struct Node {
+    pub ledger: Ledger,
+    pub base_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Node {
-    async fn start(url: &str, config: Config) -> Node {
+    /// Serves the database at `url` as a node of its own until [`Node::stop`].
+    pub async fn start(url: &str, config: Config) -> Node {
         let ledger = Ledger::open(url, config)
             .await
             .expect("the second node opens the store");
@@ -211,7 +212,7 @@ impl Node {
         }
     }
 
-    async fn stop(mut self) {
+    pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -603,6 +604,20 @@ impl TestApp {
             }
             _ => &self.base_url,
         }
+    }
+
+    /// A direct connection to the test's database, beside the server (for what only the
+    /// database shows: a row's physical tier, a forged row).
+    pub async fn raw_connection(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        let url = if self.url.starts_with("postgres") {
+            self.url.clone()
+        } else {
+            format!("sqlite://{}", self.url)
+        };
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .expect("a direct connection")
     }
 
     /// Whether a second node serves the same database (requests alternate).

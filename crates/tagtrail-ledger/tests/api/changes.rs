@@ -418,15 +418,7 @@ async fn audit_verify_finds_a_forged_feed_row_and_the_feed_is_append_only() {
     for backend in backends() {
         let app = TestApp::start(&backend, test_config()).await;
         assert!(app.verify().await.ok(), "a fresh ledger verifies");
-        sqlx::any::install_default_drivers();
-        let url = if app.database_url().starts_with("postgres") {
-            app.database_url().to_string()
-        } else {
-            format!("sqlite://{}", app.database_url())
-        };
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
-            .await
-            .expect("a direct connection");
+        let mut conn = app.raw_connection().await;
         for forbidden in [
             "UPDATE change_feed SET row_id = row_id + 1",
             "DELETE FROM change_feed",

@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use serde_json::json;
-use tagtrail_app::{Config, Ledger, RateLimits};
+use tagtrail_app::{Config, RateLimits};
 
 fn strict() -> Config {
     Config {
@@ -36,23 +36,8 @@ async fn two_nodes_keep_one_chain_one_rate_limit_and_one_webhook_deliverer() {
             return;
         }
         // A second node of our own (whatever TAGTRAIL_TEST_TWO_NODES says), on its own port.
-        let other = Ledger::open(app.database_url(), strict())
-            .await
-            .expect("node 2 opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let other_url = format!("http://{}", listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(tagtrail_ledger::serve(
-            other.clone(),
-            tagtrail_ledger::WebOptions::default(),
-            None,
-            listener,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let node2 = Node::start(app.database_url(), strict()).await;
+        let (other, other_url) = (node2.ledger.clone(), node2.base_url.clone());
         let lic = CULTIVATOR;
         let key = app.user_key(lic).to_string();
         let vendor = app.creds.vendor_key.clone();
@@ -110,9 +95,7 @@ async fn two_nodes_keep_one_chain_one_rate_limit_and_one_webhook_deliverer() {
             other.lead_webhook_delivery().await.expect("asks").is_none(),
             "[{b}] another node already delivers"
         );
-        let _ = stop.send(());
-        let _ = server.await;
-        other.close().await;
+        node2.stop().await;
     })
     .await;
 }

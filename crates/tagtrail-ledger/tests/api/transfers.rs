@@ -338,15 +338,7 @@ async fn last_endpoints(app: &TestApp, license: &str, n: usize) -> Vec<String> {
 /// Which physical tier holds manifest `id` (rule 72): `"active"`, `"history"`, or what is
 /// wrong (both, neither), read straight from the database.
 async fn manifest_tier(app: &TestApp, id: i64) -> String {
-    sqlx::any::install_default_drivers();
-    let url = if app.database_url().starts_with("postgres") {
-        app.database_url().to_string()
-    } else {
-        format!("sqlite://{}", app.database_url())
-    };
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
-        .await
-        .expect("a direct connection");
+    let mut conn = app.raw_connection().await;
     let mut found = Vec::new();
     for (table, name) in [("transfers", "active"), ("transfers_history", "history")] {
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
