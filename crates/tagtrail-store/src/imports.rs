@@ -85,7 +85,7 @@ fn from_row(r: &AnyRow) -> Result<ImportRow> {
 impl Store {
     /// Stores a new upload as `validating`; its id.
     pub async fn import_insert(&self, new: &NewImport<'_>) -> Result<i64> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let row = sqlx::query(
             "INSERT INTO imports (license_number, kind, file_name, sha256, content, row_count, \
              status, created_by, created_at, updated_at) \
@@ -143,7 +143,7 @@ impl Store {
         from: &[&str],
         state: &ImportState<'_>,
     ) -> Result<bool> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         // IMMEDIATE: this reads the row and then writes it; a deferred SQLite transaction that
         // read before a web session's write committed cannot upgrade and is refused at once
         // ("database is locked"), whereas IMMEDIATE waits its turn under busy_timeout.

@@ -17,10 +17,13 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     /// Writers in this process queue here, first come first served, before taking the
-    /// database's own write lock; without it SQLite's busy handler polls and sleeps, which
-    /// showed as 190 ms p99 write latency under 16 concurrent writers.
-    pub(crate) writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// database's own write lock (without it SQLite's busy handler polls and sleeps, which
+    /// showed as 190 ms p99 write latency under 16 concurrent writers), and share the open
+    /// group's transaction ([`crate::group`]).
+    pub(crate) groups: std::sync::Arc<crate::group::Groups>,
     pub(crate) clock: std::sync::Arc<crate::clock::Clock>,
+    /// SQLite's hot reads on the caller's thread ([`crate::inline`]); `None` on PostgreSQL.
+    pub(crate) inline: Option<std::sync::Arc<crate::inline::Inline>>,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -84,11 +87,17 @@ impl Store {
             Backend::Sqlite => SQLITE.run(&pool).await?,
             Backend::Postgres => POSTGRES.run(&pool).await?,
         }
+        let inline = (backend == Backend::Sqlite).then(|| {
+            std::sync::Arc::new(crate::inline::Inline::new(std::path::PathBuf::from(
+                &target,
+            )))
+        });
         let store = Store {
             pool,
             backend,
-            writer: Default::default(),
+            groups: Default::default(),
             clock: Default::default(),
+            inline,
         };
         store.rebuild_if_asked().await?;
         Ok(store)
@@ -115,8 +124,9 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
-            writer: Default::default(),
+            groups: Default::default(),
             clock: Default::default(),
+            inline: None,
         })
     }
 

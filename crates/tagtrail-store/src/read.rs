@@ -232,37 +232,56 @@ fn order_by(t: &Table, backend: Backend, q: &ListQuery) -> Result<String> {
     Ok(format!("({name} IS NULL), {expr} {d}, id {d}"))
 }
 
+/// A list's two statements (the count and the rows) and their arguments; `None` when the list
+/// is empty without asking (a NUL in a matched text).
+pub(crate) struct Plan {
+    pub(crate) count_sql: String,
+    pub(crate) rows_sql: String,
+    pub(crate) args: Vec<Val>,
+}
+
+pub(crate) fn plan(t: &Table, backend: Backend, q: &ListQuery) -> Result<Option<Plan>> {
+    let (w, args) = where_clause(t, q)?;
+    if args.iter().any(has_nul) {
+        return Ok(None);
+    }
+    let from = source(t, q.active);
+    let count_sql = format!("SELECT COUNT(*) AS n FROM {from}{w}");
+    let order = order_by(t, backend, q)?;
+    let mut rows_sql = format!("SELECT {DATA} FROM {from}{w} ORDER BY {order}");
+    if let Some((page, size)) = q.page {
+        rows_sql.push_str(&format!(
+            " LIMIT {} OFFSET {}",
+            size,
+            u64::from(page.saturating_sub(1)) * u64::from(size)
+        ));
+    }
+    Ok(Some(Plan {
+        count_sql,
+        rows_sql,
+        args,
+    }))
+}
+
 pub(crate) async fn list<R: Record>(
     conn: &mut AnyConnection,
     backend: Backend,
     q: &ListQuery,
 ) -> Result<Page<R>> {
     let t = table(R::TABLE)?;
-    let (w, args) = where_clause(t, q)?;
-    if args.iter().any(has_nul) {
+    let Some(plan) = plan(t, backend, q)? else {
         return Ok(Page {
             total: 0,
             rows: vec![],
         });
-    }
-    let from = source(t, q.active);
-    let count_sql = format!("SELECT COUNT(*) AS n FROM {from}{w}");
-    let mut count = sqlx::query(&count_sql);
-    for a in &args {
+    };
+    let mut count = sqlx::query(&plan.count_sql);
+    for a in &plan.args {
         count = bind(count, a);
     }
     let total: i64 = count.fetch_one(&mut *conn).await?.try_get("n")?;
-    let order = order_by(t, backend, q)?;
-    let mut sql = format!("SELECT {DATA} FROM {from}{w} ORDER BY {order}");
-    if let Some((page, size)) = q.page {
-        sql.push_str(&format!(
-            " LIMIT {} OFFSET {}",
-            size,
-            u64::from(page.saturating_sub(1)) * u64::from(size)
-        ));
-    }
-    let mut query = sqlx::query(&sql);
-    for a in &args {
+    let mut query = sqlx::query(&plan.rows_sql);
+    for a in &plan.args {
         query = bind(query, a);
     }
     let rows = query.fetch_all(&mut *conn).await?;
@@ -295,28 +314,12 @@ pub(crate) async fn find_many<R: Record>(
     active: Option<bool>,
 ) -> Result<Vec<R>> {
     let t = table(R::TABLE)?;
-    let key = t
-        .key
-        .ok_or_else(|| StoreError::Corrupt(format!("{} has no key column", t.name)))?;
     let mut out = Vec::new();
-    if license.is_some_and(|l| l.contains('\0')) {
+    let Some((key, keys)) = find_keys(t, license, keys)? else {
         return Ok(out);
-    }
-    let keys: Vec<Val> = match t.kind(key) {
-        // An integer key (an id) that does not parse matches nothing.
-        Some(Kind::Int) => keys
-            .iter()
-            .filter_map(|k| k.trim().parse::<i64>().ok())
-            .map(Val::from)
-            .collect(),
-        _ => keys
-            .iter()
-            .filter(|k| !k.contains('\0'))
-            .map(|k| Val::from(k.as_str()))
-            .collect(),
     };
     // Chunked so that a 5,000-tag receipt never builds a statement past a backend's limits.
-    for chunk in keys.chunks(200) {
+    for chunk in keys.chunks(FIND_CHUNK) {
         let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT license_number, active, {DATA} FROM {} WHERE {} IN ({})",
@@ -344,6 +347,38 @@ pub(crate) async fn find_many<R: Record>(
         }
     }
     Ok(out)
+}
+
+/// Keys per look-up statement: a 5,000-tag receipt never builds a statement past a backend's
+/// limits.
+pub(crate) const FIND_CHUNK: usize = 200;
+
+/// The table's key column and the keys as its values (an integer key that does not parse, or a
+/// text with a NUL, matches nothing); `None` when nothing can match.
+pub(crate) fn find_keys(
+    t: &Table,
+    license: Option<&str>,
+    keys: &[String],
+) -> Result<Option<(Column, Vec<Val>)>> {
+    let key = t
+        .key
+        .ok_or_else(|| StoreError::Corrupt(format!("{} has no key column", t.name)))?;
+    if license.is_some_and(|l| l.contains('\0')) {
+        return Ok(None);
+    }
+    let keys: Vec<Val> = match t.kind(key) {
+        Some(Kind::Int) => keys
+            .iter()
+            .filter_map(|k| k.trim().parse::<i64>().ok())
+            .map(Val::from)
+            .collect(),
+        _ => keys
+            .iter()
+            .filter(|k| !k.contains('\0'))
+            .map(|k| Val::from(k.as_str()))
+            .collect(),
+    };
+    Ok(Some((key, keys)))
 }
 
 /// A journal row's columns exactly as stored: the JSON columns as their text, so that a copy
@@ -420,6 +455,11 @@ pub(crate) const ENTRY_COLUMNS: &str = "seq, recorded_at, license_number, employ
 
 impl Store {
     pub async fn list<R: Record>(&self, q: &ListQuery) -> Result<Page<R>> {
+        // A page is bounded work; an unpaged list may walk a table and stays off the caller's
+        // thread.
+        if let (Some(inline), Some(_)) = (&self.inline, q.page) {
+            return inline.list(q);
+        }
         let mut conn = self.pool.acquire().await?;
         list(&mut conn, self.backend, q).await
     }
@@ -459,14 +499,16 @@ impl Store {
     }
 
     pub async fn get<R: Record>(&self, id: i64) -> Result<Option<R>> {
+        if let Some(inline) = &self.inline {
+            return inline.get(id);
+        }
         let mut conn = self.pool.acquire().await?;
         get(&mut conn, id).await
     }
 
     /// The record with this lookup key (name, label, key hash), active ones first.
     pub async fn find<R: Record>(&self, license: Option<&str>, key: &str) -> Result<Option<R>> {
-        let mut conn = self.pool.acquire().await?;
-        let mut found: Vec<R> = find_many(&mut conn, license, &[key.to_string()], None).await?;
+        let mut found: Vec<R> = self.find_many(license, &[key.to_string()], None).await?;
         found.sort_by_key(|r| !r.active());
         Ok(found.into_iter().next())
     }
@@ -477,6 +519,9 @@ impl Store {
         keys: &[String],
         active: Option<bool>,
     ) -> Result<Vec<R>> {
+        if let Some(inline) = &self.inline {
+            return inline.find_many(license, keys, active);
+        }
         let mut conn = self.pool.acquire().await?;
         find_many(&mut conn, license, keys, active).await
     }

@@ -12,7 +12,7 @@ impl Store {
     /// Projects `changes` as one journal entry's would be (tiers, keys, constraints), in one
     /// transaction under the writer's turn, without a journal entry. For the bench only.
     pub async fn project_outside_journal(&self, changes: &[Change]) -> Result<()> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let mut tx = self.pool.begin().await?;
         upsert_all(&mut tx, self.backend, changes).await?;
         tx.commit().await?;

@@ -171,7 +171,7 @@ impl Store {
         fields: &WebhookFields<'_>,
         now: &str,
     ) -> Result<i64> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let mut tx = self.webhook_tx().await?;
         let row = sqlx::query(
             "INSERT INTO webhook_subscriptions (vendor_key_id, user_key_id, user_id, object_types, \
@@ -216,7 +216,7 @@ impl Store {
         fields: &WebhookFields<'_>,
         now: &str,
     ) -> Result<()> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let mut tx = self.webhook_tx().await?;
         sqlx::query(
             "UPDATE webhook_subscriptions SET object_types = $1, verbs = $2, url = $3, \
@@ -311,7 +311,7 @@ impl Store {
 
     /// Deletes a subscription with its positions and delivery log.
     pub async fn webhook_delete(&self, id: i64) -> Result<()> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let mut tx = self.webhook_tx().await?;
         // Explicitly, not by cascade: SQLite enforces foreign keys only where the pragma is on.
         for table in ["webhook_deliveries", "webhook_positions"] {
@@ -336,7 +336,7 @@ impl Store {
         reason: Option<&str>,
         now: &str,
     ) -> Result<()> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let mut tx = self.webhook_tx().await?;
         set_status(&mut tx, id, status, reason, now).await?;
         tx.commit().await?;
@@ -350,7 +350,7 @@ impl Store {
         license: &str,
         cursor: Option<&str>,
     ) -> Result<bool> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let done = sqlx::query(
             "UPDATE webhook_positions SET cursor = $1 WHERE subscription_id = $2 AND license_number = $3",
         )
@@ -371,7 +371,7 @@ impl Store {
         from: Option<&str>,
         to: &str,
     ) -> Result<()> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let q = match from {
             Some(from) => sqlx::query(
                 "UPDATE webhook_positions SET cursor = $1 WHERE subscription_id = $2 \
@@ -426,7 +426,7 @@ impl Store {
         end: &AttemptEnd<'_>,
         result: &str,
     ) -> Result<()> {
-        let _turn = self.writer.clone().lock_owned().await;
+        let _turn = self.turn().await?;
         let mut tx = self.webhook_tx().await?;
         let exists = sqlx::query("SELECT id FROM webhook_subscriptions WHERE id = $1")
             .bind(log.subscription_id)

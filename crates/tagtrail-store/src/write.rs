@@ -1,22 +1,20 @@
 //! The write path: one transaction that holds the journal head, loads, appends and projects.
 
+use crate::group::Held;
 use crate::open::Backend;
 use crate::projection::{Kind, Row as Projected, Table, Tier, Val, project, table, tier};
 use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page};
 use crate::{Result, Store, StoreError};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 use tagtrail_domain::journal::{Change, Draft, Entry, GENESIS_HASH};
 use tagtrail_domain::records::Record;
 use tagtrail_domain::time::{self, Timestamp};
 
-/// Arbitrary constant naming the ledger's advisory lock on PostgreSQL.
-const WRITE_LOCK_KEY: i64 = 0x7461_6774_7261_696c; // "tagtrail"
-
-/// An open write transaction. It holds the only right to extend the journal until it is
-/// committed or dropped (dropping rolls back: nothing half-written survives an error).
+/// An open write transaction: a savepoint in the group's transaction ([`crate::group`]), with
+/// the only right to extend the journal until it is committed or dropped (dropping rolls back
+/// to the savepoint: nothing half-written survives an error, and no neighbour's work is lost).
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
-    _turn: tokio::sync::OwnedMutexGuard<()>,
+    held: Held,
     head_seq: i64,
     head_hash: String,
     now: Timestamp,
@@ -25,20 +23,8 @@ pub struct WriteTx {
 
 impl Store {
     pub async fn begin(&self) -> Result<WriteTx> {
-        let turn = self.writer.clone().lock_owned().await;
-        let mut tx = match self.backend {
-            // IMMEDIATE takes SQLite's write lock now, so two writers never both read the same
-            // journal head and then race to append after it.
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK_KEY)
-                    .execute(&mut *tx)
-                    .await?;
-                tx
-            }
-        };
+        let mut held = self.lease().await?;
+        let tx = held.lease.tx();
         // The head, and on PostgreSQL the database's clock in the same round trip (read after
         // the lock is held).
         let sql = match self.backend {
@@ -52,7 +38,7 @@ impl Store {
                  (SELECT seq, hash, recorded_at FROM journal ORDER BY seq DESC LIMIT 1) AS j ON TRUE"
             }
         };
-        let head = sqlx::query(sql).fetch_optional(&mut *tx).await?;
+        let head = sqlx::query(sql).fetch_optional(&mut **tx).await?;
         let (mut head_seq, mut head_hash, mut head_time) = (0, GENESIS_HASH.to_string(), None);
         let mut db_now = None;
         if let Some(row) = head {
@@ -70,12 +56,11 @@ impl Store {
         // every committed one. Windowed reads rely on both (see `Store::horizon`).
         let clock = match db_now {
             Some(t) => t,
-            None => self.clock_now(&mut tx).await?,
+            None => self.clock_now(tx).await?,
         };
         let now = self.clock.stamp(clock, head_time);
         Ok(WriteTx {
-            tx,
-            _turn: turn,
+            held,
             head_seq,
             head_hash,
             now,
@@ -107,7 +92,8 @@ impl Store {
     pub async fn horizon(&self) -> Result<Timestamp> {
         match self.backend {
             Backend::Sqlite => {
-                let _turn = self.writer.lock().await;
+                // Taking the turn commits any open group: nothing stamped is left uncommitted.
+                let _turn = self.turn().await?;
                 Ok(self.clock.horizon(crate::clock::system_now()))
             }
             Backend::Postgres => {
@@ -115,7 +101,7 @@ impl Store {
                 // any process, and keeps new ones out while the clock is read.
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
-                    .bind(WRITE_LOCK_KEY)
+                    .bind(crate::group::WRITE_LOCK_KEY)
                     .execute(&mut *tx)
                     .await?;
                 let now = self.clock_now(&mut tx).await?;
@@ -206,6 +192,9 @@ impl Store {
     /// employment, an inspection or a key. Callers and scopes cached under an older epoch may
     /// no longer hold.
     pub async fn identity_epoch(&self) -> Result<i64> {
+        if let Some(inline) = &self.inline {
+            return inline.identity_epoch();
+        }
         let epoch = sqlx::query_scalar("SELECT epoch FROM identity_epoch WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?;
@@ -473,7 +462,7 @@ pub(crate) async fn touch(conn: &mut AnyConnection, entry: &Entry) -> Result<()>
 
 impl WriteTx {
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        self.held.lease.tx()
     }
 
     pub(crate) fn backend(&self) -> Backend {
@@ -543,9 +532,9 @@ impl WriteTx {
             .bind(entry.hash.clone())
             .bind(b.door.clone())
             .bind(b.action.clone())
-            .execute(&mut *self.tx)
+            .execute(self.conn())
             .await?;
-        upsert_all(&mut self.tx, self.backend, &entry.body.changes).await?;
+        upsert_all(self.held.lease.tx(), self.backend, &entry.body.changes).await?;
         if entry
             .body
             .changes
@@ -553,26 +542,26 @@ impl WriteTx {
             .any(|c| IDENTITY_TABLES.contains(&c.table.as_str()))
         {
             sqlx::query("UPDATE identity_epoch SET epoch = epoch + 1 WHERE id = 1")
-                .execute(&mut *self.tx)
+                .execute(self.conn())
                 .await?;
         }
-        touch(&mut self.tx, &entry).await?;
-        crate::feed::record(&mut self.tx, &entry).await?;
+        touch(self.held.lease.tx(), &entry).await?;
+        crate::feed::record(self.held.lease.tx(), &entry).await?;
         self.head_seq = entry.seq;
         self.head_hash = entry.hash.clone();
         Ok(entry)
     }
 
+    /// Commits: returns once the group holding this transaction's work is durable (or failed).
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
+        self.held.commit().await
     }
 }
 
 impl WriteTx {
     pub(crate) async fn rebuild_asked(&mut self) -> Result<bool> {
         let row = sqlx::query("SELECT rebuild_from_journal FROM projection_state WHERE id = 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn())
             .await?;
         Ok(match row {
             Some(r) => r.try_get::<i64, _>("rebuild_from_journal")? != 0,
@@ -582,7 +571,7 @@ impl WriteTx {
 
     pub(crate) async fn rebuild_done(&mut self) -> Result<()> {
         sqlx::query("UPDATE projection_state SET rebuild_from_journal = 0 WHERE id = 1")
-            .execute(&mut *self.tx)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -597,14 +586,14 @@ impl WriteTx {
                 "SELECT {ENTRY_COLUMNS} FROM journal WHERE seq > $1 ORDER BY seq LIMIT 20"
             ))
             .bind(after)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.conn())
             .await?;
             if rows.is_empty() {
                 return Ok(n);
             }
             for row in &rows {
                 let entry = read::entry_from_row(row)?;
-                upsert_all(&mut self.tx, self.backend, &entry.body.changes).await?;
+                upsert_all(self.held.lease.tx(), self.backend, &entry.body.changes).await?;
                 after = entry.seq;
                 n += 1;
             }
@@ -620,7 +609,7 @@ impl WriteTx {
             .bind(sha.clone())
             .bind(bytes.len() as i64)
             .bind(bytes.to_vec())
-            .execute(&mut *self.tx)
+            .execute(self.conn())
             .await?;
         Ok(sha)
     }
