@@ -5,6 +5,7 @@ mod backup;
 mod baseline;
 mod bench;
 mod checkpoints;
+mod load;
 mod sandbox;
 mod scale;
 mod tier;
@@ -133,6 +134,16 @@ enum Command {
     Abuse {
         #[command(flatten)]
         opts: abuse::Options,
+    },
+    /// Run a load model of California at 1/10 scale against one node or two; prints figures.
+    ///
+    /// Seeds 740 licenses (skewed: a few large licensees make most calls) under 37 integrators,
+    /// serves them in-process on loopback, and offers their calls open-loop at the model's peak
+    /// (450 req/s, ~95 % GETs) for 10 minutes, printing per minute and in all the offered rate,
+    /// the achieved throughput, GET and write p50/p99/max, and errors by kind; asserts nothing.
+    Load {
+        #[command(flatten)]
+        opts: load::Options,
     },
     /// The workbench: a licensee's compliance app with its own database, talking to Metrc (or a
     /// tagtrail ledger) only over the Metrc v2 API.
@@ -652,6 +663,7 @@ async fn run(cli: Cli) -> Result<i32> {
             .await?;
         }
         Command::Abuse { opts } => abuse::run(opts).await?,
+        Command::Load { opts } => load::run(opts).await?,
         Command::Backup { db, out } => return backup::backup(&db.database_url, &out).await,
         Command::Restore { from, db } => return backup::restore(&from, &db.database_url).await,
         Command::Audit {

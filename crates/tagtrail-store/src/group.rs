@@ -44,6 +44,17 @@ struct Open {
     /// Members whose work is in `tx`, waiting for its commit.
     members: usize,
     fate: Fate,
+    /// The journal's head after the last member's work: the next writer in this group starts
+    /// from it without asking the database (a rolled-back writer never set it).
+    head: Option<Head>,
+}
+
+/// The journal's head as a writer left it.
+#[derive(Clone, Debug)]
+pub(crate) struct Head {
+    pub(crate) seq: i64,
+    pub(crate) hash: String,
+    pub(crate) time: tagtrail_domain::time::Timestamp,
 }
 
 /// The turn and the open group, shared by a store's clones.
@@ -99,6 +110,7 @@ impl Groups {
             let tx = open.tx.take();
             let dirty = std::mem::take(&mut open.dirty);
             let members = std::mem::take(&mut open.members);
+            open.head = None;
             (tx, dirty, std::mem::take(&mut open.fate), members)
         };
         let Some(mut tx) = tx else { return Ok(()) };
@@ -136,6 +148,8 @@ pub(crate) struct Lease {
     tx: Option<Transaction<'static, Any>>,
     groups: Arc<Groups>,
     in_savepoint: bool,
+    /// The head the group's previous member left, when this lease joined an open group.
+    pub(crate) head: Option<Head>,
 }
 
 impl Lease {
@@ -154,6 +168,7 @@ impl Drop for Lease {
             // Nobody else's work is in it: dropping the transaction rolls it back.
             drop(tx);
             open.dirty = false;
+            open.head = None;
         } else {
             open.dirty |= self.in_savepoint;
             open.tx = Some(tx);
@@ -184,9 +199,13 @@ impl Store {
     /// none: `BEGIN IMMEDIATE` on SQLite, the advisory lock on PostgreSQL).
     pub(crate) async fn lease(&self) -> Result<Held> {
         let turn = self.groups.take_turn().await;
-        let (tx, dirty) = {
+        let (tx, dirty, head) = {
             let mut open = self.groups.lock_open();
-            (open.tx.take(), std::mem::take(&mut open.dirty))
+            (
+                open.tx.take(),
+                std::mem::take(&mut open.dirty),
+                open.head.clone(),
+            )
         };
         // From here the lease owns the transaction: if this future is dropped, it goes back
         // (the lease is declared after the turn, so it is dropped first).
@@ -194,6 +213,7 @@ impl Store {
             tx,
             groups: self.groups.clone(),
             in_savepoint: dirty,
+            head,
         };
         if lease.tx.is_some() && dirty {
             if let Err(e) = undo_savepoint(lease.tx()).await {
@@ -203,6 +223,7 @@ impl Store {
             lease.in_savepoint = false;
         }
         if lease.tx.is_none() {
+            lease.head = None;
             lease.tx = Some(open_tx(&self.pool, self.backend).await?);
         }
         sqlx::query("SAVEPOINT member")
@@ -224,7 +245,7 @@ impl Held {
     /// Releases the writer's savepoint; then the returned future waits until the group holding
     /// its work has committed. Everything after the release runs at once or in a task of its
     /// own, so a caller that goes away cannot leave its group without a committer.
-    pub(crate) async fn commit(mut self) -> Result<()> {
+    pub(crate) async fn commit(mut self, head: Head) -> Result<()> {
         sqlx::query("RELEASE SAVEPOINT member")
             .execute(&mut **self.lease.tx())
             .await?;
@@ -235,6 +256,7 @@ impl Held {
             let mut open = groups.lock_open();
             open.tx = self.lease.tx.take();
             open.members += 1;
+            open.head = Some(head);
             open.fate.clone()
         };
         let turn = self.turn;
@@ -269,6 +291,7 @@ fn abandon(groups: &Groups, lease: &mut Lease, e: &StoreError) {
     let fate = {
         let mut open = groups.lock_open();
         open.members = 0;
+        open.head = None;
         std::mem::take(&mut open.fate)
     };
     let _ = fate.set(Err(format!("the group's transaction failed: {e}")));

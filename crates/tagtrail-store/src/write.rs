@@ -18,38 +18,50 @@ pub struct WriteTx {
     head_seq: i64,
     head_hash: String,
     now: Timestamp,
+    /// The newest entry this transaction appended, by its own recorded time.
+    appended_at: Option<Timestamp>,
     backend: Backend,
 }
 
 impl Store {
     pub async fn begin(&self) -> Result<WriteTx> {
         let mut held = self.lease().await?;
+        let cached = held.lease.head.clone();
         let tx = held.lease.tx();
-        // The head, and on PostgreSQL the database's clock in the same round trip (read after
-        // the lock is held).
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "SELECT seq, hash, recorded_at, NULL AS us FROM journal ORDER BY seq DESC LIMIT 1"
-            }
-            Backend::Postgres => {
-                "SELECT j.seq, j.hash, j.recorded_at, \
-                 CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us \
-                 FROM (SELECT 1) AS one LEFT JOIN \
-                 (SELECT seq, hash, recorded_at FROM journal ORDER BY seq DESC LIMIT 1) AS j ON TRUE"
-            }
-        };
-        let head = sqlx::query(sql).fetch_optional(&mut **tx).await?;
+        // The head: where the group's previous member left it (SQLite; PostgreSQL asks anyway,
+        // for the database's clock in the same round trip), or read after the lock is held.
         let (mut head_seq, mut head_hash, mut head_time) = (0, GENESIS_HASH.to_string(), None);
         let mut db_now = None;
-        if let Some(row) = head {
-            if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
-                head_seq = seq;
-                head_hash = row.try_get::<String, _>("hash")?;
-                head_time = time::parse_instant(&row.try_get::<String, _>("recorded_at")?);
+        match (cached, self.backend) {
+            (Some(h), Backend::Sqlite) => {
+                head_seq = h.seq;
+                head_hash = h.hash;
+                head_time = Some(h.time);
             }
-            db_now = row
-                .try_get::<Option<i64>, _>("us")?
-                .and_then(chrono::DateTime::from_timestamp_micros);
+            _ => {
+                let sql = match self.backend {
+                    Backend::Sqlite => {
+                        "SELECT seq, hash, recorded_at, NULL AS us FROM journal ORDER BY seq DESC LIMIT 1"
+                    }
+                    Backend::Postgres => {
+                        "SELECT j.seq, j.hash, j.recorded_at, \
+                         CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us \
+                         FROM (SELECT 1) AS one LEFT JOIN \
+                         (SELECT seq, hash, recorded_at FROM journal ORDER BY seq DESC LIMIT 1) AS j ON TRUE"
+                    }
+                };
+                let head = sqlx::query(sql).fetch_optional(&mut **tx).await?;
+                if let Some(row) = head {
+                    if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
+                        head_seq = seq;
+                        head_hash = row.try_get::<String, _>("hash")?;
+                        head_time = time::parse_instant(&row.try_get::<String, _>("recorded_at")?);
+                    }
+                    db_now = row
+                        .try_get::<Option<i64>, _>("us")?
+                        .and_then(chrono::DateTime::from_timestamp_micros);
+                }
+            }
         }
         // The entry's time is read here, inside the write turn, and never at or before the head's:
         // so `LastModified` order is `seq` order, and every entry not yet committed is later than
@@ -58,12 +70,14 @@ impl Store {
             Some(t) => t,
             None => self.clock_now(tx).await?,
         };
+        // A head time from the group is the previous member's stamp: at least its entry's.
         let now = self.clock.stamp(clock, head_time);
         Ok(WriteTx {
             held,
             head_seq,
             head_hash,
             now,
+            appended_at: None,
             backend: self.backend,
         })
     }
@@ -549,12 +563,20 @@ impl WriteTx {
         crate::feed::record(self.held.lease.tx(), &entry).await?;
         self.head_seq = entry.seq;
         self.head_hash = entry.hash.clone();
+        self.appended_at = time::parse_instant(&entry.body.recorded_at);
         Ok(entry)
     }
 
     /// Commits: returns once the group holding this transaction's work is durable (or failed).
     pub async fn commit(self) -> Result<()> {
-        self.held.commit().await
+        let head = crate::group::Head {
+            seq: self.head_seq,
+            hash: self.head_hash,
+            // The group's next writer stamps after this: after this transaction's time, and
+            // after its entries' own recorded times, whichever is later.
+            time: self.appended_at.map_or(self.now, |t| t.max(self.now)),
+        };
+        self.held.commit(head).await
     }
 }
 
