@@ -22,10 +22,12 @@
 //! (SQLite skipped when `TAGTRAIL_TEST_SKIP_SQLITE=1`, as in `backup.rs`).
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
+mod common;
+use common::{Backend, Databases, free_port};
 use serde_json::{Value, json};
 use sqlx::{Connection, Row};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -131,116 +133,6 @@ async fn head_seq(url: &str) -> i64 {
         .unwrap();
     c.close().await.unwrap();
     seq.unwrap_or(0)
-}
-
-/// Where databases for a test come from: files in a directory, or fresh PostgreSQL databases on
-/// a server (dropped when the test ends, passed or failed).
-enum Backend {
-    Sqlite,
-    Postgres { admin: String },
-}
-
-impl Backend {
-    /// SQLite, and PostgreSQL when `TAGTRAIL_TEST_POSTGRES_URL` names a server; less SQLite when
-    /// `TAGTRAIL_TEST_SKIP_SQLITE=1` says another run (CI's SQLite run) has it.
-    fn all() -> Vec<Backend> {
-        let mut out = vec![Backend::Sqlite];
-        match std::env::var("TAGTRAIL_TEST_POSTGRES_URL") {
-            Ok(url) if !url.trim().is_empty() => out.push(Backend::Postgres { admin: url }),
-            _ => eprintln!("TAGTRAIL_TEST_POSTGRES_URL not set; PostgreSQL runs skipped"),
-        }
-        if out.len() > 1 && std::env::var("TAGTRAIL_TEST_SKIP_SQLITE").is_ok_and(|v| v == "1") {
-            out.remove(0);
-        }
-        out
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres { .. } => "postgres",
-        }
-    }
-}
-
-/// Fresh databases, dropped (PostgreSQL) when this goes out of scope.
-struct Databases {
-    dir: PathBuf,
-    made: Vec<(String, String)>,
-}
-
-impl Databases {
-    fn new(dir: &Path) -> Databases {
-        Databases {
-            dir: dir.to_path_buf(),
-            made: Vec::new(),
-        }
-    }
-
-    /// The URL of a new, empty database on `backend` (a SQLite path that does not exist yet).
-    async fn fresh(&mut self, backend: &Backend, label: &str) -> String {
-        match backend {
-            Backend::Sqlite => self
-                .dir
-                .join(format!("{label}.db"))
-                .to_string_lossy()
-                .to_string(),
-            Backend::Postgres { admin } => {
-                let name = format!(
-                    "tt_crash_{label}_{}_{}",
-                    std::process::id(),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap()
-                        .as_nanos()
-                );
-                let mut c = sqlx::AnyConnection::connect(admin).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                c.close().await.unwrap();
-                self.made.push((admin.clone(), name.clone()));
-                format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-            }
-        }
-    }
-}
-
-impl Drop for Databases {
-    fn drop(&mut self) {
-        let made = std::mem::take(&mut self.made);
-        if made.is_empty() {
-            return;
-        }
-        // From a thread of its own: the test's runtime may be unwinding.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                for (admin, name) in made {
-                    if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut c)
-                                .await;
-                    }
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A server process this test started.
@@ -450,7 +342,7 @@ async fn client(api: Api, client: usize, flood: Arc<Flood>) {
 async fn acknowledged_writes_survive_sigkill_on(backend: &Backend) {
     let work = tempfile::tempdir().unwrap();
     let work = work.path();
-    let mut dbs = Databases::new(work);
+    let mut dbs = Databases::new(work, "tt_crash");
     let db = dbs.fresh(backend, "crash").await;
     let credentials = work.join("demo/credentials.json");
 
