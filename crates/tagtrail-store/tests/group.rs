@@ -9,32 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tagtrail_domain::journal::{Actor, Draft};
 use tagtrail_domain::records::{Record, Strain};
-use tagtrail_store::{ListQuery, Store, scratch, verify};
+use tagtrail_store::{ListQuery, Store, verify};
 
-struct Db {
-    store: Store,
-    dir: tempfile::TempDir,
-}
-
-async fn backends() -> Vec<Db> {
-    let mut out = Vec::new();
-    let dir = tempfile::tempdir().unwrap();
-    let url = dir.path().join("t.db").to_string_lossy().to_string();
-    out.push(Db {
-        store: Store::open(&url).await.unwrap(),
-        dir,
-    });
-    if let Ok(admin) = std::env::var("TAGTRAIL_TEST_POSTGRES_URL") {
-        let url = scratch::create_postgres_database(&admin, "tagtrail_group")
-            .await
-            .unwrap();
-        out.push(Db {
-            store: Store::open(&url).await.unwrap(),
-            dir: tempfile::tempdir().unwrap(),
-        });
-    }
-    out
-}
+#[allow(dead_code, reason = "this file needs only the backends")]
+mod common;
+use common::backends;
 
 fn strain(id: i64, name: &str) -> Strain {
     Strain {
@@ -127,7 +106,7 @@ async fn names(store: &Store) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_writer_in_a_group_neither_fails_nor_writes_its_neighbours() {
-    for db in backends().await {
+    for db in backends("tagtrail_group").await {
         let s = &db.store;
         write(s, 0).await.unwrap(); // "Strain 0"
         let mut tx = s.begin().await.unwrap();
@@ -178,7 +157,7 @@ async fn a_failing_writer_in_a_group_neither_fails_nor_writes_its_neighbours() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn callers_that_go_away_leave_no_group_open_and_no_half_write() {
-    for db in backends().await {
+    for db in backends("tagtrail_group").await {
         let s = &db.store;
         let aborted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let tasks: Vec<_> = (0..120)
