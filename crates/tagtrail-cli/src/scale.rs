@@ -25,6 +25,9 @@ use tagtrail_domain::tag::TagLabel;
 /// Packages per import batch (one journal entry each).
 const BATCH: u64 = 1_000;
 
+/// One finished label in this many is kept for the reads of history.
+const SAMPLE_EVERY: u64 = 100;
+
 pub struct Scale<'a> {
     pub ledger: &'a Ledger,
     pub base: String,
@@ -81,15 +84,17 @@ fn imported(
 
 /// Imports `count` generated packages of history in batches of [`BATCH`], through the operator's
 /// bulk-import action, each batch one journal entry named as an import of the generated file
-/// (its SHA-256 recorded). Returns the finished and the open labels.
+/// (its SHA-256 recorded). Returns how many finished, a sample of their labels (one in
+/// [`SAMPLE_EVERY`]: the client keeps no million strings beside the server it measures), and the
+/// open labels.
 async fn generate(
     ledger: &Ledger,
     operator: &Scope,
     item: &Item,
     count: u64,
     mix: Mix,
-) -> Result<(Vec<String>, Vec<String>)> {
-    let (mut finished_labels, mut open_labels) = (Vec::new(), Vec::new());
+) -> Result<(u64, Vec<String>, Vec<String>)> {
+    let (mut finished_n, mut finished_labels, mut open_labels) = (0u64, Vec::new(), Vec::new());
     let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let mut made = 0;
     while made < count {
@@ -106,7 +111,10 @@ async fn generate(
             let label = TagLabel::issue(batch, i as u32 + 1);
             packages.push(imported(item, &label, finished, prev.as_deref(), i, &day));
             if finished {
-                finished_labels.push(label.to_string())
+                if finished_n % SAMPLE_EVERY == 0 {
+                    finished_labels.push(label.to_string())
+                }
+                finished_n += 1;
             } else {
                 open_labels.push(label.to_string())
             }
@@ -128,7 +136,7 @@ async fn generate(
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         made += n;
     }
-    Ok((finished_labels, open_labels))
+    Ok((finished_n, finished_labels, open_labels))
 }
 
 impl Scale<'_> {
@@ -185,7 +193,8 @@ impl Scale<'_> {
             .await
             .map_err(err)?
             .context("the demo's distillate item")?;
-        let (mut finished, mut open) = (Vec::new(), Vec::new());
+        // `finished` holds a sample of the finished labels; `finished_n` counts them all.
+        let (mut finished, mut finished_n, mut open) = (Vec::new(), 0usize, Vec::new());
         let mut raw_row = String::new();
         let mut stages: Vec<(usize, Vec<Figure>)> = Vec::new();
         println!(
@@ -194,10 +203,10 @@ impl Scale<'_> {
         );
         for size in [history, history * 10] {
             let t = Instant::now();
-            let grow = size.saturating_sub(finished.len() as u64 + open.len() as u64);
+            let grow = size.saturating_sub(finished_n as u64 + open.len() as u64);
             // The first size has a realistic active share (5 %); growth adds finished history only, so
             // the active inventory stays the same and any slowdown is history's doing.
-            let (f, o) = generate(
+            let (n, f, o) = generate(
                 self.ledger,
                 &scope,
                 &item,
@@ -210,6 +219,7 @@ impl Scale<'_> {
             )
             .await?;
             finished.extend(f);
+            finished_n += n as usize;
             open.extend(o);
             let gen_secs = t.elapsed().as_secs_f64();
             // What an operator does after a bulk import (and autovacuum does on its own).
@@ -228,14 +238,14 @@ impl Scale<'_> {
             }
             println!(
                 "\n== history: {} packages ({} finished, {} active, generated in {:.1} s, {:.0} packages/s through the journal; maintenance {:.1} s)",
-                finished.len() + open.len(),
-                finished.len(),
+                finished_n + open.len(),
+                finished_n,
                 open.len(),
                 gen_secs,
                 grow as f64 / gen_secs.max(0.001),
                 maintain_secs
             );
-            storage(self.ledger, finished.len() + open.len()).await?;
+            storage(self.ledger, finished_n + open.len()).await?;
             // A large source package to draw on, and received tags for the creates.
             let tags = self.tags(&scope, &operator, 6_000).await?;
             let source_tag = tags.first().cloned().context("tags")?;
@@ -261,7 +271,7 @@ impl Scale<'_> {
                 .map_err(err)?;
             let tag_queue = Arc::new(Mutex::new(tags.into_iter().skip(1).collect::<Vec<_>>()));
             // Empty packages ready to finish, more than one phase can use.
-            let (_, ready) = generate(self.ledger, &scope, &item, 8_000, Mix::Open).await?;
+            let (_, _, ready) = generate(self.ledger, &scope, &item, 8_000, Mix::Open).await?;
             let finish_queue = Arc::new(Mutex::new(ready.clone()));
             let mut figures: Vec<Figure> = Vec::new();
 
@@ -330,7 +340,8 @@ impl Scale<'_> {
                     if unfinished.contains(&l) {
                         open.push(l)
                     } else {
-                        finished.push(l)
+                        finished.push(l);
+                        finished_n += 1;
                     }
                 }
             }
@@ -406,7 +417,7 @@ impl Scale<'_> {
                 )
                 .await?,
             );
-            stages.push((finished.len() + open.len(), figures));
+            stages.push((finished_n + open.len(), figures));
         }
         if let [(small, a), (large, b)] = stages.as_slice() {
             println!("\n== as history grows from {small} to {large} packages");

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tagtrail_domain::journal::{Actor, Change, Draft, compute_hash};
+use tagtrail_store::packing::unpack;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tagtrail");
 
@@ -232,11 +233,14 @@ async fn rewrite_history(url: &str, at: i64) {
                 .unwrap(),
             endpoint: r.try_get("endpoint").unwrap(),
             reason: r.try_get("reason").unwrap(),
-            request: serde_json::from_str(&r.try_get::<String, _>("request").unwrap()).unwrap(),
+            request: serde_json::from_str(
+                &unpack(&r.try_get::<String, _>("request").unwrap()).unwrap(),
+            )
+            .unwrap(),
             result_ids: serde_json::from_str(&r.try_get::<String, _>("result_ids").unwrap())
                 .unwrap(),
             changes: serde_json::from_str::<Vec<Change>>(
-                &r.try_get::<String, _>("changes").unwrap(),
+                &unpack(&r.try_get::<String, _>("changes").unwrap()).unwrap(),
             )
             .unwrap(),
             door: r.try_get("door").unwrap(),

@@ -113,6 +113,7 @@ async fn journal_after(url: &str, after: i64) -> Vec<(i64, String, Value)> {
     rows.iter()
         .map(|r| {
             let request: String = r.try_get("request").unwrap();
+            let request = tagtrail_store::packing::unpack(&request).unwrap();
             (
                 r.try_get("seq").unwrap(),
                 r.try_get("endpoint").unwrap(),

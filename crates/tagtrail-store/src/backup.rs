@@ -599,7 +599,7 @@ fn describe(head: Option<(i64, &str)>) -> String {
     }
 }
 
-/// Writes a journal row back exactly as it was stored.
+/// Writes a journal row back exactly as it was stored (packed again as the ledger packs it).
 async fn insert_entry(conn: &mut AnyConnection, e: &StoredEntry) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO journal ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
@@ -612,9 +612,9 @@ async fn insert_entry(conn: &mut AnyConnection, e: &StoredEntry) -> Result<()> {
     .bind(e.actor.clone())
     .bind(e.endpoint.clone())
     .bind(e.reason.clone())
-    .bind(e.request.clone())
+    .bind(crate::packing::pack(&e.request)?.into_owned())
     .bind(e.result_ids.clone())
-    .bind(e.changes.clone())
+    .bind(crate::packing::pack(&e.changes)?.into_owned())
     .bind(e.prev_hash.clone())
     .bind(e.hash.clone())
     .bind(e.door.clone())

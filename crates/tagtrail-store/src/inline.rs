@@ -186,7 +186,7 @@ fn decode<R: Record>(data: rusqlite::types::ValueRef<'_>) -> Result<R> {
     let text = data
         .as_str()
         .map_err(|e| StoreError::Corrupt(format!("a record's data is not text: {e}")))?;
-    Ok(serde_json::from_str(text)?)
+    Ok(serde_json::from_str(&crate::packing::unpack(text)?)?)
 }
 
 /// A bound value as SQLite stores it (booleans as 0/1, decimals as their text), as

@@ -22,6 +22,7 @@ mod lead;
 mod lineage;
 mod many;
 mod open;
+pub mod packing;
 mod projection;
 mod read;
 pub mod scratch;

@@ -33,7 +33,7 @@ impl Store {
             for row in q.fetch_all(&mut *conn).await? {
                 let id: i64 = row.try_get("id")?;
                 let data: String = row.try_get("data")?;
-                found.insert(id, serde_json::from_str(&data)?);
+                found.insert(id, serde_json::from_str(&crate::packing::unpack(&data)?)?);
             }
         }
         Ok(wanted.iter().filter_map(|id| found.remove(id)).collect())

@@ -227,6 +227,17 @@ const TRANSFERS_TIER: Tier = Tier {
     key_columns: &[Column::ManifestNumber],
 };
 
+/// The tables whose `data` SQLite keeps packed ([`crate::packing`], migration 0027): the rows
+/// there are many (a package's history row, its adjustments, its lineage links, its lab results) and
+/// are read by id or by typed column, never searched inside. PostgreSQL keeps them as JSONB, which
+/// its triggers and TOAST already handle; a reader takes either form from either backend.
+pub(crate) const PACKED: [&str; 4] = [
+    "packages_history",
+    "package_adjustments",
+    "package_links",
+    "lab_results",
+];
+
 /// The history tier of `t`, if it has one (migrations 0022 to 0025).
 pub(crate) fn tier(t: &Table) -> Option<&'static Tier> {
     match t.name {

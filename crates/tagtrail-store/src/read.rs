@@ -195,7 +195,7 @@ pub(crate) fn bind<'q>(
 
 fn decode<R: Record>(row: &AnyRow) -> Result<R> {
     let data: String = row.try_get("data")?;
-    Ok(serde_json::from_str(&data)?)
+    Ok(serde_json::from_str(&crate::packing::unpack(&data)?)?)
 }
 
 /// PostgreSQL cannot hold NUL in TEXT and tagtrail never writes one, so a look-up for text with a
@@ -381,9 +381,9 @@ pub(crate) fn find_keys(
     Ok(Some((key, keys)))
 }
 
-/// A journal row's columns exactly as stored: the JSON columns as their text, so that a copy
-/// (a backup) carries each entry byte for byte and a restore writes back what was hashed, not a
-/// re-serialization of it.
+/// A journal row's columns exactly as stored: the JSON columns as their text (unpacked, see
+/// [`crate::packing`]), so that a copy (a backup) carries each entry byte for byte and a restore
+/// writes back what was hashed, not a re-serialization of it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StoredEntry {
@@ -415,9 +415,9 @@ impl StoredEntry {
             actor: row.try_get("actor")?,
             endpoint: row.try_get("endpoint")?,
             reason: row.try_get("reason")?,
-            request: row.try_get("request")?,
+            request: crate::packing::unpacked(row.try_get("request")?)?,
             result_ids: row.try_get("result_ids")?,
-            changes: row.try_get("changes")?,
+            changes: crate::packing::unpacked(row.try_get("changes")?)?,
             prev_hash: row.try_get("prev_hash")?,
             hash: row.try_get("hash")?,
             door: row.try_get("door")?,

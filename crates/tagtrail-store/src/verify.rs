@@ -130,6 +130,7 @@ fn compared(l: &Layout, r: &AnyRow) -> Result<Compared> {
         cols.push(v);
     }
     let data: String = r.try_get("data")?;
+    let data = crate::packing::unpack(&data)?;
     Ok((r.try_get("id")?, cols, serde_json::from_str(&data)?))
 }
 

@@ -2,6 +2,7 @@
 
 use crate::group::Held;
 use crate::open::Backend;
+use crate::packing::pack;
 use crate::projection::{Kind, Row as Projected, Table, Tier, Val, project, table, tier};
 use crate::read::{self, ENTRY_COLUMNS, ListQuery, Page};
 use crate::{Result, Store, StoreError};
@@ -280,6 +281,34 @@ pub(crate) async fn upsert_all(
                 upsert_rows(conn, backend, t, t.name, &live).await?;
                 delete_ids(conn, t.name, &past).await?;
                 upsert_rows(conn, backend, t, h.history, &past).await?;
+                if backend == Backend::Sqlite && t.name == "packages" {
+                    harvests_of_history(conn, &past).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The harvests each package entering SQLite's history tier was packaged from, into
+/// `lineage_sources`, as the active table's trigger does (migration 0017): the history tier's
+/// records may be packed ([`crate::packing`]), which `json_each` cannot read (migration 0027).
+/// PostgreSQL's trigger reads its JSONB history itself.
+async fn harvests_of_history(conn: &mut AnyConnection, rows: &[Projected]) -> Result<()> {
+    for r in rows {
+        let record: serde_json::Value = serde_json::from_str(&r.data)?;
+        let harvests = record
+            .get("source_harvests")
+            .and_then(serde_json::Value::as_array);
+        for h in harvests.into_iter().flatten() {
+            if let Some(harvest) = h.get("harvest_id").and_then(serde_json::Value::as_i64) {
+                sqlx::query(
+                    "INSERT INTO lineage_sources (source_kind, source_id, child_id) VALUES ('harvest', $1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(harvest)
+                .bind(r.id)
+                .execute(&mut *conn)
+                .await?;
             }
         }
     }
@@ -348,6 +377,7 @@ async fn upsert_rows(
     ];
     cols.extend(typed.iter().copied());
     let per_row = cols.len();
+    let packed = backend == Backend::Sqlite && crate::projection::PACKED.contains(&into);
     let updates: Vec<String> = cols[1..]
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))
@@ -377,13 +407,18 @@ async fn upsert_rows(
         ));
         let mut q = sqlx::query(&sql);
         for r in chunk {
+            let data = if packed {
+                pack(&r.data)?.into_owned()
+            } else {
+                r.data.clone()
+            };
             q = q
                 .bind(r.id)
                 .bind(r.license_number.clone())
                 .bind(i64::from(r.active))
                 .bind(r.last_modified.clone())
                 .bind(i64::from(r.schema))
-                .bind(r.data.clone());
+                .bind(data);
             for v in &r.typed {
                 q = read::bind(q, v);
             }
@@ -530,6 +565,10 @@ impl WriteTx {
             "INSERT INTO journal ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         );
         let b = &entry.body;
+        let (request, changes) = (
+            serde_json::to_string(&b.request)?,
+            serde_json::to_string(&b.changes)?,
+        );
         sqlx::query(&sql)
             .bind(entry.seq)
             .bind(b.recorded_at.clone())
@@ -539,9 +578,9 @@ impl WriteTx {
             .bind(serde_json::to_string(&b.actor)?)
             .bind(b.endpoint.clone())
             .bind(b.reason.clone())
-            .bind(serde_json::to_string(&b.request)?)
+            .bind(pack(&request)?.into_owned())
             .bind(serde_json::to_string(&b.result_ids)?)
-            .bind(serde_json::to_string(&b.changes)?)
+            .bind(pack(&changes)?.into_owned())
             .bind(entry.prev_hash.clone())
             .bind(entry.hash.clone())
             .bind(b.door.clone())

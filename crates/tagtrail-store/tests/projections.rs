@@ -512,6 +512,91 @@ async fn rule_72_a_finished_package_moves_to_history_and_back() {
     }
 }
 
+/// Issue 14's storage (migration 0027, src/packing.rs): on SQLite a history row, an adjustment
+/// and a link keep their record packed, and so does the journal; every read gives back exactly
+/// the record written, on both backends; a package entering history straight away (finished in
+/// the entry that creates it, rule 72) still gets its harvest lineage; `audit verify` agrees.
+#[tokio::test]
+async fn packed_rows_read_back_exactly_and_keep_their_lineage() {
+    for db in backends().await {
+        let s = &db.store;
+        write(s, vec![facility().to_change(), item(1, "Oil").to_change()])
+            .await
+            .unwrap();
+        let mut done = package(1, 1, 1, 0);
+        done.state = PackageState::Finished;
+        done.active = false;
+        done.note = Some("ünïcödé survives packing".into());
+        done.source_harvests = vec![
+            serde_json::from_value(json!({
+                "harvest_id": 41, "name": "Harvest 41", "harvest_start_date": "2026-01-01",
+                "harvested_by_license": "L-1", "harvested_by_name": "Farm", "weight": 12.5,
+                "unit_of_weight": "Grams"
+            }))
+            .unwrap(),
+        ];
+        write(s, vec![done.to_change()]).await.unwrap();
+        assert_eq!(
+            tiers_of(&db, 1).await,
+            (0, 1, 1),
+            "created finished: in history"
+        );
+
+        let got: Package = s.get(1).await.unwrap().unwrap();
+        assert_eq!(got, done, "by id");
+        let label = TagLabel::issue(7, 1);
+        let found: Package = s.find(Some("L-1"), label.as_str()).await.unwrap().unwrap();
+        assert_eq!(found, done, "by label");
+        let page = s
+            .list::<Package>(&ListQuery {
+                license: Some("L-1".into()),
+                active: Some(false),
+                page: Some((1, 20)),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.rows, vec![done.clone()], "a page of history");
+        assert_eq!(
+            s.children_of(tagtrail_store::SourceKind::Harvest, &[41])
+                .await
+                .unwrap(),
+            vec![(41, 1)],
+            "the harvest's lineage reaches the package"
+        );
+
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.raw).await.unwrap();
+        let stored = |sql: &'static str| {
+            let pool = pool.clone();
+            async move {
+                let row = sqlx::query(sql).fetch_one(&pool).await.unwrap();
+                sqlx::Row::try_get::<String, _>(&row, "v").unwrap()
+            }
+        };
+        let history = stored("SELECT CAST(data AS TEXT) AS v FROM packages_history").await;
+        let changes = stored("SELECT changes AS v FROM journal ORDER BY seq DESC LIMIT 1").await;
+        assert!(
+            changes.starts_with("~1"),
+            "the journal is packed: {changes:.40}"
+        );
+        if db.raw.starts_with("sqlite") {
+            assert!(
+                history.starts_with("~1"),
+                "history is packed: {history:.40}"
+            );
+            assert!(history.len() * 2 < serde_json::to_string(&done).unwrap().len());
+        } else {
+            assert!(history.starts_with('{'), "PostgreSQL keeps JSONB");
+        }
+        pool.close().await;
+
+        let report = verify(s, &db.dir.path().join("v.db")).await.unwrap();
+        assert!(report.ok(), "{report:?}");
+        s.close().await;
+    }
+}
+
 /// The store's backstop for any door: an indexed text longer than the store keeps is refused
 /// with a clear error and nothing written, the same on both backends (PostgreSQL's btree would
 /// otherwise fail with an index-size error past ~2.7 KB); 250 four-byte characters are kept.
