@@ -8,59 +8,16 @@
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
 mod common;
-use common::{Backend, Databases, free_port};
+use common::{
+    Api, BIN, Backend, Databases, Server, command, free_port, ok, sqlx_url, tagtrail, text,
+};
 use serde_json::{Value, json};
 use sqlx::{Connection, Row};
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 use tagtrail_domain::journal::{Actor, Change, Draft, compute_hash};
-
-const BIN: &str = env!("CARGO_BIN_EXE_tagtrail");
-
-/// The tagtrail command, with nothing from the caller's environment choosing a database, a key
-/// or an address for it.
-fn command(cwd: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(cwd)
-        .env_remove("TAGTRAIL_DATABASE_URL")
-        .env_remove("TAGTRAIL_CHECKPOINT_KEY")
-        .env_remove("TAGTRAIL_LISTEN")
-        .env("TAGTRAIL_LOG", "warn");
-    c
-}
-
-fn tagtrail(cwd: &Path, args: &[&str]) -> Output {
-    command(cwd).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Runs `tagtrail args…` and expects success; returns standard output.
-fn ok(cwd: &Path, args: &[&str]) -> String {
-    let o = tagtrail(cwd, args);
-    assert!(
-        o.status.success(),
-        "tagtrail {args:?} failed:\n{}",
-        text(&o)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn sqlx_url(url: &str) -> String {
-    if url.starts_with("postgres") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    }
-}
 
 async fn connect(url: &str) -> sqlx::AnyConnection {
     sqlx::AnyConnection::connect(&sqlx_url(url)).await.unwrap()
@@ -131,70 +88,7 @@ async fn head(url: &str) -> Option<(i64, String)> {
     h
 }
 
-/// A server process this test started.
-struct Server(Child);
-
-impl Server {
-    fn spawn(mut c: Command) -> Server {
-        Server(
-            c.stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .unwrap(),
-        )
-    }
-
-    /// SIGTERM, as a service manager stops it, then waits for the exit.
-    fn stop(mut self) {
-        let pid = self.0.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = self.0.wait().unwrap();
-        assert!(status.success(), "server exited with {status}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Only if a test failed before `stop`: never leave the server running.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The demo's keys and one license to read and write as.
-struct Api {
-    port: u16,
-    vendor: String,
-    user: String,
-    license: String,
-}
-
 impl Api {
-    fn from_credentials(path: &Path, port: u16) -> Api {
-        let creds: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let l = &creds["licenses"][0];
-        Api {
-            port,
-            vendor: creds["vendor_key"].as_str().unwrap().to_string(),
-            user: l["user_key"].as_str().unwrap().to_string(),
-            license: l["license_number"].as_str().unwrap().to_string(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        format!(
-            "http://127.0.0.1:{}{path}{sep}licenseNumber={}",
-            self.port, self.license
-        )
-    }
-
     async fn get(&self, path: &str) -> reqwest::Response {
         reqwest::Client::new()
             .get(self.url(path))
@@ -208,27 +102,6 @@ impl Api {
         let r = self.get(path).await;
         assert_eq!(r.status(), 200, "GET {path}");
         r.json().await.unwrap()
-    }
-
-    /// Waits until the server answers (the demo seeds before it serves).
-    async fn wait_ready(port: u16, credentials: &Path) -> Api {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            if credentials.exists() {
-                let api = Api::from_credentials(credentials, port);
-                if let Ok(r) = reqwest::Client::new()
-                    .get(format!("http://127.0.0.1:{port}/facilities/v2"))
-                    .basic_auth(&api.vendor, Some(&api.user))
-                    .send()
-                    .await
-                    && r.status().is_success()
-                {
-                    return api;
-                }
-            }
-            assert!(Instant::now() < deadline, "the demo server never answered");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
     }
 
     /// Waits until a checkpoint signs entry `seq` or later.

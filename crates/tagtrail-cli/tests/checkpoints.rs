@@ -7,15 +7,15 @@
 //! On a SQLite file, and on PostgreSQL when `TAGTRAIL_TEST_POSTGRES_URL` names a server.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
+mod common;
+use common::{BIN, Server, free_port, sqlx_url, succeeded, text};
 use serde_json::Value;
 use sqlx::{Connection, Row};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 use tagtrail_domain::journal::{Actor, Change, Draft, compute_hash};
 use tagtrail_store::packing::unpack;
-
-const BIN: &str = env!("CARGO_BIN_EXE_tagtrail");
 
 fn tagtrail(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -27,23 +27,9 @@ fn tagtrail(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// Runs `tagtrail args…` and expects success; returns standard output.
 fn ok(args: &[&str]) -> String {
-    let o = tagtrail(args);
-    assert!(
-        o.status.success(),
-        "tagtrail {args:?} failed:\n{}",
-        text(&o)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
+    succeeded(args, tagtrail(args))
 }
 
 /// Where the ledger's data lives, and how an inspector's copy of it is taken.
@@ -60,20 +46,12 @@ impl Db {
         }
     }
 
-    fn sqlx_url(url: &str) -> String {
-        if url.starts_with("postgres") {
-            url.to_string()
-        } else {
-            format!("sqlite://{url}")
-        }
-    }
-
     /// A consistent copy of the live database, as an inspector would be handed.
     async fn copy(&self) -> String {
         match self {
             Db::Sqlite { dir } => {
                 let copy = dir.join("copy.db");
-                let mut c = sqlx::AnyConnection::connect(&Db::sqlx_url(&self.url()))
+                let mut c = sqlx::AnyConnection::connect(&sqlx_url(&self.url()))
                     .await
                     .unwrap();
                 sqlx::query(&format!("VACUUM INTO '{}'", copy.display()))
@@ -102,53 +80,16 @@ impl Db {
     }
 }
 
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server(Child);
-
 impl Server {
     fn start(db: &str, port: u16, key: &Path) -> Server {
-        let child = Command::new(BIN)
-            .args(["serve", "--database-url", db, "--listen"])
+        let mut c = Command::new(BIN);
+        c.args(["serve", "--database-url", db, "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .arg("--checkpoint-key")
             .arg(key)
             .args(["--checkpoint-every", "1"])
-            .env("TAGTRAIL_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        Server(child)
-    }
-
-    /// SIGTERM, as a service manager stops it, then waits for the exit.
-    fn stop(mut self) {
-        let pid = self.0.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = self.0.wait().unwrap();
-        assert!(status.success(), "server exited with {status}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Only if a test failed before `stop`: never leave the server running.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+            .env("TAGTRAIL_LOG", "warn");
+        Server::spawn(c)
     }
 }
 
@@ -190,9 +131,7 @@ async fn wait_for_checkpoint(port: u16, auth: (&str, &str), seq: i64) -> Value {
 }
 
 async fn journal_len(url: &str) -> i64 {
-    let mut c = sqlx::AnyConnection::connect(&Db::sqlx_url(url))
-        .await
-        .unwrap();
+    let mut c = sqlx::AnyConnection::connect(&sqlx_url(url)).await.unwrap();
     let n = sqlx::query("SELECT COUNT(*) AS n FROM journal")
         .fetch_one(&mut c)
         .await
@@ -208,9 +147,7 @@ async fn journal_len(url: &str) -> i64 {
 /// reason of entry `at`, and recomputes the hash of that entry and every later one, so the
 /// chain is sound again.
 async fn rewrite_history(url: &str, at: i64) {
-    let mut c = sqlx::AnyConnection::connect(&Db::sqlx_url(url))
-        .await
-        .unwrap();
+    let mut c = sqlx::AnyConnection::connect(&sqlx_url(url)).await.unwrap();
     let drop = if url.starts_with("postgres") {
         "DROP TRIGGER journal_no_update ON journal"
     } else {

@@ -23,17 +23,14 @@
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
 mod common;
-use common::{Backend, Databases, free_port};
+use common::{Api, Backend, Databases, Server, command, free_port, ok, sqlx_url};
 use serde_json::{Value, json};
 use sqlx::{Connection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_tagtrail");
 
 /// Concurrent clients in the flood.
 const CLIENTS: usize = 32;
@@ -43,38 +40,6 @@ const ACKED_BEFORE_KILL: usize = 100;
 const FLOOD_AT_LEAST: Duration = Duration::from_secs(1);
 /// Every strain this test creates has a name beginning so.
 const PREFIX: &str = "Crash Kush";
-
-/// The tagtrail command, with nothing from the caller's environment choosing a database, a key
-/// or an address for it.
-fn command(cwd: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(cwd)
-        .env_remove("TAGTRAIL_DATABASE_URL")
-        .env_remove("TAGTRAIL_CHECKPOINT_KEY")
-        .env_remove("TAGTRAIL_LISTEN")
-        .env_remove("TAGTRAIL_WEBHOOK_KEY_FILE")
-        .env("TAGTRAIL_LOG", "warn");
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Runs `tagtrail args…` and expects success; returns standard output.
-fn ok(cwd: &Path, args: &[&str]) -> String {
-    let o = command(cwd).args(args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "tagtrail {args:?} failed:\n{}",
-        text(&o)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
 
 /// `audit verify` on `db`; returns the number of journal entries it verified.
 fn verify(work: &Path, db: &str) -> i64 {
@@ -89,14 +54,6 @@ fn verify(work: &Path, db: &str) -> i64 {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no entry count in {line:?}"))
-}
-
-fn sqlx_url(url: &str) -> String {
-    if url.starts_with("postgres") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    }
 }
 
 /// Journal entries after `after`: (seq, endpoint, request) each.
@@ -136,9 +93,6 @@ async fn head_seq(url: &str) -> i64 {
     seq.unwrap_or(0)
 }
 
-/// A server process this test started.
-struct Server(Child);
-
 impl Server {
     /// `tagtrail demo` (seeding on first run) on `db`, its files in `work/demo`.
     fn demo(work: &Path, db: &str, port: u16) -> Server {
@@ -147,93 +101,11 @@ impl Server {
             .arg(work.join("demo"))
             .args(["--database-url", db, "--listen"])
             .arg(format!("127.0.0.1:{port}"));
-        Server(
-            c.stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .unwrap(),
-        )
+        Server::spawn(c)
     }
-
-    /// SIGKILL: no graceful shutdown, no open transaction finished, answers cut off mid-request.
-    fn kill(mut self) {
-        self.0.kill().unwrap();
-        self.0.wait().unwrap();
-    }
-
-    /// SIGTERM, as a service manager stops it, then waits for the exit.
-    fn stop(mut self) {
-        let pid = self.0.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = self.0.wait().unwrap();
-        assert!(status.success(), "server exited with {status}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Only if a test failed before `kill` or `stop`: never leave the server running.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The demo's keys and one license to write as (its first, which may create strains).
-#[derive(Clone)]
-struct Api {
-    port: u16,
-    vendor: String,
-    user: String,
-    license: String,
 }
 
 impl Api {
-    fn from_credentials(path: &Path, port: u16) -> Api {
-        let creds: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let l = &creds["licenses"][0];
-        Api {
-            port,
-            vendor: creds["vendor_key"].as_str().unwrap().to_string(),
-            user: l["user_key"].as_str().unwrap().to_string(),
-            license: l["license_number"].as_str().unwrap().to_string(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        format!(
-            "http://127.0.0.1:{}{path}{sep}licenseNumber={}",
-            self.port, self.license
-        )
-    }
-
-    /// Waits until the server answers (the demo seeds before it serves).
-    async fn wait_ready(port: u16, credentials: &Path) -> Api {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            if credentials.exists() {
-                let api = Api::from_credentials(credentials, port);
-                if let Ok(r) = reqwest::Client::new()
-                    .get(format!("http://127.0.0.1:{port}/facilities/v2"))
-                    .basic_auth(&api.vendor, Some(&api.user))
-                    .send()
-                    .await
-                    && r.status().is_success()
-                {
-                    return api;
-                }
-            }
-            assert!(Instant::now() < deadline, "the demo server never answered");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
     /// Every active strain's name, read a page of 20 (the most rule 68 allows) at a time.
     async fn strain_names(&self) -> BTreeSet<String> {
         let client = reqwest::Client::new();

@@ -1,13 +1,19 @@
 //! What the CLI's process-level tests share: the backends a run covers, fresh databases on
-//! them, and a free port.
+//! them, a free port, the `tagtrail` command and its output, a server process, and a client
+//! holding the demo's keys.
 #![allow(
     dead_code,
     reason = "each test file uses the part it needs; the rest is unused there"
 )]
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on any setup error")]
 
+use serde_json::Value;
 use sqlx::Connection;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_tagtrail");
 
 /// Where databases for a test come from: files in a directory, or fresh PostgreSQL databases on
 /// a server (dropped when the test ends, passed or failed).
@@ -128,4 +134,148 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The tagtrail command, with nothing from the caller's environment choosing a database, a key
+/// or an address for it.
+pub fn command(cwd: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(cwd)
+        .env_remove("TAGTRAIL_DATABASE_URL")
+        .env_remove("TAGTRAIL_CHECKPOINT_KEY")
+        .env_remove("TAGTRAIL_LISTEN")
+        .env_remove("TAGTRAIL_WEBHOOK_KEY_FILE")
+        .env("TAGTRAIL_LOG", "warn");
+    c
+}
+
+pub fn tagtrail(cwd: &Path, args: &[&str]) -> Output {
+    command(cwd).args(args).output().unwrap()
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Runs `tagtrail args…` and expects success; returns standard output.
+pub fn ok(cwd: &Path, args: &[&str]) -> String {
+    succeeded(args, tagtrail(cwd, args))
+}
+
+/// The standard output of `tagtrail args…`, which must have succeeded.
+pub fn succeeded(args: &[&str], o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "tagtrail {args:?} failed:\n{}",
+        text(&o)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// What sqlx connects to for a database the CLI names by a SQLite path or a PostgreSQL URL.
+pub fn sqlx_url(url: &str) -> String {
+    if url.starts_with("postgres") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    }
+}
+
+/// A server process this test started.
+pub struct Server(pub Child);
+
+impl Server {
+    /// Starts `c`, its standard output dropped and its errors shown with the test's.
+    pub fn spawn(mut c: Command) -> Server {
+        Server(
+            c.stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap(),
+        )
+    }
+
+    /// SIGKILL: no graceful shutdown, no open transaction finished, answers cut off mid-request.
+    pub fn kill(mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+
+    /// SIGTERM, as a service manager stops it, then waits for the exit.
+    pub fn stop(mut self) {
+        let pid = self.0.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.0.wait().unwrap();
+        assert!(status.success(), "server exited with {status}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only if a test failed before `kill` or `stop`: never leave the server running.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The demo's keys and one license to read and write as (its first, which may create strains).
+/// Each test file adds the requests it makes.
+#[derive(Clone)]
+pub struct Api {
+    pub port: u16,
+    pub vendor: String,
+    pub user: String,
+    pub license: String,
+}
+
+impl Api {
+    pub fn from_credentials(path: &Path, port: u16) -> Api {
+        let creds: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let l = &creds["licenses"][0];
+        Api {
+            port,
+            vendor: creds["vendor_key"].as_str().unwrap().to_string(),
+            user: l["user_key"].as_str().unwrap().to_string(),
+            license: l["license_number"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!(
+            "http://127.0.0.1:{}{path}{sep}licenseNumber={}",
+            self.port, self.license
+        )
+    }
+
+    /// Waits until the server answers (the demo seeds before it serves).
+    pub async fn wait_ready(port: u16, credentials: &Path) -> Api {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            if credentials.exists() {
+                let api = Api::from_credentials(credentials, port);
+                if let Ok(r) = reqwest::Client::new()
+                    .get(format!("http://127.0.0.1:{port}/facilities/v2"))
+                    .basic_auth(&api.vendor, Some(&api.user))
+                    .send()
+                    .await
+                    && r.status().is_success()
+                {
+                    return api;
+                }
+            }
+            assert!(Instant::now() < deadline, "the demo server never answered");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
 }

@@ -8,7 +8,8 @@
 --    window, and its label); lists filtered by status, item, lab state or location are the
 --    active inventory's, and over history they read the facility's rows in id order instead.
 --    Package links are read by parent or child only (lineage), never listed by license, so
---    they lose their license indexes.
+--    they lose their license indexes; adjustments are listed by license but never by a
+--    lastModified window, so they lose that index.
 -- 3. The lineage of a package entering history (rule 72) is kept by the store itself
 --    (src/write.rs), since a packed record cannot be read by `json_each`; the triggers on the
 --    active table are unchanged.
@@ -54,7 +55,6 @@ INSERT INTO package_adjustments_packed SELECT id, license_number, active, last_m
 DROP TABLE package_adjustments;
 ALTER TABLE package_adjustments_packed RENAME TO package_adjustments;
 CREATE INDEX package_adjustments_active_id ON package_adjustments (license_number, active, id);
-CREATE INDEX package_adjustments_modified ON package_adjustments (license_number, active, last_modified);
 CREATE INDEX package_adjustments_package ON package_adjustments (package_id);
 
 CREATE TABLE package_links_packed (
