@@ -33,11 +33,6 @@ enum Principal {
         /// How the employee reached the ledger: `api`, `web`, or the operator command that acts
         /// on their behalf (`demo`). It prefixes the journal's actor name.
         channel: String,
-        /// The identity epoch this caller was authenticated at, when it was read for that: the
-        /// request's scope is resolved at the same epoch instead of reading it again (one round
-        /// trip fewer per API request on PostgreSQL). Read at the request's start, it is as
-        /// fresh as a second read microseconds later would be.
-        epoch: Option<i64>,
     },
     Operator {
         name: String,
@@ -93,23 +88,7 @@ impl Acting {
             user,
             vendor_key_id,
             channel: channel.to_string(),
-            epoch: None,
         })
-    }
-
-    /// This caller, authenticated at identity epoch `epoch`.
-    fn at_epoch(mut self, at: i64) -> Acting {
-        if let Principal::Employee { epoch, .. } = &mut self.0 {
-            *epoch = Some(at);
-        }
-        self
-    }
-
-    fn epoch(&self) -> Option<i64> {
-        match &self.0 {
-            Principal::Employee { epoch, .. } => *epoch,
-            Principal::Operator { .. } => None,
-        }
     }
 }
 
@@ -261,7 +240,7 @@ impl Ledger {
         let epoch = self.store.identity_epoch().await?;
         let keys = (hash_key(vendor_key), hash_key(user_key));
         if let Some(c) = self.identity_cache.caller(epoch, &keys) {
-            return Ok(Acting::employee(c.user, Some(c.vendor_key_id), "api").at_epoch(epoch));
+            return Ok(Acting::employee(c.user, Some(c.vendor_key_id), "api"));
         }
         let vendor: Option<VendorKey> = self.store.find(None, &keys.0).await?;
         let vendor = vendor
@@ -280,7 +259,7 @@ impl Ledger {
             vendor_key_id: vendor.id,
         };
         self.identity_cache.keep_caller(epoch, keys, caller.clone());
-        Ok(Acting::employee(caller.user, Some(vendor.id), "api").at_epoch(epoch))
+        Ok(Acting::employee(caller.user, Some(vendor.id), "api"))
     }
 
     /// Username and password for the web UI. Verification runs off the async threads because
@@ -449,10 +428,7 @@ impl Ledger {
                 access: Access::Operator,
             });
         };
-        let epoch = match who.epoch() {
-            Some(e) => e,
-            None => self.store.identity_epoch().await?,
-        };
+        let epoch = self.store.identity_epoch().await?;
         let key = (user.id, fold(license));
         if let Some((facility, access)) = self.identity_cache.scope(epoch, &key) {
             return Ok(Scope {
