@@ -1,7 +1,7 @@
 //! Errors on the wire, in Metrc's two shapes: `[{"row":i,"message":...}]` for per-object write
 //! validation, `{"Message":...}` for everything else (`metrc-v2-api.md` §8).
 
-use axum::Json;
+use crate::json::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tagtrail_app::AppError;

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod extract;
+mod json;
 mod map;
 pub mod openapi;
 pub mod ratelimit;
@@ -18,7 +19,7 @@ pub mod changes {
     };
 }
 
-use axum::Json;
+use crate::json::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};

@@ -157,18 +157,21 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         // No credentials: the handler answers 401 without touching any quota.
         return next.run(req).await;
     };
-    let who = match state.ledger.authenticate(&vendor_key, &user_key).await {
-        Ok(who) => who,
+    // Credentials are judged before the query string, as they always were: a caller with bad
+    // keys hears 401 whatever else is wrong.
+    let params = Params::parse(req.uri().query().unwrap_or(""));
+    let license = params.as_ref().ok().and_then(|p| p.get("licenseNumber"));
+    let (who, scope) = match state
+        .ledger
+        .authenticate_with_scope(&vendor_key, &user_key, license)
+        .await
+    {
+        Ok(found) => found,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let params = match Params::parse(req.uri().query().unwrap_or("")) {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    let scope = match params.get("licenseNumber") {
-        Some(l) => state.ledger.scope(&who, l).await.ok(),
-        None => None,
-    };
+    if let Err(e) = params {
+        return e.into_response();
+    }
     let facility = scope
         .as_ref()
         .map(|scope| format!("f:{}", scope.facility().id));

@@ -238,6 +238,36 @@ impl Ledger {
     pub async fn authenticate(&self, vendor_key: &str, user_key: &str) -> AppResult<Acting> {
         // The epoch first: what is read after it is at least as new as it.
         let epoch = self.store.identity_epoch().await?;
+        self.authenticate_at(epoch, vendor_key, user_key).await
+    }
+
+    /// [`Ledger::authenticate`], and the caller's scope at `license` when one is named and the
+    /// caller may see it (`None` otherwise: the handler's own authorization then says why), on
+    /// one reading of the identity epoch. The API's rate limiter needs both before it can pick
+    /// the quotas to charge. The epoch never leaves this call: a caller kept across an identity
+    /// change is scoped afresh by the next call, which reads the epoch again.
+    pub async fn authenticate_with_scope(
+        &self,
+        vendor_key: &str,
+        user_key: &str,
+        license: Option<&str>,
+    ) -> AppResult<(Acting, Option<Scope>)> {
+        let epoch = self.store.identity_epoch().await?;
+        let who = self.authenticate_at(epoch, vendor_key, user_key).await?;
+        let scope = match license {
+            Some(license) => self.scope_at(epoch, &who, license).await.ok(),
+            None => None,
+        };
+        Ok((who, scope))
+    }
+
+    /// [`Ledger::authenticate`] as of `epoch`, read by the caller before this call.
+    async fn authenticate_at(
+        &self,
+        epoch: i64,
+        vendor_key: &str,
+        user_key: &str,
+    ) -> AppResult<Acting> {
         let keys = (hash_key(vendor_key), hash_key(user_key));
         if let Some(c) = self.identity_cache.caller(epoch, &keys) {
             return Ok(Acting::employee(c.user, Some(c.vendor_key_id), "api"));
@@ -418,17 +448,30 @@ impl Ledger {
 
     /// The facility and the caller's employment there, without a permission check.
     pub async fn scope(&self, who: &Acting, license: &str) -> AppResult<Scope> {
-        let Some(user) = who.user() else {
-            let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
-            let facility = facility
-                .ok_or_else(|| AppError::NotFound(format!("License {license} does not exist.")))?;
-            return Ok(Scope {
-                acting: who.clone(),
-                facility,
-                access: Access::Operator,
-            });
-        };
+        if who.user().is_none() {
+            return self.operator_scope(who, license).await;
+        }
         let epoch = self.store.identity_epoch().await?;
+        self.scope_at(epoch, who, license).await
+    }
+
+    /// The operator's scope: any license that exists.
+    async fn operator_scope(&self, who: &Acting, license: &str) -> AppResult<Scope> {
+        let facility: Option<Facility> = self.store.find(None, &fold(license)).await?;
+        let facility = facility
+            .ok_or_else(|| AppError::NotFound(format!("License {license} does not exist.")))?;
+        Ok(Scope {
+            acting: who.clone(),
+            facility,
+            access: Access::Operator,
+        })
+    }
+
+    /// [`Ledger::scope`] as of `epoch`, read by the caller before this call.
+    async fn scope_at(&self, epoch: i64, who: &Acting, license: &str) -> AppResult<Scope> {
+        let Some(user) = who.user() else {
+            return self.operator_scope(who, license).await;
+        };
         let key = (user.id, fold(license));
         if let Some((facility, access)) = self.identity_cache.scope(epoch, &key) {
             return Ok(Scope {

@@ -417,6 +417,9 @@ impl Scale<'_> {
                 )
                 .await?,
             );
+            // Measured again once the reads above have been served at this size: the figure
+            // after generation alone would miss what serving them holds.
+            println!("after serving these: {}", resident());
             stages.push((finished_n + open.len(), figures));
         }
         if let [(small, a), (large, b)] = stages.as_slice() {
@@ -456,22 +459,28 @@ async fn storage(ledger: &Ledger, packages: usize) -> Result<()> {
         .database_bytes()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let rss_kb = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        });
     println!(
-        "storage: {:.2} GB in all, {:.0} bytes per package; resident memory {}",
+        "storage: {:.2} GB in all, {:.0} bytes per package; {}",
         bytes as f64 / 1e9,
         bytes as f64 / packages.max(1) as f64,
-        rss_kb.map_or("unknown".to_string(), |kb| format!(
-            "{:.0} MB",
-            kb as f64 / 1024.0
-        ))
+        resident()
     );
     Ok(())
+}
+
+/// The process's resident memory now and at its peak so far (the peak includes generating the
+/// history, which a serving ledger never does in bulk), from `/proc/self/status`.
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mb = |field: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or("unknown".to_string(), |kb| {
+                format!("{:.0} MB", kb as f64 / 1024.0)
+            })
+    };
+    format!("resident memory {} (peak {})", mb("VmRSS:"), mb("VmHWM:"))
 }

@@ -4,9 +4,9 @@
 
 use crate::error::ApiError;
 use crate::extract::Caller;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::additives as act;

@@ -6,8 +6,8 @@
 use super::{deliveries, harvests, plantbatches, plants, sales, transfers, transporters};
 use crate::Read;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::map;
-use axum::Json;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 pub use tagtrail_app::changes::Cursor;

@@ -6,8 +6,8 @@
 
 use crate::Read;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::PagingParams;
-use axum::Json;
 use axum::http::StatusCode;
 use serde::Serialize;
 use tagtrail_domain::checkpoint as domain;

@@ -3,9 +3,9 @@
 //! (`GET /sales/v2/deliveries/returnreasons`) are served with the receipts.
 
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::deliveries as act;

@@ -2,9 +2,9 @@
 //! `PUT /plants/v2/harvest` and `POST /plants/v2/manicure`.
 
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::harvests as act;

@@ -5,9 +5,9 @@
 
 use crate::error::ApiError;
 use crate::extract::parse_id;
+use crate::json::Json;
 use crate::openapi::LicenseParam;
 use crate::{Read, Write};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -2,8 +2,8 @@
 
 use crate::Read;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::LicenseParam;
-use axum::Json;
 use serde::Serialize;
 use serde_json::Value;
 use tagtrail_domain::permission::Permission;

@@ -3,9 +3,9 @@
 
 use crate::error::ApiError;
 use crate::extract::{Caller, parse_body, parse_id};
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use base64::Engine;

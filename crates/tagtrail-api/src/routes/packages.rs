@@ -1,9 +1,9 @@
 //! Packages (`metrc-v2-api.md` §12 Packages) and the lineage extension.
 
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::packages as act;

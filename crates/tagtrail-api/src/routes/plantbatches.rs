@@ -3,9 +3,9 @@
 //! of immature plants, from a batch or from the mother plant it was planted from.
 
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::plants as act;

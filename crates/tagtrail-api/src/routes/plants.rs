@@ -5,9 +5,9 @@
 
 use super::plantbatches::{VIEW_WASTE, reasons, waste};
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::plants as act;

@@ -2,9 +2,9 @@
 
 use crate::error::ApiError;
 use crate::extract::Caller;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams};
 use crate::{AppState, Read, map};
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use tagtrail_domain::permission::Permission;

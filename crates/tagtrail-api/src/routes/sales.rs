@@ -3,9 +3,9 @@
 //! are reference data listed here.
 
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams, WindowParams};
 use crate::{Read, Write, created, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::sales::{self as act, VIEW};

@@ -1,9 +1,9 @@
 //! UID tags: available and staged tags (Metrc v2), and tagtrail's order, receipt and void.
 
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::http::StatusCode;
 use tagtrail_app::actions::tags;
 use tagtrail_app::reads::Column;

@@ -2,9 +2,9 @@
 
 use crate::error::ApiError;
 use crate::extract::parse_id;
+use crate::json::Json;
 use crate::openapi::{LicenseParam, PagingParams};
 use crate::{Read, Write, created, map, ok};
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use tagtrail_app::actions::{drivers, vehicles};

@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Params, basic_credentials, parse_id};
-use axum::Json;
+use crate::json::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequestParts, Path, State};
 use axum::http::StatusCode;
