@@ -20,7 +20,8 @@ CHROMIUM = os.environ.get("TAGTRAIL_CHROMIUM", "/usr/bin/chromium")
 HERE = os.path.dirname(os.path.abspath(__file__))
 # axe-core from npm (webtests/run.sh installs it); the accessibility check of every page.
 AXE = os.environ.get("TAGTRAIL_AXE", os.path.join(HERE, "..", ".venv-web", "axe", "node_modules", "axe-core", "axe.min.js"))
-# Where each page's screenshot is saved for a reviewer to look at.
+# Where each page's screenshot is saved for a reviewer to look at; "off" saves none (CI, where
+# nobody looks at them: they are a ninth of the suite's time, and no check reads them).
 SHOTS = os.environ.get("TAGTRAIL_SHOTS", os.path.join(HERE, "..", "target", "webtests-screenshots"))
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -154,6 +155,16 @@ def sideways_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+# Where the suite's time goes, printed at its end: the share of looking at pages.
+SPENT = {"screenshots": 0.0, "axe": 0.0, "looks": 0}
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(
+        f"looked at {SPENT['looks']} pages: {SPENT['screenshots']:.0f} s in screenshots, "
+        f"{SPENT['axe']:.0f} s in axe-core")
+
+
 # The kinds of page (see kind_of) looked at so far, with the window's width: the walk of every
 # page (test_every_page, run last) looks only at the kinds no workflow test has looked at.
 LOOKED = set()
@@ -171,14 +182,21 @@ def kind_of(url):
 
 def look(page, name, phone_fits=None):
     """Every page a test visits is looked at: a full-page screenshot saved under SHOTS (named for
-    the page and the window's width; JPEG, which Chromium encodes in half the time of PNG),
+    the page and the window's width; JPEG, which Chromium encodes in half the time of PNG; none
+    when SHOTS is "off"),
     axe-core's check with no serious or critical violation, and on a phone no sideways scroll
     (unless phone_fits=False says the page may scroll)."""
-    os.makedirs(SHOTS, exist_ok=True)
     width = page.viewport_size["width"] if page.viewport_size else 0
-    page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.jpg"), full_page=True,
-                    type="jpeg", quality=80)
+    t0 = time.monotonic()
+    if SHOTS != "off":
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.jpg"), full_page=True,
+                        type="jpeg", quality=80)
+    t1 = time.monotonic()
     bad = axe_violations(page)
+    SPENT["screenshots"] += t1 - t0
+    SPENT["axe"] += time.monotonic() - t1
+    SPENT["looks"] += 1
     assert not bad, f"{name}: accessibility violations {bad}"
     if width <= PHONE["width"] and phone_fits is not False:
         assert sideways_scroll(page) <= 0, f"{name}: scrolls sideways at {width} px"

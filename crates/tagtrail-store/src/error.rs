@@ -13,13 +13,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
-    /// A value the database would index is longer than the store keeps, on either backend
-    /// (nothing was written). The doors check each field's own, shorter maximum first; this is
-    /// the backstop that keeps PostgreSQL's index-size error from ever reaching a caller.
     /// The commit of a group of writes failed (the disk, the connection): none of the group's
     /// work was written.
     #[error("the write could not be committed: {0}")]
     Commit(String),
+    /// A value the database would index is longer than the store keeps, on either backend
+    /// (nothing was written). The doors check each field's own, shorter maximum first; this is
+    /// the backstop that keeps PostgreSQL's index-size error from ever reaching a caller.
     #[error("{what} is longer than the {max} bytes the ledger stores for it.")]
     TooLong { what: String, max: usize },
 }

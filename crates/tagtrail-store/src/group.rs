@@ -190,9 +190,16 @@ impl Store {
     /// the horizon), after committing any open group so that work sees it and never waits on
     /// its lock.
     pub(crate) async fn turn(&self) -> Result<Turn> {
-        let turn = self.groups.take_turn().await;
-        self.groups.flush(&turn).await?;
-        Ok(turn)
+        // In a task of its own: a caller that went away during the flush would otherwise drop
+        // the group's transaction between its commit and the recording of its fate, and its
+        // members would be told "not written" about work that was.
+        let groups = self.groups.clone();
+        to_the_end(async move {
+            let turn = groups.take_turn().await;
+            groups.flush(&turn).await?;
+            Ok(turn)
+        })
+        .await
     }
 
     /// Takes the turn and a savepoint in the open group's transaction (opening one if there is
@@ -224,7 +231,7 @@ impl Store {
         }
         if lease.tx.is_none() {
             lease.head = None;
-            lease.tx = Some(open_tx(&self.pool, self.backend).await?);
+            lease.tx = Some(begin_writing(&self.pool, self.backend).await?);
         }
         sqlx::query("SAVEPOINT member")
             .execute(&mut **lease.tx())
@@ -299,18 +306,48 @@ fn abandon(groups: &Groups, lease: &mut Lease, e: &StoreError) {
     lease.tx = None;
 }
 
-async fn open_tx(pool: &AnyPool, backend: Backend) -> Result<Transaction<'static, Any>> {
-    Ok(match backend {
+/// Opens the transaction a group writes in, its lock taken, in a task of its own.
+async fn begin_writing(pool: &AnyPool, backend: Backend) -> Result<Transaction<'static, Any>> {
+    match backend {
         // IMMEDIATE takes SQLite's write lock now, so two writers never both read the same
         // journal head and then race to append after it.
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Sqlite => begin_immediate(pool).await,
         Backend::Postgres => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(WRITE_LOCK_KEY)
-                .execute(&mut *tx)
-                .await?;
-            tx
+            // sqlx rolls back a PostgreSQL `BEGIN` cut short; the lock's query runs to its end
+            // here all the same, so a caller going away never leaves a connection mid-query.
+            let pool = pool.clone();
+            to_the_end(async move {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            })
+            .await
         }
-    })
+    }
+}
+
+/// `BEGIN IMMEDIATE` on SQLite, run to its end even if the caller goes away.
+///
+/// sqlx's `begin_with` awaits twice on SQLite: the `BEGIN`, then a check that it took. A caller
+/// cut off between the two leaves the pooled connection inside a transaction that holds the
+/// write lock, with no `Transaction` to roll it back: every other writer then waits out the busy
+/// timeout and fails, until that connection is closed. In a task of its own the opening always
+/// finishes; if nobody is left to take the transaction, dropping it rolls it back.
+pub(crate) async fn begin_immediate(pool: &AnyPool) -> Result<Transaction<'static, Any>> {
+    let pool = pool.clone();
+    to_the_end(async move { Ok(pool.begin_with("BEGIN IMMEDIATE").await?) }).await
+}
+
+/// Runs `work` to its end in a task of its own, whether or not its caller is still there to
+/// take the result (a result nobody takes is dropped when the task ends).
+async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    match tokio::spawn(work).await {
+        Ok(result) => result,
+        Err(e) => Err(StoreError::Commit(format!("the write's task failed: {e}"))),
+    }
 }

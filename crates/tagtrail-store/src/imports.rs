@@ -148,7 +148,7 @@ impl Store {
         // read before a web session's write committed cannot upgrade and is refused at once
         // ("database is locked"), whereas IMMEDIATE waits its turn under busy_timeout.
         let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => crate::group::begin_immediate(&self.pool).await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         let now: Option<String> = sqlx::query("SELECT status FROM imports WHERE id = $1")

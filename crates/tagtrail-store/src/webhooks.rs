@@ -142,7 +142,7 @@ fn delivery_from_row(r: &AnyRow) -> Result<DeliveryRow> {
 impl Store {
     async fn webhook_tx(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => crate::group::begin_immediate(&self.pool).await?,
             Backend::Postgres => self.pool.begin().await?,
         })
     }
