@@ -59,7 +59,7 @@ impl BareAxum {
         let app = Router::new()
             .route("/packages/v2/active", get(json(active_page)))
             .route("/packages/v2/{label}", get(json(by_label)));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = crate::listen::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

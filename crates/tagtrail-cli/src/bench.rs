@@ -18,6 +18,8 @@ pub struct Options {
     pub history: u64,
     /// Finished packages in the history tier to measure beside (empty skips the phase).
     pub tier_history: Vec<u64>,
+    /// Times each headline figure and its baseline are measured, alternately (at least 1).
+    pub rounds: u32,
 }
 
 struct Sample {
@@ -126,7 +128,7 @@ pub async fn run(opts: Options) -> Result<()> {
         .await
         .context("opening the bench database")?;
     let ledger_for_scale = ledger.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = crate::listen::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let creds = tagtrail_demo::seed(&ledger, &base)
         .await
@@ -303,16 +305,49 @@ async fn drive_get(label: &str, caller: &Caller, path: String, opts: &Options) -
     .await
 }
 
-/// One row of the printed table: a ledger figure beside the limit measured in the same run.
+/// One row of the printed table: a ledger figure beside the limit measured in the same run,
+/// once per round, the two alternating so that a drift of the host (another tenant, the disk's
+/// mood) falls on both sides of the ratio alike.
 struct Ratio {
     figure: &'static str,
-    tagtrail: Figure,
+    tagtrail: Vec<Figure>,
     baseline: &'static str,
-    limit: Figure,
+    limit: Vec<Figure>,
     unit: &'static str,
 }
 
-/// The package reads, then a bare axum server serving the bytes they returned, driven alike.
+impl Ratio {
+    /// Each round's ratio of rates, in round order.
+    fn per_round(&self) -> Vec<f64> {
+        self.tagtrail
+            .iter()
+            .zip(&self.limit)
+            .map(|(t, l)| t.per_second / l.per_second.max(f64::MIN_POSITIVE))
+            .collect()
+    }
+}
+
+/// The middle value (the mean of the middle two for an even count); 0 for none.
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if !n.is_multiple_of(2) => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn round_label(figure: &str, round: u32, rounds: u32) -> String {
+    if rounds > 1 {
+        format!("{figure} [{}/{rounds}]", round + 1)
+    } else {
+        figure.to_string()
+    }
+}
+
+/// The package reads and a bare axum server serving the bytes they returned, driven alike,
+/// alternately, `rounds` times each.
 async fn package_reads(caller: &Caller, opts: &Options) -> Result<Vec<Ratio>> {
     let l = &caller.license;
     let active_path = format!("/packages/v2/active?licenseNumber={l}&pageNumber=1&pageSize=20");
@@ -328,65 +363,77 @@ async fn package_reads(caller: &Caller, opts: &Options) -> Result<Vec<Ratio>> {
     let label_path = format!("/packages/v2/{label}?licenseNumber={l}");
     let label_body = caller.fetch(&label_path).await?;
 
-    let by_label = drive_get("GET /packages/v2/{label}", caller, label_path.clone(), opts).await?;
-    let active = drive_get(
-        "GET /packages/v2/active (page of 20)",
-        caller,
-        active_path.clone(),
-        opts,
-    )
-    .await?;
-
     let bare = crate::baseline::BareAxum::start(label_body, active_body).await?;
     let bare_caller = caller.at(&bare.base);
-    let bare_label = drive_get(
-        "bare axum: GET /packages/v2/{label}",
-        &bare_caller,
-        label_path,
-        opts,
-    )
-    .await;
-    let bare_active = drive_get(
-        "bare axum: GET /packages/v2/active",
-        &bare_caller,
-        active_path,
-        opts,
-    )
+    let measured = async {
+        let mut ratios = Vec::new();
+        for (figure, name, path) in [
+            (
+                "`GET /packages/v2/{label}`",
+                "GET /packages/v2/{label}",
+                &label_path,
+            ),
+            (
+                "`GET /packages/v2/active`, page of 20",
+                "GET /packages/v2/active (page of 20)",
+                &active_path,
+            ),
+        ] {
+            let mut ratio = Ratio {
+                figure,
+                tagtrail: Vec::new(),
+                baseline: "bare axum",
+                limit: Vec::new(),
+                unit: "req/s",
+            };
+            for round in 0..opts.rounds {
+                let label = round_label(name, round, opts.rounds);
+                ratio
+                    .tagtrail
+                    .push(drive_get(&label, caller, path.clone(), opts).await?);
+                let label = round_label(&format!("bare axum: {name}"), round, opts.rounds);
+                ratio
+                    .limit
+                    .push(drive_get(&label, &bare_caller, path.clone(), opts).await?);
+            }
+            ratios.push(ratio);
+        }
+        Ok::<_, anyhow::Error>(ratios)
+    }
     .await;
     bare.stop().await;
-    Ok(vec![
-        Ratio {
-            figure: "`GET /packages/v2/{label}`",
-            tagtrail: by_label,
-            baseline: "bare axum",
-            limit: bare_label?,
-            unit: "req/s",
-        },
-        Ratio {
-            figure: "`GET /packages/v2/active`, page of 20",
-            tagtrail: active,
-            baseline: "bare axum",
-            limit: bare_active?,
-            unit: "req/s",
-        },
-    ])
+    measured
 }
 
-/// Single-object strain writes, then raw single-row inserts of a strain's JSON at the same
-/// durability, driven alike.
+/// Single-object strain writes and raw single-row inserts of a strain's JSON at the same
+/// durability, driven alike, alternately, `rounds` times each.
 async fn strain_writes(
     caller: &Caller,
     opts: &Options,
     url: &str,
     dir: &std::path::Path,
 ) -> Result<Ratio> {
-    let c = caller.clone();
-    let posted = drive("POST /strains/v2 (1 object = 1 journal entry)", opts.seconds, opts.concurrency, move |n| {
-        let body = serde_json::json!([{"Name": format!("Bench strain {n}"), "TestingStatus": "None", "ThcLevel": 0.2}]);
-        let req = c.post("/strains/v2").json(&body);
-        async move { succeeded(req.send().await).await }
-    })
-    .await?;
+    // Every round's names (and the baseline's row ids) are new: a strain's name is unique in
+    // its facility, and a round must not spend itself on refusals.
+    let first_of = |round: u32| u64::from(round) * 1_000_000_000;
+    let post = |round: u32| {
+        let c = caller.clone();
+        let first = first_of(round);
+        let label = round_label(
+            "POST /strains/v2 (1 object = 1 journal entry)",
+            round,
+            opts.rounds,
+        );
+        async move {
+            drive(&label, opts.seconds, opts.concurrency, move |n| {
+                let body = serde_json::json!([{"Name": format!("Bench strain {}", first + n), "TestingStatus": "None", "ThcLevel": 0.2}]);
+                let req = c.post("/strains/v2").json(&body);
+                async move { succeeded(req.send().await).await }
+            })
+            .await
+        }
+    };
+    let mut posted = vec![post(0).await?];
 
     let l = &caller.license;
     let page = caller
@@ -408,16 +455,29 @@ async fn strain_writes(
     };
     let name = raw.name();
     let raw = Arc::new((raw, row));
-    let r = raw.clone();
-    let limit = drive(
-        "raw insert: 1 row per transaction",
-        opts.seconds,
-        opts.concurrency,
-        move |n| {
-            let r = r.clone();
-            async move { r.0.insert(n, &r.1).await }
-        },
-    )
+    let measured = async {
+        let mut limit = Vec::new();
+        for round in 0..opts.rounds {
+            if round > 0 {
+                posted.push(post(round).await?);
+            }
+            let r = raw.clone();
+            let first = first_of(round);
+            limit.push(
+                drive(
+                    &round_label("raw insert: 1 row per transaction", round, opts.rounds),
+                    opts.seconds,
+                    opts.concurrency,
+                    move |n| {
+                        let r = r.clone();
+                        async move { r.0.insert(first + n, &r.1).await }
+                    },
+                )
+                .await?,
+            );
+        }
+        Ok::<_, anyhow::Error>(limit)
+    }
     .await;
     if let Ok((raw, _)) = Arc::try_unwrap(raw) {
         raw.remove().await;
@@ -426,7 +486,7 @@ async fn strain_writes(
         figure: "`POST /strains/v2`, 1 object = 1 entry",
         tagtrail: posted,
         baseline: name,
-        limit: limit?,
+        limit: measured?,
         unit: "tx/s",
     })
 }
@@ -447,24 +507,34 @@ fn print_ratios(rows: &[Ratio], backend: &str, opts: &Options) {
         "release"
     };
     println!(
-        "\n== tagtrail beside its baselines, measured in this run: {backend}, {history}, {} connections, {} s per figure, {build} build",
-        opts.concurrency, opts.seconds
+        "\n== tagtrail beside its baselines, measured in this run: {backend}, {history}, {} connections, {} s per figure, {} rounds (each figure then its baseline; rates are medians), {build} build",
+        opts.concurrency, opts.seconds, opts.rounds
     );
     println!(
         "| figure | tagtrail req/s, p50 | baseline req/s, p50 | ratio (tagtrail rate / baseline rate) |"
     );
     println!("|---|---|---|---|");
+    let rates =
+        |figures: &[Figure]| median(&figures.iter().map(|f| f.per_second).collect::<Vec<_>>());
+    let p50s = |figures: &[Figure]| median(&figures.iter().map(|f| f.p50_ms).collect::<Vec<_>>());
     for r in rows {
+        let rounds = r.per_round();
+        let each = if rounds.len() > 1 {
+            let listed: Vec<String> = rounds.iter().map(|x| format!("{x:.2}")).collect();
+            format!(" (median of rounds {})", listed.join(", "))
+        } else {
+            String::new()
+        };
         println!(
-            "| {} | {:.0} req/s, p50 {:.2} ms | {} {:.0} {}, p50 {:.2} ms | {:.2} |",
+            "| {} | {:.0} req/s, p50 {:.2} ms | {} {:.0} {}, p50 {:.2} ms | {:.2}{each} |",
             r.figure,
-            r.tagtrail.per_second,
-            r.tagtrail.p50_ms,
+            rates(&r.tagtrail),
+            p50s(&r.tagtrail),
             r.baseline,
-            r.limit.per_second,
+            rates(&r.limit),
             r.unit,
-            r.limit.p50_ms,
-            r.tagtrail.per_second / r.limit.per_second.max(f64::MIN_POSITIVE)
+            p50s(&r.limit),
+            median(&rounds),
         );
     }
     println!();

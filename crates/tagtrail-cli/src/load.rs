@@ -1050,7 +1050,7 @@ struct Node {
 }
 
 async fn start_node(ledger: Ledger) -> Result<Node> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = crate::listen::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(tagtrail_ledger::serve(

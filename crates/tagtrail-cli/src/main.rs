@@ -5,6 +5,7 @@ mod backup;
 mod baseline;
 mod bench;
 mod checkpoints;
+mod listen;
 mod load;
 mod sandbox;
 mod scale;
@@ -121,6 +122,10 @@ enum Command {
         /// outside the journal, after the run's `audit verify`.
         #[arg(long, value_delimiter = ',')]
         tier_history: Vec<u64>,
+        /// Times each headline figure and its baseline are measured, alternately; the table
+        /// gives the median ratio and every round's.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        rounds: u32,
     },
     /// Measure how a well-behaved caller fares while others abuse the ledger; prints figures.
     ///
@@ -554,9 +559,7 @@ async fn serve(
     web: WebOptions,
     sandbox: Option<tagtrail_ledger::Sandbox>,
 ) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("binding {listen}"))?;
+    let listener = listen::bind(listen).await?;
     tagtrail_ledger::serve(ledger, web, sandbox, listener, shutdown_signal()).await?;
     Ok(())
 }
@@ -613,9 +616,7 @@ async fn run(cli: Cli) -> Result<i32> {
             let signer = checkpoints::demo_signer(&ledger, &checkpoint, &data_dir)?;
             // The ledger serves first: the workbench reaches it only over HTTP, as it would
             // reach Metrc.
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("binding {listen}"))?;
+            let listener = listen::bind(&listen).await?;
             let ledger_task = tokio::spawn(tagtrail_ledger::serve(
                 ledger,
                 web.options(),
@@ -632,9 +633,7 @@ async fn run(cli: Cli) -> Result<i32> {
                     &serde_json::to_string_pretty(&creds)?,
                 )?;
                 print_demo(&creds, &data_dir);
-                let wl = tokio::net::TcpListener::bind(&workbench_listen)
-                    .await
-                    .with_context(|| format!("binding {workbench_listen}"))?;
+                let wl = listen::bind(&workbench_listen).await?;
                 workbench::serve(wb, wl, web.workbench_options(), 15).await?;
             }
             ledger_task.await.context("the ledger server")??;
@@ -658,6 +657,7 @@ async fn run(cli: Cli) -> Result<i32> {
             concurrency,
             history,
             tier_history,
+            rounds,
         } => {
             bench::run(bench::Options {
                 database_url,
@@ -666,6 +666,7 @@ async fn run(cli: Cli) -> Result<i32> {
                 concurrency,
                 history,
                 tier_history,
+                rounds,
             })
             .await?;
         }

@@ -375,9 +375,7 @@ async fn run_open(settings: &Settings, command: Command) -> Result<i32> {
             sync_every_minutes,
             web,
         } => {
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("binding {listen}"))?;
+            let listener = crate::listen::bind(&listen).await?;
             println!(
                 "tagtrail workbench on http://{listen} ({} environment, database {})",
                 settings.environment.as_str(),

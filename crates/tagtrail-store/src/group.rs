@@ -341,6 +341,22 @@ pub(crate) async fn begin_immediate(pool: &AnyPool) -> Result<Transaction<'stati
     to_the_end(async move { Ok(pool.begin_with("BEGIN IMMEDIATE").await?) }).await
 }
 
+/// A transaction for bookkeeping outside the journal (webhook state, import status) that reads
+/// a row and then writes it, taken while holding the turn: `BEGIN IMMEDIATE` on SQLite, since a
+/// deferred transaction that read before another connection's write committed cannot upgrade
+/// and is refused at once ("database is locked"), whereas IMMEDIATE waits under busy_timeout; a
+/// plain `BEGIN` on PostgreSQL, whose row locks do the rest (sqlx rolls back a `BEGIN` cut short
+/// there).
+pub(crate) async fn begin_bookkeeping(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<Transaction<'static, Any>> {
+    match backend {
+        Backend::Sqlite => begin_immediate(pool).await,
+        Backend::Postgres => Ok(pool.begin().await?),
+    }
+}
+
 /// Runs `work` to its end in a task of its own, whether or not its caller is still there to
 /// take the result (a result nobody takes is dropped when the task ends).
 async fn to_the_end<T: Send + 'static>(

@@ -6,7 +6,7 @@
 //! apply holds the database's write lock, and waiting in the queue is better than timing out in
 //! SQLite's busy handler.
 
-use crate::{Backend, Result, Store, WriteTx};
+use crate::{Result, Store, WriteTx};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -144,13 +144,8 @@ impl Store {
         state: &ImportState<'_>,
     ) -> Result<bool> {
         let _turn = self.turn().await?;
-        // IMMEDIATE: this reads the row and then writes it; a deferred SQLite transaction that
-        // read before a web session's write committed cannot upgrade and is refused at once
-        // ("database is locked"), whereas IMMEDIATE waits its turn under busy_timeout.
-        let mut tx = match self.backend {
-            Backend::Sqlite => crate::group::begin_immediate(&self.pool).await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        // It reads the row and then writes it: see `begin_bookkeeping` for why IMMEDIATE.
+        let mut tx = crate::group::begin_bookkeeping(&self.pool, self.backend).await?;
         let now: Option<String> = sqlx::query("SELECT status FROM imports WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)

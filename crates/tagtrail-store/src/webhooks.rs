@@ -4,7 +4,7 @@
 //! other unjournaled tables do, so that on SQLite they queue behind a long write instead of
 //! timing out in the busy handler.
 
-use crate::{Backend, Result, Store};
+use crate::{Result, Store};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -141,10 +141,7 @@ fn delivery_from_row(r: &AnyRow) -> Result<DeliveryRow> {
 
 impl Store {
     async fn webhook_tx(&self) -> Result<Transaction<'static, Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => crate::group::begin_immediate(&self.pool).await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        crate::group::begin_bookkeeping(&self.pool, self.backend).await
     }
 
     async fn with_positions(&self, mut rows: Vec<WebhookRow>) -> Result<Vec<WebhookRow>> {
