@@ -37,3 +37,26 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
         None => anyhow::anyhow!("binding {addr}: it resolves to no address"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bind;
+
+    #[tokio::test]
+    async fn a_name_is_resolved_and_the_listener_accepts() {
+        let listener = bind("localhost:0").await.expect("localhost binds");
+        let addr = listener.local_addr().expect("a bound address");
+        let (accepted, connected) =
+            tokio::join!(listener.accept(), tokio::net::TcpStream::connect(addr));
+        accepted.expect("the listener accepts");
+        connected.expect("a client connects");
+    }
+
+    #[tokio::test]
+    async fn a_port_already_listened_on_is_refused_naming_it() {
+        let first = bind("127.0.0.1:0").await.expect("a free port binds");
+        let addr = first.local_addr().expect("a bound address").to_string();
+        let err = bind(&addr).await.expect_err("the port is taken");
+        assert!(format!("{err:#}").contains(&addr), "{err:#}");
+    }
+}
