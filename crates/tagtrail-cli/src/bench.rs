@@ -433,6 +433,8 @@ async fn strain_writes(
             .await
         }
     };
+    // The first round's writes run before the baseline exists: its row is a strain the ledger
+    // wrote, read back as the ledger serves it. The later rounds run in the loop below.
     let mut posted = vec![post(0).await?];
 
     let l = &caller.license;
